@@ -1,0 +1,52 @@
+package dev.roundhouse.api;
+
+import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * How a run rounds weights and activations, scales the loss and guards the update.
+ *
+ * <p>Lifecycle: built once per run. During each forward pass components call {@link #weight} for
+ * every weight they multiply with and {@link #activation} for the input of such a product. The
+ * trainer multiplies the loss by {@link #lossScale()} before backward, then calls {@link
+ * #afterBackward} once per optimizer step; it skips the update when that returns false. State is
+ * checkpointed through {@link #state()}/{@link #loadState}.
+ *
+ * <p>Thread-safety: used by the single training thread of one run only.
+ */
+public interface PrecisionPolicy {
+  /** The value to compute with for weight {@code p} (identity for fp32). Gradients pass straight through. */
+  Tensor weight(Parameter p);
+
+  /** The value to compute with for activation {@code x} entering a product with a weight of {@code role}. */
+  default Tensor activation(Tensor x, ParamRole role) {
+    return x;
+  }
+
+  /** Factor the trainer multiplies the loss by before backward. */
+  default double lossScale() {
+    return 1.0;
+  }
+
+  /**
+   * Unscales gradients in place and checks them. Returns false when the step must be skipped (for
+   * example an overflow under dynamic loss scaling).
+   */
+  default boolean afterBackward(List<Parameter> params) {
+    return true;
+  }
+
+  /** Human-readable policy per parameter role, written to the run record. */
+  default Map<String, String> describe() {
+    return Map.of();
+  }
+
+  default Map<String, INDArray> state() {
+    return Map.of();
+  }
+
+  default void loadState(Map<String, INDArray> state) {}
+}

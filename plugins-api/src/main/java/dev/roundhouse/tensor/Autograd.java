@@ -1,0 +1,62 @@
+package dev.roundhouse.tensor;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Reverse-mode traversal of the graph below a root tensor. */
+final class Autograd {
+  private Autograd() {}
+
+  static void backward(Tensor root, INDArray seed) {
+    if (!root.requiresGrad()) {
+      throw new IllegalStateException("backward() on a tensor that does not require grad: " + root);
+    }
+    List<Tensor> order = topologicalOrder(root);
+    root.addGrad(seed);
+    for (int i = order.size() - 1; i >= 0; i--) {
+      Tensor t = order.get(i);
+      Tensor.BackwardFn fn = t.backwardFn;
+      if (fn != null) {
+        INDArray g = t.grad;
+        if (g != null) {
+          fn.apply(g);
+        }
+        // Intermediate: gradient consumed, graph cut so its arrays can be released.
+        t.grad = null;
+        t.releaseGraph();
+      }
+    }
+  }
+
+  /** Nodes that require grad, parents before children (iterative DFS, deep graphs are fine). */
+  private static List<Tensor> topologicalOrder(Tensor root) {
+    List<Tensor> order = new ArrayList<>();
+    Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+    ArrayDeque<Object[]> stack = new ArrayDeque<>();
+    stack.push(new Object[] {root, 0});
+    visited.put(root, Boolean.TRUE);
+    while (!stack.isEmpty()) {
+      Object[] frame = stack.peek();
+      Tensor t = (Tensor) frame[0];
+      int next = (Integer) frame[1];
+      Tensor[] ps = t.parents == null ? new Tensor[0] : t.parents;
+      if (next < ps.length) {
+        frame[1] = next + 1;
+        Tensor p = ps[next];
+        if (p != null && p.requiresGrad() && !visited.containsKey(p)) {
+          visited.put(p, Boolean.TRUE);
+          stack.push(new Object[] {p, 0});
+        }
+      } else {
+        stack.pop();
+        order.add(t);
+      }
+    }
+    return Collections.unmodifiableList(order);
+  }
+}

@@ -1,0 +1,98 @@
+package dev.roundhouse.tensor;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Matrix products. Every product goes through {@link #gemm}: BLAS gemm into a freshly allocated
+ * (arena-backed inside a step) output with transpose flags instead of transposed copies.
+ */
+public final class MatOps {
+  private MatOps() {}
+
+  /**
+   * Raw product {@code op(a) @ op(b)} where op transposes the last two dims when asked.
+   * a: [m, k] or [B, m, k]; b: [k, n] or [B, k, n]; returns [m, n] or [B, m, n].
+   */
+  public static INDArray gemm(INDArray a, INDArray b, boolean transA, boolean transB) {
+    if (a.rank() == 2 && b.rank() == 2) {
+      long m = transA ? a.size(1) : a.size(0);
+      long ka = transA ? a.size(0) : a.size(1);
+      long kb = transB ? b.size(1) : b.size(0);
+      long n = transB ? b.size(0) : b.size(1);
+      checkInner(ka, kb, a, b);
+      INDArray out = Nd4j.createUninitialized(a.dataType(), m, n);
+      Nd4j.gemm(a, b, out, transA, transB, 1.0, 0.0);
+      return out;
+    }
+    if (a.rank() == 3 && b.rank() == 3) {
+      long batch = a.size(0);
+      long m = transA ? a.size(2) : a.size(1);
+      long ka = transA ? a.size(1) : a.size(2);
+      long kb = transB ? b.size(2) : b.size(1);
+      long n = transB ? b.size(1) : b.size(2);
+      checkInner(ka, kb, a, b);
+      if (b.size(0) != batch) {
+        throw new IllegalArgumentException("batched matmul batch sizes differ: "
+            + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+      }
+      INDArray out = Nd4j.createUninitialized(a.dataType(), batch, m, n);
+      Nd4j.matmul(a, b, out, transA, transB, false);
+      return out;
+    }
+    throw new IllegalArgumentException("matmul supports [m,k]x[k,n] and [B,m,k]x[B,k,n], got "
+        + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+  }
+
+  private static void checkInner(long ka, long kb, INDArray a, INDArray b) {
+    if (ka != kb) {
+      throw new IllegalArgumentException("matmul inner dimensions differ: "
+          + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+    }
+  }
+
+  /**
+   * Differentiable product. a: [m, k] x b: [k, n] -> [m, n]; a: [B, m, k] x b: [B, k, n] ->
+   * [B, m, n]; a: [..., k] (rank >= 3) x b: [k, n] -> [..., n] (leading dims flattened into rows).
+   */
+  public static Tensor matmul(Tensor a, Tensor b) {
+    if (a.rank() >= 3 && b.rank() == 2) {
+      long[] s = a.shape();
+      long rows = a.data().length() / s[s.length - 1];
+      Tensor flat = Shapes.reshape(a, rows, s[s.length - 1]);
+      long[] outShape = s.clone();
+      outShape[s.length - 1] = b.size(1);
+      return Shapes.reshape(matmul(flat, b), outShape);
+    }
+    INDArray out = gemm(a.data(), b.data(), false, false);
+    return Tensor.result(out, g -> {
+      if (a.requiresGrad()) {
+        a.addGradOwned(gemm(g, b.data(), false, true)); // dA = g @ B^T
+      }
+      if (b.requiresGrad()) {
+        b.addGradOwned(gemm(a.data(), g, true, false)); // dB = A^T @ g
+      }
+    }, a, b);
+  }
+
+  /** x @ w^T for a weight stored as [out, in] (nn.Linear layout). x: [..., in] -> [..., out]. */
+  public static Tensor linearT(Tensor x, Tensor w) {
+    if (x.rank() != 2) {
+      long[] s = x.shape();
+      long rows = x.data().length() / s[s.length - 1];
+      long[] outShape = s.clone();
+      outShape[s.length - 1] = w.size(0);
+      return Shapes.reshape(linearT(Shapes.reshape(x, rows, s[s.length - 1]), w), outShape);
+    }
+    INDArray out = gemm(x.data(), w.data(), false, true);
+    return Tensor.result(out, g -> {
+      if (x.requiresGrad()) {
+        x.addGradOwned(gemm(g, w.data(), false, false)); // dX = g @ W
+      }
+      if (w.requiresGrad()) {
+        w.addGradOwned(gemm(g, x.data(), true, false)); // dW = g^T @ X
+      }
+    }, x, w);
+  }
+}

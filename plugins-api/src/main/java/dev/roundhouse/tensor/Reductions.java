@@ -1,0 +1,46 @@
+package dev.roundhouse.tensor;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Sums and means over all elements or over axes. */
+public final class Reductions {
+  private Reductions() {}
+
+  /** Sum of all elements -> scalar of shape []. */
+  public static Tensor sumAll(Tensor x) {
+    INDArray out = x.data().sum();
+    return Tensor.result(out, g -> x.addGradOwned(x.data().ulike().assign(g.getDouble(0))), x);
+  }
+
+  /** Mean of all elements -> scalar. */
+  public static Tensor meanAll(Tensor x) {
+    double n = x.data().length();
+    INDArray out = x.data().mean();
+    return Tensor.result(out, g -> x.addGradOwned(x.data().ulike().assign(g.getDouble(0) / n)), x);
+  }
+
+  /** Sum over {@code axes}; keepDims keeps them as size 1. */
+  public static Tensor sum(Tensor x, boolean keepDims, int... axes) {
+    INDArray out = x.data().sum(keepDims, axes);
+    long[] kept = keptShape(x.shape(), axes);
+    return Tensor.result(out, g -> x.addGradOwned(
+        Broadcast.expand(g.reshape(kept), x.shape()).dup()), x);
+  }
+
+  /** Mean over {@code axes}; keepDims keeps them as size 1. */
+  public static Tensor mean(Tensor x, boolean keepDims, int... axes) {
+    long count = 1;
+    for (int a : axes) {
+      count *= x.size(a);
+    }
+    return Elementwise.scale(sum(x, keepDims, axes), 1.0 / count);
+  }
+
+  static long[] keptShape(long[] shape, int... axes) {
+    long[] kept = shape.clone();
+    for (int a : axes) {
+      kept[a < 0 ? a + shape.length : a] = 1;
+    }
+    return kept;
+  }
+}
