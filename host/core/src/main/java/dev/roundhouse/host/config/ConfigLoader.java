@@ -1,0 +1,163 @@
+package dev.roundhouse.host.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Reads a run config: JSON text -> overrides ({@code key.path=value}) -> unknown-key check -> typed
+ * records with defaults -> structural checks. Every problem names its JSON path; all problems are
+ * reported together where possible.
+ */
+public final class ConfigLoader {
+  /** The embedded default: the tiny reference MoE on the synthetic corpus. */
+  public static final String DEFAULT_RESOURCE = "/dev/roundhouse/host/config/default-run.json";
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+      .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+      .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+
+  private ConfigLoader() {}
+
+  /** The JSON tree of a file, or of the embedded default when {@code file} is null. */
+  public static ObjectNode readTree(Path file) {
+    String source = file == null ? "default config" : file.toString();
+    String text;
+    try {
+      if (file == null) {
+        try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULT_RESOURCE)) {
+          text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+      } else {
+        text = Files.readString(file);
+      }
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(source, List.of("file not found"));
+    } catch (IOException e) {
+      throw new ConfigException(source, List.of("cannot read: " + e.getMessage()));
+    }
+    try {
+      JsonNode n = MAPPER.readTree(text);
+      if (n == null || !n.isObject()) {
+        throw new ConfigException(source, List.of("top level must be a JSON object"));
+      }
+      return (ObjectNode) n;
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(source, List.of("malformed JSON at line " + e.getLocation().getLineNr()
+          + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage()));
+    }
+  }
+
+  /** Applies {@code a.b.c=value} overrides in place; value is parsed as JSON, else taken as a string. */
+  public static void applyOverrides(ObjectNode root, List<String> overrides) {
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException("--set " + o, List.of("expected key.path=value"));
+      }
+      String[] keys = o.substring(0, eq).split("\\.");
+      JsonNode value;
+      try {
+        value = MAPPER.readTree(o.substring(eq + 1));
+      } catch (JsonProcessingException e) {
+        value = null;
+      }
+      if (value == null || value.isMissingNode()) {
+        value = JsonNodeFactory.instance.textNode(o.substring(eq + 1));
+      }
+      ObjectNode node = root;
+      for (int i = 0; i < keys.length - 1; i++) {
+        JsonNode child = node.get(keys[i]);
+        if (child == null || !child.isObject()) {
+          child = node.putObject(keys[i]);
+        }
+        node = (ObjectNode) child;
+      }
+      node.set(keys[keys.length - 1], value);
+    }
+  }
+
+  /** Binds and checks; throws a {@link ConfigException} listing every problem found. */
+  public static RunConfig bind(ObjectNode root, String source) {
+    Problems problems = new Problems();
+    unknownKeys(root, RunConfig.class, "", problems);
+    problems.throwIfAny(source);
+    RunConfig cfg;
+    try {
+      cfg = MAPPER.treeToValue(root, RunConfig.class);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(source, List.of(path(e) + ": " + e.getOriginalMessage()));
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(source, List.of(e.getOriginalMessage()));
+    }
+    cfg.check().throwIfAny(source);
+    return cfg;
+  }
+
+  public static RunConfig load(Path file, List<String> overrides) {
+    ObjectNode root = readTree(file);
+    applyOverrides(root, overrides);
+    return bind(root, file == null ? "default config" : file.toString());
+  }
+
+  /** The resolved config (defaults filled) as a JSON tree. */
+  public static ObjectNode toTree(RunConfig cfg) {
+    return MAPPER.valueToTree(cfg);
+  }
+
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  static String path(JsonMappingException e) {
+    return e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+        .collect(Collectors.joining(".")).replace(".[", "[");
+  }
+
+  private static void unknownKeys(JsonNode node, Class<?> type, String path, Problems p) {
+    if (!type.isRecord() || !node.isObject()) {
+      return;
+    }
+    RecordComponent[] comps = type.getRecordComponents();
+    List<String> known = Arrays.stream(comps).map(RecordComponent::getName).toList();
+    node.fieldNames().forEachRemaining(k -> {
+      if (!known.contains(k)) {
+        p.add(path.isEmpty() ? k : path + "." + k, "unknown key (known: " + String.join(", ", known) + ")");
+      }
+    });
+    for (RecordComponent c : comps) {
+      JsonNode child = node.get(c.getName());
+      String childPath = path.isEmpty() ? c.getName() : path + "." + c.getName();
+      if (child != null && c.getType().isRecord()) {
+        unknownKeys(child, c.getType(), childPath, p);
+      } else if (child instanceof ArrayNode arr && c.getGenericType() instanceof ParameterizedType pt) {
+        Type arg = pt.getActualTypeArguments()[0];
+        if (arg instanceof Class<?> cls && cls.isRecord()) {
+          for (int i = 0; i < arr.size(); i++) {
+            unknownKeys(arr.get(i), cls, childPath + "[" + i + "]", p);
+          }
+        }
+      }
+    }
+  }
+
+}

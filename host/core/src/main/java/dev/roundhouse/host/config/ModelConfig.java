@@ -1,0 +1,94 @@
+package dev.roundhouse.host.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * Transformer shape. Attention per layer: {@code attentionLayers} (one plugin config per layer,
+ * null entries fall back) wins; else layers whose 1-based index is a multiple of {@code globalEvery},
+ * and the last layer when {@code globalLast}, use {@code globalAttention}; all others use
+ * {@code attention}.
+ */
+public record ModelConfig(
+    Integer vocabSize,
+    Integer seqLen,
+    Integer dModel,
+    Integer nLayers,
+    Integer nHeads,
+    Double ropeTheta,
+    Double normEps,
+    Boolean tieEmbeddings,
+    Double initStd,
+    JsonNode attention,
+    JsonNode globalAttention,
+    Integer globalEvery,
+    Boolean globalLast,
+    List<JsonNode> attentionLayers,
+    MoeConfig moe) {
+  public ModelConfig {
+    vocabSize = vocabSize == null ? 256 : vocabSize;
+    seqLen = seqLen == null ? 256 : seqLen;
+    dModel = dModel == null ? 256 : dModel;
+    nLayers = nLayers == null ? 4 : nLayers;
+    nHeads = nHeads == null ? 4 : nHeads;
+    ropeTheta = ropeTheta == null ? 10000.0 : ropeTheta;
+    normEps = normEps == null ? 1e-6 : normEps;
+    tieEmbeddings = tieEmbeddings != null && tieEmbeddings;
+    initStd = initStd == null ? 0.02 : initStd;
+    attention = attention == null ? typed("mha") : attention;
+    globalLast = globalLast != null && globalLast;
+    moe = moe == null ? new MoeConfig(null, null, null, null, null, null, null, null, null) : moe;
+  }
+
+  static ObjectNode typed(String type) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("type", type);
+    return n;
+  }
+
+  /** The attention plugin config of layer {@code i} (0-based) and its JSON path. */
+  public JsonNode attentionFor(int i) {
+    if (attentionLayers != null && i < attentionLayers.size() && attentionLayers.get(i) != null
+        && !attentionLayers.get(i).isNull()) {
+      return attentionLayers.get(i);
+    }
+    boolean global = globalAttention != null
+        && ((globalEvery != null && (i + 1) % globalEvery == 0) || (globalLast && i == nLayers - 1));
+    return global ? globalAttention : attention;
+  }
+
+  public String attentionPathFor(int i) {
+    if (attentionLayers != null && i < attentionLayers.size() && attentionLayers.get(i) != null
+        && !attentionLayers.get(i).isNull()) {
+      return "model.attentionLayers[" + i + "]";
+    }
+    return attentionFor(i) == globalAttention ? "model.globalAttention" : "model.attention";
+  }
+
+  void check(String path, Problems p) {
+    p.positive(path + ".vocabSize", vocabSize);
+    p.positive(path + ".seqLen", seqLen);
+    p.positive(path + ".dModel", dModel);
+    p.positive(path + ".nLayers", nLayers);
+    p.positive(path + ".nHeads", nHeads);
+    if (dModel > 0 && nHeads > 0 && dModel % nHeads != 0) {
+      p.add(path + ".nHeads", "must divide dModel=" + dModel + ", got " + nHeads);
+    }
+    p.positive(path + ".ropeTheta", ropeTheta);
+    p.positive(path + ".normEps", normEps);
+    p.positive(path + ".initStd", initStd);
+    if (globalEvery != null && globalEvery <= 0) {
+      p.add(path + ".globalEvery", "must be > 0, got " + globalEvery);
+    }
+    if ((globalEvery != null || globalLast) && globalAttention == null) {
+      p.add(path + ".globalAttention", "is required when globalEvery or globalLast is set");
+    }
+    if (attentionLayers != null && attentionLayers.size() != nLayers) {
+      p.add(path + ".attentionLayers", "must list nLayers=" + nLayers + " entries (null = default), got "
+          + attentionLayers.size());
+    }
+    moe.check(path + ".moe", nLayers, p);
+  }
+}

@@ -1,0 +1,57 @@
+package dev.roundhouse.host.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * FFN layout: the first {@code firstDenseLayers} layers use a dense SwiGLU of {@code denseHidden};
+ * the others are MoE layers with {@code routedExperts} fine-grained experts of {@code expertHidden},
+ * {@code topK} chosen by the router plugin, plus {@code sharedExperts} always-on experts of
+ * {@code sharedHidden}. {@code capacityFactor} null = dropless.
+ */
+public record MoeConfig(
+    Integer firstDenseLayers,
+    Integer denseHidden,
+    Integer routedExperts,
+    Integer topK,
+    Integer expertHidden,
+    Integer sharedExperts,
+    Integer sharedHidden,
+    Double capacityFactor,
+    JsonNode router) {
+  public MoeConfig {
+    firstDenseLayers = firstDenseLayers == null ? 1 : firstDenseLayers;
+    denseHidden = denseHidden == null ? 768 : denseHidden;
+    routedExperts = routedExperts == null ? 16 : routedExperts;
+    topK = topK == null ? 2 : topK;
+    expertHidden = expertHidden == null ? 128 : expertHidden;
+    sharedExperts = sharedExperts == null ? 1 : sharedExperts;
+    sharedHidden = sharedHidden == null ? 256 : sharedHidden;
+    router = router == null ? defaultRouter() : router;
+  }
+
+  private static JsonNode defaultRouter() {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("type", "softmax-topk");
+    return n;
+  }
+
+  void check(String path, int nLayers, Problems p) {
+    p.range(path + ".firstDenseLayers", firstDenseLayers, 0, nLayers);
+    p.positive(path + ".denseHidden", denseHidden);
+    p.positive(path + ".routedExperts", routedExperts);
+    p.positive(path + ".expertHidden", expertHidden);
+    p.nonNegative(path + ".sharedExperts", sharedExperts);
+    p.positive(path + ".sharedHidden", sharedHidden);
+    if (topK < 1 || topK > routedExperts) {
+      p.add(path + ".topK", "must be in [1, routedExperts=" + routedExperts + "], got " + topK);
+    }
+    if (capacityFactor != null && capacityFactor <= 0) {
+      p.add(path + ".capacityFactor", "must be > 0 or null (dropless), got " + capacityFactor);
+    }
+    if (!router.isObject() || !router.hasNonNull("type")) {
+      p.add(path + ".router", "must be an object with a \"type\" naming a router plugin");
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.roundhouse.host.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A whole run: what to train (model + plugin choices), on what (data), how (train, optimizer,
+ * precision). Plugin sections are JSON objects {"type": id, ...} resolved through the registry.
+ */
+public record RunConfig(
+    String name,
+    Long seed,
+    DataConfig data,
+    ModelConfig model,
+    JsonNode precision,
+    JsonNode optimizer,
+    TrainConfig train) {
+  public RunConfig {
+    name = name == null ? "run" : name;
+    seed = seed == null ? 1337L : seed;
+    data = data == null ? new DataConfig(null, null, null) : data;
+    model = model == null ? new ModelConfig(null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null) : model;
+    precision = precision == null ? ModelConfig.typed("fp32") : precision;
+    optimizer = optimizer == null ? ModelConfig.typed("adamw") : optimizer;
+    train = train == null ? new TrainConfig(null, null, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null) : train;
+  }
+
+  /** Structural checks of the host's own fields (plugin configs are checked by the registry). */
+  public Problems check() {
+    Problems p = new Problems();
+    if (!name.matches("[A-Za-z0-9._-]{1,80}")) {
+      p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', got \"" + name + "\"");
+    }
+    data.check("data", p);
+    model.check("model", p);
+    train.check("train", p);
+    for (String k : new String[] {"precision", "optimizer"}) {
+      JsonNode n = k.equals("precision") ? precision : optimizer;
+      if (!n.isObject() || !n.hasNonNull("type")) {
+        p.add(k, "must be an object with a \"type\" naming a plugin");
+      }
+    }
+    return p;
+  }
+}

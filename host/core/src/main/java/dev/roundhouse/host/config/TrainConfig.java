@@ -1,0 +1,73 @@
+package dev.roundhouse.host.config;
+
+/**
+ * Training loop settings. {@code gradClip} null or 0 turns clipping off. Schedule: {@code
+ * "cosine"} (linear warmup, cosine to minLrFrac at the last step), {@code "wsd"} (warmup, stable,
+ * linear decay to minLrFrac over the last decayFrac of steps) or {@code "constant"} (warmup then flat).
+ * {@code onNonFinite}: "stop" (fail the run naming the first non-finite parameter gradient) or
+ * "skip" (skip the update, count it, raise an alarm).
+ */
+public record TrainConfig(
+    Integer steps,
+    Integer batchSize,
+    Integer gradAccum,
+    String schedule,
+    Integer warmupSteps,
+    Double minLrFrac,
+    Double decayFrac,
+    Double gradClip,
+    Integer evalEvery,
+    Integer evalBatches,
+    Integer checkpointEvery,
+    Integer keepCheckpoints,
+    Integer logEvery,
+    Integer threads,
+    String dtype,
+    String onNonFinite) {
+  public TrainConfig {
+    steps = steps == null ? 400 : steps;
+    batchSize = batchSize == null ? 16 : batchSize;
+    gradAccum = gradAccum == null ? 1 : gradAccum;
+    schedule = schedule == null ? "cosine" : schedule;
+    warmupSteps = warmupSteps == null ? 50 : warmupSteps;
+    minLrFrac = minLrFrac == null ? 0.1 : minLrFrac;
+    decayFrac = decayFrac == null ? 0.2 : decayFrac;
+    evalEvery = evalEvery == null ? 50 : evalEvery;
+    evalBatches = evalBatches == null ? 8 : evalBatches;
+    checkpointEvery = checkpointEvery == null ? 100 : checkpointEvery;
+    keepCheckpoints = keepCheckpoints == null ? 3 : keepCheckpoints;
+    logEvery = logEvery == null ? 10 : logEvery;
+    threads = threads == null ? 0 : threads;
+    dtype = dtype == null ? "float" : dtype;
+    onNonFinite = onNonFinite == null ? "stop" : onNonFinite;
+  }
+
+  public boolean clipping() {
+    return gradClip != null && gradClip > 0;
+  }
+
+  void check(String path, Problems p) {
+    p.positive(path + ".steps", steps);
+    p.positive(path + ".batchSize", batchSize);
+    p.positive(path + ".gradAccum", gradAccum);
+    if (!schedule.equals("cosine") && !schedule.equals("wsd") && !schedule.equals("constant")) {
+      p.add(path + ".schedule", "must be one of cosine, wsd, constant; got \"" + schedule + "\"");
+    }
+    p.nonNegative(path + ".warmupSteps", warmupSteps);
+    p.range(path + ".minLrFrac", minLrFrac, 0, 1);
+    p.range(path + ".decayFrac", decayFrac, 0, 1);
+    p.nonNegative(path + ".gradClip", gradClip);
+    p.positive(path + ".evalEvery", evalEvery);
+    p.positive(path + ".evalBatches", evalBatches);
+    p.positive(path + ".checkpointEvery", checkpointEvery);
+    p.positive(path + ".keepCheckpoints", keepCheckpoints);
+    p.positive(path + ".logEvery", logEvery);
+    p.nonNegative(path + ".threads", threads);
+    if (!dtype.equals("float") && !dtype.equals("double")) {
+      p.add(path + ".dtype", "must be \"float\" or \"double\", got \"" + dtype + "\"");
+    }
+    if (!onNonFinite.equals("stop") && !onNonFinite.equals("skip")) {
+      p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + onNonFinite + "\"");
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package dev.roundhouse.host.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roundhouse.api.Attention;
+import dev.roundhouse.api.AttentionContext;
+import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.api.ParameterFactory;
+import dev.roundhouse.api.PrecisionPolicy;
+import dev.roundhouse.api.Router;
+import dev.roundhouse.api.RouterContext;
+import dev.roundhouse.host.config.ModelConfig;
+import dev.roundhouse.host.config.MoeConfig;
+import dev.roundhouse.tensor.Parameter;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** Composes a {@link MoeTransformer} from a {@link ModelConfig} and plugin components. */
+public final class ModelBuilder {
+  private ModelBuilder() {}
+
+  public static MoeTransformer build(ModelConfig m, Components components, PrecisionPolicy precision,
+      long seed, DataType dtype) {
+    InitScheme init = new InitScheme(m.initStd(), m.nLayers(), dtype, seed);
+    ParameterFactory root = init.scoped("");
+    int d = m.dModel();
+    Parameter embedding = root.normal("embedding", ParamRole.EMBEDDING, m.vocabSize(), d);
+    MoeConfig moe = m.moe();
+    List<Block> blocks = new ArrayList<>();
+    for (int i = 0; i < m.nLayers(); i++) {
+      String prefix = "layers." + i + ".";
+      ParameterFactory layer = init.scoped(prefix);
+      Parameter attnNorm = layer.constant("attn_norm", ParamRole.NORM, 1.0, d);
+      JsonNode attnCfg = m.attentionFor(i);
+      Attention attention = components.attention(attnCfg, m.attentionPathFor(i),
+          new AttentionContext(d, m.nHeads(), m.seqLen(), i, m.nLayers(), m.ropeTheta(),
+              init.scoped(prefix + "attn."), precision));
+      Parameter ffnNorm = layer.constant("ffn_norm", ParamRole.NORM, 1.0, d);
+      SwiGlu dense = null;
+      MoeLayer moeLayer = null;
+      if (i < moe.firstDenseLayers()) {
+        dense = new SwiGlu(init.scoped(prefix + "ffn."), ParamRole.DENSE_FFN, d, moe.denseHidden(), precision);
+      } else {
+        Router router = components.router(moe.router(), "model.moe.router",
+            new RouterContext(d, moe.routedExperts(), moe.topK(), i, init.scoped(prefix + "moe.router."),
+                seed * 31 + i));
+        moeLayer = new MoeLayer(moe.router().path("type").asText(), router, init.scoped(prefix + "moe."), d,
+            moe.routedExperts(), moe.expertHidden(), moe.sharedExperts(), moe.sharedHidden(),
+            moe.capacityFactor(), precision);
+      }
+      blocks.add(new Block(attnNorm, attnCfg.path("type").asText(), attention, ffnNorm, dense, moeLayer,
+          m.normEps()));
+    }
+    Parameter finalNorm = root.constant("final_norm", ParamRole.NORM, 1.0, d);
+    Parameter head = m.tieEmbeddings() ? embedding : root.normal("head", ParamRole.HEAD, m.vocabSize(), d);
+    return new MoeTransformer(embedding, blocks, finalNorm, head, m.normEps(), precision);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.roundhouse.host.model;
+
+import dev.roundhouse.api.PrecisionPolicy;
+import dev.roundhouse.api.Trainable;
+import dev.roundhouse.tensor.Elementwise;
+import dev.roundhouse.tensor.Embedding;
+import dev.roundhouse.tensor.Losses;
+import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.Norms;
+import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.Shapes;
+import dev.roundhouse.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Decoder-only MoE language model: token embedding, pre-norm blocks, final RMSNorm, LM head (tied
+ * to the embedding or its own [V, d] matrix). Built by {@link ModelBuilder}.
+ *
+ * <p>Shape legend: B batch, T sequence, N = B*T tokens, d model width, V vocab.
+ */
+public final class MoeTransformer implements Trainable {
+  /** Loss of one micro-batch: the cross-entropy and the sum of router losses, both scalars. */
+  public record Loss(Tensor total, Tensor crossEntropy, Map<String, Tensor> routerLosses) {}
+
+  private final Parameter embedding; // [V, d]
+  private final List<Block> blocks;
+  private final Parameter finalNorm; // [d]
+  private final Parameter head; // [V, d], == embedding when tied
+  private final double eps;
+  private final PrecisionPolicy precision;
+  private final List<Parameter> parameters;
+
+  MoeTransformer(Parameter embedding, List<Block> blocks, Parameter finalNorm, Parameter head, double eps,
+      PrecisionPolicy precision) {
+    this.embedding = embedding;
+    this.blocks = List.copyOf(blocks);
+    this.finalNorm = finalNorm;
+    this.head = head;
+    this.eps = eps;
+    this.precision = precision;
+    List<Parameter> all = new ArrayList<>();
+    all.add(embedding);
+    blocks.forEach(b -> all.addAll(b.parameters()));
+    all.add(finalNorm);
+    if (head != embedding) {
+      all.add(head);
+    }
+    this.parameters = List.copyOf(all);
+  }
+
+  /** inputs: [B*T] token ids, row-major -> logits [N, V]. */
+  public Tensor logits(int[] inputs, int batch, int seqLen) {
+    long d = embedding.size(1);
+    Tensor x = Shapes.reshape(Embedding.lookup(embedding, inputs), batch, seqLen, d); // [B, T, d]
+    for (Block b : blocks) {
+      x = b.forward(x);
+    }
+    Tensor h = Shapes.reshape(Norms.rmsNorm(x, finalNorm, eps), (long) batch * seqLen, d); // [N, d]
+    return MatOps.linearT(h, precision.weight(head)); // [N, V]
+  }
+
+  /** Cross-entropy of next-token prediction plus every router loss. targets: [B*T]. */
+  public Loss loss(int[] inputs, int[] targets, int batch, int seqLen) {
+    Tensor ce = Losses.crossEntropy(logits(inputs, batch, seqLen), targets, -1);
+    Map<String, Tensor> routerLosses = new LinkedHashMap<>();
+    Tensor total = ce;
+    for (int i = 0; i < blocks.size(); i++) {
+      MoeLayer moe = blocks.get(i).moe();
+      if (moe == null) {
+        continue;
+      }
+      for (Map.Entry<String, Tensor> e : moe.lastRouting().routing().losses().entrySet()) {
+        routerLosses.merge(e.getKey(), e.getValue(), Elementwise::add);
+        total = Elementwise.add(total, e.getValue());
+      }
+    }
+    return new Loss(total, ce, routerLosses);
+  }
+
+  public List<Block> blocks() {
+    return blocks;
+  }
+
+  /** MoE layers in depth order with their block index. */
+  public Map<Integer, MoeLayer> moeLayers() {
+    Map<Integer, MoeLayer> out = new LinkedHashMap<>();
+    for (int i = 0; i < blocks.size(); i++) {
+      if (blocks.get(i).moe() != null) {
+        out.put(i, blocks.get(i).moe());
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public List<Parameter> parameters() {
+    return parameters;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.roundhouse.host.train;
+
+import dev.roundhouse.host.model.DispatchPlan;
+import dev.roundhouse.host.model.MoeLayer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Accumulates routed-token counts per MoE layer: since the last optimizer step (for router state
+ * updates), since the last report (for expert_load events), and per data domain when the batch
+ * carries domain ids. Plain integer bookkeeping on the host; no tensor math.
+ */
+public final class ExpertLoadTracker {
+  private final int numExperts;
+  private final int numDomains;
+  private final Map<Integer, long[]> sinceStep = new LinkedHashMap<>();
+  private final Map<Integer, long[]> sinceReport = new LinkedHashMap<>();
+  private final Map<Integer, long[][]> domainSinceReport = new LinkedHashMap<>();
+  private final Map<Integer, Long> droppedSinceReport = new LinkedHashMap<>();
+  private final Map<Integer, int[]> idleSteps = new LinkedHashMap<>();
+
+  public ExpertLoadTracker(Iterable<Integer> layers, int numExperts, int numDomains) {
+    this.numExperts = numExperts;
+    this.numDomains = numDomains;
+    for (int l : layers) {
+      sinceStep.put(l, new long[numExperts]);
+      sinceReport.put(l, new long[numExperts]);
+      domainSinceReport.put(l, new long[Math.max(numDomains, 0)][numExperts]);
+      droppedSinceReport.put(l, 0L);
+      idleSteps.put(l, new int[numExperts]);
+    }
+  }
+
+  /** Records one micro-batch's routing; tokenDomains: [N] domain id per token row, or null. */
+  public void record(int layer, MoeLayer.LayerRouting r, int[] tokenDomains) {
+    long[] counts = r.tokensPerExpert();
+    add(sinceStep.get(layer), counts);
+    add(sinceReport.get(layer), counts);
+    droppedSinceReport.merge(layer, (long) r.dropped(), Long::sum);
+    if (tokenDomains != null && numDomains > 0) {
+      DispatchPlan plan = r.plan();
+      long[][] perDomain = domainSinceReport.get(layer);
+      for (int e = 0; e < numExperts; e++) {
+        for (int i = plan.offsets()[e]; i < plan.offsets()[e + 1]; i++) {
+          perDomain[tokenDomains[plan.tokens()[i]]][e]++;
+        }
+      }
+    }
+  }
+
+  /** Counts since the last optimizer step for {@code layer}, then resets them; updates idle streaks. */
+  public long[] takeStepCounts(int layer) {
+    long[] c = sinceStep.get(layer).clone();
+    java.util.Arrays.fill(sinceStep.get(layer), 0);
+    int[] idle = idleSteps.get(layer);
+    for (int e = 0; e < numExperts; e++) {
+      idle[e] = c[e] == 0 ? idle[e] + 1 : 0;
+    }
+    return c;
+  }
+
+  /** Experts of {@code layer} that received no token in each of the last {@code window} steps. */
+  public int deadExperts(int layer, int window) {
+    int dead = 0;
+    for (int s : idleSteps.get(layer)) {
+      if (s >= window) {
+        dead++;
+      }
+    }
+    return dead;
+  }
+
+  public long[] reportCounts(int layer) {
+    return sinceReport.get(layer).clone();
+  }
+
+  public long[][] reportDomainCounts(int layer) {
+    return numDomains > 0 ? deepCopy(domainSinceReport.get(layer)) : null;
+  }
+
+  public long reportDropped(int layer) {
+    return droppedSinceReport.get(layer);
+  }
+
+  /** Starts a new reporting window. */
+  public void resetReport() {
+    sinceReport.values().forEach(a -> java.util.Arrays.fill(a, 0));
+    domainSinceReport.values().forEach(a -> {
+      for (long[] row : a) {
+        java.util.Arrays.fill(row, 0);
+      }
+    });
+    droppedSinceReport.replaceAll((k, v) -> 0L);
+  }
+
+  private static void add(long[] acc, long[] c) {
+    for (int i = 0; i < acc.length; i++) {
+      acc[i] += c[i];
+    }
+  }
+
+  private static long[][] deepCopy(long[][] a) {
+    long[][] out = new long[a.length][];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = a[i].clone();
+    }
+    return out;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.roundhouse.host.train;
+
+import dev.roundhouse.tensor.Parameter;
+import java.util.List;
+
+/** Gradient norm, clipping and finiteness checks over all parameters (whole-array ops). */
+public final class GradTools {
+  private GradTools() {}
+
+  /** Global L2 norm of all gradients. */
+  public static double globalNorm(List<Parameter> params) {
+    double sq = 0;
+    for (Parameter p : params) {
+      double n = p.grad().norm2Number().doubleValue();
+      sq += n * n;
+    }
+    return Math.sqrt(sq);
+  }
+
+  /** Scales every gradient by maxNorm / norm when norm > maxNorm. Returns the norm before clipping. */
+  public static double clip(List<Parameter> params, double maxNorm) {
+    double norm = globalNorm(params);
+    if (Double.isFinite(norm) && norm > maxNorm) {
+      double scale = maxNorm / (norm + 1e-6);
+      for (Parameter p : params) {
+        p.grad().muli(scale);
+      }
+    }
+    return norm;
+  }
+
+  /** The first parameter (in model order) whose gradient holds NaN or Inf, or null. */
+  public static Parameter firstNonFinite(List<Parameter> params) {
+    for (Parameter p : params) {
+      double s = p.grad().sumNumber().doubleValue();
+      if (!Double.isFinite(s)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  public static void zero(List<Parameter> params) {
+    for (Parameter p : params) {
+      p.zeroGrad();
+    }
+  }
+}
