@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -138,7 +139,7 @@ public final class DataSources {
   }
 
   /** Regular, non-hidden files below {@code root} whose relative path is accepted, sorted. */
-  private static List<Path> walk(Path root, java.util.function.Predicate<Path> accept) {
+  private static List<Path> walk(Path root, Predicate<Path> accept) {
     try (Stream<Path> all = Files.walk(root)) {
       return all.filter(Files::isRegularFile)
           .filter(p -> !isHidden(root.relativize(p)) && accept.test(root.relativize(p)))

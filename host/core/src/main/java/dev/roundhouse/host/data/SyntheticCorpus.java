@@ -1,6 +1,7 @@
 package dev.roundhouse.host.data;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -21,7 +22,7 @@ public final class SyntheticCorpus {
   public static final int DEFAULT_BYTES = 2_000_000;
 
   /** Domain names, indexed by domain id. */
-  public static final java.util.List<String> DOMAINS = SyntheticDomains.NAMES;
+  public static final List<String> DOMAINS = SyntheticDomains.NAMES;
 
   private SyntheticCorpus() {}
 

@@ -43,7 +43,7 @@ final class SyntheticDomains {
 
   /** Correct equations such as {@code 12+7=19;48-13=35;6*7=42;}. */
   private static void arithmetic(SplittableRandom r, StringBuilder sb) {
-    int n = 4 + r.nextInt(9);
+    int n = 6 + r.nextInt(17);
     for (int i = 0; i < n; i++) {
       switch (r.nextInt(3)) {
         case 0 -> {
@@ -107,7 +107,7 @@ final class SyntheticDomains {
 
   /** Records with consecutive ids, e.g. {"id": 17, "name": "alice", "age": 31, ...}. */
   private static void json(SplittableRandom r, StringBuilder sb) {
-    int n = 1 + r.nextInt(4);
+    int n = 1 + r.nextInt(2);
     int id = r.nextInt(10_000);
     for (int i = 0; i < n; i++) {
       sb.append("{\"id\": ").append(id + i)
@@ -124,8 +124,15 @@ final class SyntheticDomains {
     }
   }
 
-  /** Small Python-like functions with loops and conditions. */
+  /** One or two small Python-like functions with loops and conditions. */
   private static void code(SplittableRandom r, StringBuilder sb) {
+    int n = 1 + r.nextInt(2);
+    for (int i = 0; i < n; i++) {
+      function(r, sb);
+    }
+  }
+
+  private static void function(SplittableRandom r, StringBuilder sb) {
     String xs = pick(r, IDENTS);
     String name = pick(r, VERBS_CODE) + "_" + xs;
     int k = 1 + r.nextInt(9);

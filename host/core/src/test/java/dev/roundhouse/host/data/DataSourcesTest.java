@@ -116,4 +116,15 @@ class DataSourcesTest {
     assertEquals(0.1, DataSpec.defaults().valFraction());
     assertEquals(SyntheticCorpus.DEFAULT_BYTES, DataSpec.defaults().syntheticBytes());
   }
+
+  @Test
+  void dataSpecReadsFromJsonWithDefaultsAndValidates() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    DataSpec spec = json.readValue("{\"path\": \"x.txt\", \"valFraction\": 0.2}", DataSpec.class);
+    assertEquals(new DataSpec("x.txt", 0.2, SyntheticCorpus.DEFAULT_BYTES), spec);
+    assertEquals(DataSpec.defaults(), json.readValue("{}", DataSpec.class));
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new DataSpec(null, 1.5, null));
+    assertTrue(e.getMessage().contains("valFraction"), e.getMessage());
+  }
 }
