@@ -1,6 +1,7 @@
 package dev.roundhouse.host.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roundhouse.host.data.DataSpec;
 
 /**
  * A whole run: what to train (model + plugin choices), on what (data), how (train, optimizer,
@@ -9,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record RunConfig(
     String name,
     Long seed,
-    DataConfig data,
+    DataSpec data,
     ModelConfig model,
     JsonNode precision,
     JsonNode optimizer,
@@ -17,7 +18,7 @@ public record RunConfig(
   public RunConfig {
     name = name == null ? "run" : name;
     seed = seed == null ? 1337L : seed;
-    data = data == null ? new DataConfig(null, null, null) : data;
+    data = data == null ? DataSpec.defaults() : data;
     model = model == null ? new ModelConfig(null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null) : model;
     precision = precision == null ? ModelConfig.typed("fp32") : precision;
@@ -32,7 +33,6 @@ public record RunConfig(
     if (!name.matches("[A-Za-z0-9._-]{1,80}")) {
       p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', got \"" + name + "\"");
     }
-    data.check("data", p);
     model.check("model", p);
     train.check("train", p);
     for (String k : new String[] {"precision", "optimizer"}) {
