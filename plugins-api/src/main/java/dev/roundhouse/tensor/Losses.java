@@ -40,7 +40,7 @@ public final class Losses {
       throw new IllegalArgumentException("crossEntropy: all " + n + " targets equal ignoreIndex " + ignoreIndex);
     }
     INDArray x = logits.data();
-    INDArray shifted = x.sub(x.max(true, 1)); // [N, V], c-order
+    INDArray shifted = x.dup('c').subi(x.max(true, 1)); // [N, V]; c-order so flat views below share its buffer
     INDArray probs = Transforms.exp(shifted, true);
     INDArray sumExp = probs.sum(true, 1); // [N, 1]
     INDArray keepCol = Nd4j.createFromArray(keep).castTo(x.dataType()).reshape(n, 1);

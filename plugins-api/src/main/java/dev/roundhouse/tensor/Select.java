@@ -38,7 +38,7 @@ public final class Select {
           offsets[i] = i * e;
         }
         INDArray flat = indices.add(Nd4j.createFromArray(offsets).reshape(n, 1)).reshape(n * k);
-        INDArray dx = Indexing.scatterAddRows(g.reshape('c', n * k), flat, n * e);
+        INDArray dx = Indexing.scatterAddRows(g.reshape('c', new long[] {n * k}), flat, n * e);
         x.addGradOwned(dx.reshape(n, e));
       }
     }, x);
