@@ -1,6 +1,7 @@
 package dev.roundhouse.tensor;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Sums and means over all elements or over axes. */
 public final class Reductions {
@@ -34,6 +35,35 @@ public final class Reductions {
       count *= x.size(a);
     }
     return Elementwise.scale(sum(x, keepDims, axes), 1.0 / count);
+  }
+
+  /**
+   * log(sum(exp(x))) along {@code axis}, stable (the max is subtracted first). Backward: g *
+   * softmax(x) along the axis. keepDims keeps the axis as size 1.
+   */
+  public static Tensor logSumExp(Tensor x, int axis, boolean keepDims) {
+    int ax = Indexing.axis(axis, x.rank());
+    INDArray xd = x.data();
+    INDArray max = xd.max(true, ax); // [.., 1, ..]
+    INDArray lse = Transforms.log(Transforms.exp(xd.sub(max), false).sum(true, ax), false).addi(max);
+    long[] kept = lse.shape();
+    INDArray out = keepDims ? lse : lse.reshape(reducedShape(x.shape(), ax));
+    return Tensor.result(out, g -> {
+      if (x.requiresGrad()) {
+        INDArray p = Transforms.exp(xd.sub(lse), false); // softmax along the axis
+        x.addGradOwned(p.muli(g.reshape(kept)));
+      }
+    }, x);
+  }
+
+  private static long[] reducedShape(long[] shape, int axis) {
+    long[] out = new long[shape.length - 1];
+    for (int i = 0, j = 0; i < shape.length; i++) {
+      if (i != axis) {
+        out[j++] = shape[i];
+      }
+    }
+    return out;
   }
 
   static long[] keptShape(long[] shape, int... axes) {

@@ -1,8 +1,14 @@
 package dev.roundhouse.tensor;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Shape ops: reshape, permute, transpose. Outputs may be views of their input. */
+/** Shape ops: reshape, permute, transpose, slice, concat, split. Outputs may be views of their input. */
 public final class Shapes {
   private Shapes() {}
 
@@ -36,5 +42,72 @@ public final class Shapes {
   /** A contiguous row-major copy (identity for gradients). */
   public static Tensor contiguous(Tensor x) {
     return Tensor.result(x.data().dup('c'), x::addGrad, x);
+  }
+
+  /**
+   * The view x[.., start:end, ..] along {@code axis}: shape [.., end - start, ..]. Backward writes
+   * the gradient into a zero array of x's shape.
+   */
+  public static Tensor slice(Tensor x, int axis, long start, long end) {
+    int ax = Indexing.axis(axis, x.rank());
+    if (start < 0 || end <= start || end > x.size(ax)) {
+      throw new IllegalArgumentException("slice [" + start + ", " + end + ") out of range for axis " + axis
+          + " of shape " + Arrays.toString(x.shape()));
+    }
+    INDArray out = x.data().get(range(x.rank(), ax, start, end));
+    return Tensor.result(out, g -> {
+      if (x.requiresGrad()) {
+        INDArray full = Nd4j.zeros(x.dataType(), x.shape());
+        full.get(range(x.rank(), ax, start, end)).assign(g); // fresh index objects: ND4J indices keep state
+        x.addGradOwned(full);
+      }
+    }, x);
+  }
+
+  /** Joins tensors of equal shape except along {@code axis}; backward hands each its slice. */
+  public static Tensor concat(int axis, Tensor... xs) {
+    if (xs.length == 0) {
+      throw new IllegalArgumentException("concat needs at least one tensor");
+    }
+    int ax = Indexing.axis(axis, xs[0].rank());
+    INDArray[] data = new INDArray[xs.length];
+    long[] offsets = new long[xs.length + 1];
+    for (int i = 0; i < xs.length; i++) {
+      data[i] = xs[i].data();
+      offsets[i + 1] = offsets[i] + xs[i].size(ax);
+    }
+    INDArray out = xs.length == 1 ? data[0].dup() : Nd4j.concat(ax, data);
+    return Tensor.result(out, g -> {
+      for (int i = 0; i < xs.length; i++) {
+        if (xs[i].requiresGrad()) {
+          xs[i].addGrad(g.get(range(g.rank(), ax, offsets[i], offsets[i + 1])));
+        }
+      }
+    }, xs);
+  }
+
+  /** Splits x along {@code axis} into consecutive slices of the given sizes (they must sum to the size). */
+  public static List<Tensor> split(Tensor x, int axis, long... sizes) {
+    int ax = Indexing.axis(axis, x.rank());
+    long total = Arrays.stream(sizes).sum();
+    if (total != x.size(ax)) {
+      throw new IllegalArgumentException("split sizes " + Arrays.toString(sizes) + " sum to " + total
+          + ", axis " + axis + " of shape " + Arrays.toString(x.shape()) + " has " + x.size(ax));
+    }
+    List<Tensor> out = new ArrayList<>(sizes.length);
+    long start = 0;
+    for (long s : sizes) {
+      out.add(slice(x, ax, start, start + s));
+      start += s;
+    }
+    return out;
+  }
+
+  private static INDArrayIndex[] range(int rank, int axis, long start, long end) {
+    INDArrayIndex[] idx = new INDArrayIndex[rank];
+    for (int i = 0; i < rank; i++) {
+      idx[i] = i == axis ? NDArrayIndex.interval(start, end) : NDArrayIndex.all();
+    }
+    return idx;
   }
 }
