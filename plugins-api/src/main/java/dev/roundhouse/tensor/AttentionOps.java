@@ -16,7 +16,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Forward: S = scale * q k^T + mask (+ bias), P = softmax(S) over keys, out = P v. Backward from
  * dO: dV = P^T dO, dP = dO V^T, dS = P * (dP - rowsum(dP * P)) * scale, dQ = dS K, dK = dS^T Q; the
- * group stacking sums dK and dV over the query heads of a group. P is kept from the forward pass.
+ * group stacking sums dK and dV over the query heads of a group. P and the output O are kept from the
+ * forward pass; rowsum(dP * P) is computed as rowsum(dO * O), which is equal and cheaper.
  */
 public final class AttentionOps {
   private AttentionOps() {}
@@ -65,7 +66,8 @@ public final class AttentionOps {
     INDArray mask = mask(t, window, q.dataType(), additiveBias); // [T, T]
     scores.reshape(b * h, t, t).addi(mask);
     INDArray p = Nd4j.exec(new SoftMax(scores, scores, -1))[0]; // in place: P [B*Hk, G*T, T]
-    INDArray out = MatOps.gemm(p, v3, false, false).reshape(b, h, t, hd); // [B, H, T, hd]
+    INDArray out3 = MatOps.gemm(p, v3, false, false); // [B*Hk, G*T, hd]
+    INDArray out = out3.reshape(b, h, t, hd);
 
     return Tensor.result(out, dOut -> {
       INDArray dO3 = batched(dOut, b * hk, g * t, hd); // [B*Hk, G*T, hd]
@@ -76,7 +78,8 @@ public final class AttentionOps {
         return;
       }
       INDArray ds = MatOps.gemm(dO3, v3, false, true); // dP = dO V^T: [B*Hk, G*T, T]
-      INDArray rowDot = ds.mul(p).sum(true, 2); // [B*Hk, G*T, 1]
+      // rowsum(dP * P) = rowsum(dO * O): the same value from [.., hd] instead of [.., T] arrays
+      INDArray rowDot = dO3.mul(out3).sum(true, 2); // [B*Hk, G*T, 1]
       ds.subi(rowDot).muli(p).muli(scale); // dS
       if (q.requiresGrad()) {
         q.addGradOwned(MatOps.gemm(ds, k3, false, false).reshape(qs)); // dQ = dS K
