@@ -17,7 +17,6 @@ public final class ExpertLoadTracker {
   private final Map<Integer, long[]> sinceReport = new LinkedHashMap<>();
   private final Map<Integer, long[][]> domainSinceReport = new LinkedHashMap<>();
   private final Map<Integer, Long> droppedSinceReport = new LinkedHashMap<>();
-  private final Map<Integer, int[]> idleSteps = new LinkedHashMap<>();
 
   public ExpertLoadTracker(Iterable<Integer> layers, int numExperts, int numDomains) {
     this.numExperts = numExperts;
@@ -27,7 +26,6 @@ public final class ExpertLoadTracker {
       sinceReport.put(l, new long[numExperts]);
       domainSinceReport.put(l, new long[Math.max(numDomains, 0)][numExperts]);
       droppedSinceReport.put(l, 0L);
-      idleSteps.put(l, new int[numExperts]);
     }
   }
 
@@ -48,26 +46,11 @@ public final class ExpertLoadTracker {
     }
   }
 
-  /** Counts since the last optimizer step for {@code layer}, then resets them; updates idle streaks. */
+  /** Counts since the last optimizer step for {@code layer}, then resets them. */
   public long[] takeStepCounts(int layer) {
     long[] c = sinceStep.get(layer).clone();
     java.util.Arrays.fill(sinceStep.get(layer), 0);
-    int[] idle = idleSteps.get(layer);
-    for (int e = 0; e < numExperts; e++) {
-      idle[e] = c[e] == 0 ? idle[e] + 1 : 0;
-    }
     return c;
-  }
-
-  /** Experts of {@code layer} that received no token in each of the last {@code window} steps. */
-  public int deadExperts(int layer, int window) {
-    int dead = 0;
-    for (int s : idleSteps.get(layer)) {
-      if (s >= window) {
-        dead++;
-      }
-    }
-    return dead;
   }
 
   public long[] reportCounts(int layer) {

@@ -1,0 +1,199 @@
+package dev.roundhouse.host.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.roundhouse.api.Attention;
+import dev.roundhouse.api.AttentionContext;
+import dev.roundhouse.api.Optimizer;
+import dev.roundhouse.api.OptimizerContext;
+import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.api.PrecisionContext;
+import dev.roundhouse.api.PrecisionPolicy;
+import dev.roundhouse.api.Router;
+import dev.roundhouse.api.RouterContext;
+import dev.roundhouse.host.config.ConfigException;
+import dev.roundhouse.host.config.ConfigLoader;
+import dev.roundhouse.host.config.RunConfig;
+import dev.roundhouse.host.data.BatchLoader;
+import dev.roundhouse.host.data.ByteTokenizer;
+import dev.roundhouse.host.data.DataException;
+import dev.roundhouse.host.data.Dataset;
+import dev.roundhouse.host.data.ValidationBatches;
+import dev.roundhouse.host.metrics.EventBus;
+import dev.roundhouse.host.model.Components;
+import dev.roundhouse.host.model.ModelBuilder;
+import dev.roundhouse.host.model.ModelSummary;
+import dev.roundhouse.host.model.MoeTransformer;
+import dev.roundhouse.host.registry.Kind;
+import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.run.CheckpointStore;
+import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.tensor.Parameter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Assembles a {@link TrainingRun}: validates the whole config (host fields and every plugin
+ * section) up front, loads and checks the data before any training starts, builds plugins and the
+ * model, and prepares the run directory.
+ */
+public final class RunFactory {
+  private RunFactory() {}
+
+  /** Every problem of a bound config: the plugin sections read through the registry. Empty = valid. */
+  public static List<String> pluginProblems(RunConfig cfg, PluginRegistry registry) {
+    List<String> problems = new ArrayList<>();
+    check(problems, () -> registry.readConfig(Kind.PRECISION, cfg.precision(), "precision"));
+    check(problems, () -> registry.readConfig(Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
+    check(problems, () -> registry.readConfig(Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
+    List<String> seen = new ArrayList<>();
+    for (int i = 0; i < cfg.model().nLayers(); i++) {
+      String path = cfg.model().attentionPathFor(i);
+      if (!seen.contains(path)) {
+        seen.add(path);
+        JsonNode node = cfg.model().attentionFor(i);
+        check(problems, () -> registry.readConfig(Kind.ATTENTION, node, path));
+      }
+    }
+    return problems;
+  }
+
+  private static void check(List<String> problems, Runnable r) {
+    try {
+      r.run();
+    } catch (RuntimeException e) {
+      problems.add(e.getMessage());
+    }
+  }
+
+  /** The resolved config: host defaults filled, each plugin section replaced by its full config record. */
+  public static ObjectNode resolve(RunConfig cfg, PluginRegistry registry) {
+    ObjectNode tree = ConfigLoader.toTree(cfg);
+    tree.set("precision", resolved(registry, Kind.PRECISION, cfg.precision(), "precision"));
+    tree.set("optimizer", resolved(registry, Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
+    ObjectNode model = (ObjectNode) tree.get("model");
+    ((ObjectNode) model.get("moe")).set("router",
+        resolved(registry, Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
+    model.set("attention", resolved(registry, Kind.ATTENTION, cfg.model().attention(), "model.attention"));
+    if (cfg.model().globalAttention() != null) {
+      model.set("globalAttention",
+          resolved(registry, Kind.ATTENTION, cfg.model().globalAttention(), "model.globalAttention"));
+    }
+    return tree;
+  }
+
+  private static ObjectNode resolved(PluginRegistry registry, Kind kind, JsonNode node, String path) {
+    Object record = registry.readConfig(kind, node, path);
+    ObjectNode out = ConfigLoader.mapper().createObjectNode();
+    out.put("type", node.get("type").asText());
+    ObjectNode fields = ConfigLoader.mapper().valueToTree(record);
+    out.setAll(fields);
+    return out;
+  }
+
+  /** Builds everything for a fresh run in a new directory under {@code runsRoot}. */
+  public static TrainingRun create(RunConfig cfg, PluginRegistry registry, Path runsRoot, EventBus events) {
+    List<String> problems = pluginProblems(cfg, registry);
+    if (!problems.isEmpty()) {
+      throw new ConfigException("config", problems);
+    }
+    ObjectNode resolved = resolve(cfg, registry);
+    Dataset data = openData(cfg);
+    RunDirectory dir;
+    try {
+      dir = RunDirectory.create(runsRoot, cfg.name());
+      dir.writeConfig(resolved);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create run directory under " + runsRoot + ": " + e.getMessage(), e);
+    }
+    return assemble(cfg, resolved, registry, data, dir, events);
+  }
+
+  /** Rebuilds the run stored in {@code dir} (its config.json) for resuming. */
+  public static TrainingRun reopen(RunDirectory dir, RunConfig cfg, PluginRegistry registry, EventBus events) {
+    ObjectNode resolved = resolve(cfg, registry);
+    return assemble(cfg, resolved, registry, openData(cfg), dir, events);
+  }
+
+  private static TrainingRun assemble(RunConfig cfg, ObjectNode resolved, PluginRegistry registry, Dataset data,
+      RunDirectory dir, EventBus events) {
+    DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
+    long seed = cfg.seed();
+    PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
+        new PrecisionContext(cfg.model().nLayers(), seed), "precision");
+    MoeTransformer model = ModelBuilder.build(cfg.model(), components(registry), precision, seed, dtype);
+    List<Parameter> params = model.parameters();
+    Optimizer optimizer = (Optimizer) registry.build(Kind.OPTIMIZER, cfg.optimizer(),
+        new OptimizerContext("all", params, RunFactory::decays), "optimizer");
+    int b = cfg.train().batchSize();
+    int t = cfg.model().seqLen();
+    BatchLoader loader = new BatchLoader(data.train(), b, t, seed);
+    ValidationBatches val = new ValidationBatches(data.val(), b, t);
+    CheckpointStore store = dir.checkpointStore(cfg.train().keepCheckpoints());
+    return new TrainingRun(cfg, resolved, Fingerprint.of(resolved), model, ModelSummary.of(model, cfg.model()),
+        precision, optimizer, params, data, loader, val, dir, store, events);
+  }
+
+  /** Default weight-decay rule: matrices decay; norms, biases, routers and 1-D tensors do not. */
+  static boolean decays(Parameter p) {
+    return p.rank() >= 2 && p.role() != ParamRole.ROUTER && p.role() != ParamRole.NORM && p.role() != ParamRole.BIAS;
+  }
+
+  /** Loads the data and checks it fits the model, before anything is trained or written. */
+  static Dataset openData(RunConfig cfg) {
+    Dataset data = cfg.data().open(new ByteTokenizer(), cfg.seed());
+    int vocab = cfg.model().vocabSize();
+    if (data.train().maxToken() >= vocab || data.val().maxToken() >= vocab) {
+      throw new DataException(data.train().source() + ": token id "
+          + Math.max(data.train().maxToken(), data.val().maxToken()) + " does not fit model.vocabSize=" + vocab);
+    }
+    int need = cfg.model().seqLen() + 1;
+    if (data.train().size() < need || data.val().size() < need) {
+      throw new DataException(data.train().source() + ": too little data for model.seqLen=" + cfg.model().seqLen()
+          + " (train " + data.train().size() + " tokens, validation " + data.val().size() + ", each needs >= " + need
+          + ")");
+    }
+    return data;
+  }
+
+  static Components components(PluginRegistry registry) {
+    return new Components() {
+      @Override
+      public Attention attention(JsonNode config, String jsonPath, AttentionContext ctx) {
+        return (Attention) registry.build(Kind.ATTENTION, config, ctx, jsonPath);
+      }
+
+      @Override
+      public Router router(JsonNode config, String jsonPath, RouterContext ctx) {
+        return (Router) registry.build(Kind.ROUTER, config, ctx, jsonPath);
+      }
+    };
+  }
+
+  /** Keys whose values differ between two resolved configs, as JSON paths. */
+  public static List<String> changedKeys(JsonNode a, JsonNode b, String path) {
+    List<String> out = new ArrayList<>();
+    if (a != null && b != null && a.isObject() && b.isObject()) {
+      List<String> names = new ArrayList<>();
+      a.fieldNames().forEachRemaining(names::add);
+      for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
+        String k = it.next().getKey();
+        if (!names.contains(k)) {
+          names.add(k);
+        }
+      }
+      for (String k : names) {
+        out.addAll(changedKeys(a.get(k), b.get(k), path.isEmpty() ? k : path + "." + k));
+      }
+    } else if (a == null ? b != null : !a.equals(b)) {
+      out.add(path);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,234 @@
+package dev.roundhouse.host.train;
+
+import dev.roundhouse.host.config.TrainConfig;
+import dev.roundhouse.host.data.Batch;
+import dev.roundhouse.host.metrics.LayerLoad;
+import dev.roundhouse.host.metrics.RunEvent;
+import dev.roundhouse.host.model.MoeLayer;
+import dev.roundhouse.host.model.MoeTransformer;
+import dev.roundhouse.host.run.LoadedCheckpoint;
+import dev.roundhouse.tensor.Losses;
+import dev.roundhouse.tensor.NoGrad;
+import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.StepArena;
+import dev.roundhouse.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training loop of one run. Per optimizer step: gradAccum micro-batches (forward, loss scaled
+ * by the precision policy and 1/gradAccum, backward), non-finite check, precision unscale/check,
+ * clipping, optimizer step, router state updates; all arrays of the step live in one {@link
+ * StepArena}. Emits step / eval / expert_load / checkpoint / alarm events on the run's bus.
+ *
+ * <p>Not thread-safe, except {@link #requestStop()}, which any thread may call: the loop then
+ * writes a checkpoint after the current step and returns.
+ */
+public final class Trainer {
+  /** How a call to {@link #train()} ended. */
+  public record Outcome(boolean stopped, int step, Double lastValLoss) {}
+
+  private static final double LN2 = Math.log(2);
+
+  private final TrainingRun run;
+  private final TrainConfig tc;
+  private final LrSchedule schedule;
+  private final ExpertLoadTracker tracker;
+  private final AtomicBoolean stop = new AtomicBoolean();
+  private int step;
+  private int skippedSteps;
+  private Double lastValLoss;
+
+  public Trainer(TrainingRun run) {
+    this.run = run;
+    this.tc = run.config().train();
+    this.schedule = LrSchedule.of(tc);
+    var data = run.data().train();
+    this.tracker = new ExpertLoadTracker(run.model().moeLayers().keySet(), run.config().model().moe().routedExperts(),
+        data.hasDomains() ? data.domainNames().size() : 0);
+  }
+
+  public void requestStop() {
+    stop.set(true);
+  }
+
+  /** Completed optimizer steps. */
+  public int step() {
+    return step;
+  }
+
+  /** Continues from a checkpoint: weights, optimizer/router/precision state, data cursor, step. */
+  public void restore(LoadedCheckpoint c) {
+    skippedSteps = CheckpointState.restore(run, c);
+    step = (int) c.step();
+  }
+
+  /** Trains until the configured step count or a stop request. */
+  public Outcome train() {
+    while (step < tc.steps()) {
+      if (stop.get()) {
+        checkpoint();
+        return new Outcome(true, step, lastValLoss);
+      }
+      trainStep();
+      step++;
+      boolean last = step == tc.steps();
+      if (step % tc.evalEvery() == 0 || last) {
+        lastValLoss = evaluate();
+        run.events().publish(new RunEvent.Eval(step, lastValLoss, lastValLoss / LN2));
+      }
+      if (step % tc.checkpointEvery() == 0 || last) {
+        checkpoint();
+      }
+    }
+    return new Outcome(false, step, lastValLoss);
+  }
+
+  private void trainStep() {
+    long t0 = System.nanoTime();
+    MoeTransformer model = run.model();
+    List<Parameter> params = run.parameters();
+    double lossSum = 0;
+    Map<String, Double> aux = new TreeMap<>();
+    int accum = tc.gradAccum();
+    try (StepArena arena = StepArena.open("train")) {
+      for (int micro = 0; micro < accum; micro++) {
+        Batch b = run.loader().next();
+        MoeTransformer.Loss loss = model.loss(b.inputs(), b.targets(), b.rows(), b.seqLen());
+        double ce = loss.crossEntropy().item();
+        double total = loss.total().item();
+        if (!Double.isFinite(total)) {
+          nonFinite("loss is " + total + " (cross-entropy " + ce + ")");
+          return;
+        }
+        lossSum += ce;
+        loss.routerLosses().forEach((k, v) -> aux.merge(k, v.item() / accum, Double::sum));
+        recordRouting(model, b);
+        loss.total().backward(scalarLike(loss.total(), run.precision().lossScale() / accum));
+      }
+      boolean apply = run.precision().afterBackward(params);
+      double gradNorm = GradTools.globalNorm(params);
+      if (apply && !Double.isFinite(gradNorm)) {
+        Parameter bad = GradTools.firstNonFinite(params);
+        nonFinite("gradient norm is " + gradNorm + "; first non-finite gradient in parameter "
+            + (bad == null ? "?" : bad.name()));
+        return;
+      }
+      if (apply && tc.clipping()) {
+        GradTools.clip(params, tc.gradClip());
+      }
+      double lrFactor = schedule.factor(step);
+      if (apply) {
+        try (NoGrad ng = NoGrad.enter()) {
+          run.optimizer().step(lrFactor);
+        }
+        for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
+          e.getValue().router().afterOptimizerStep(tracker.takeStepCounts(e.getKey()));
+        }
+      } else {
+        skippedSteps++;
+        model.moeLayers().keySet().forEach(tracker::takeStepCounts);
+      }
+      GradTools.zero(params);
+      double ms = (System.nanoTime() - t0) / 1e6;
+      int done = step + 1;
+      if (done % tc.logEvery() == 0 || done == 1 || done == tc.steps()) {
+        run.events().publish(new RunEvent.Step(done, lossSum / accum, aux,
+            run.optimizer().learningRate() * lrFactor, gradNorm, run.tokensPerStep() / (ms / 1000), ms));
+        publishExpertLoad(done);
+      }
+    }
+  }
+
+  private static INDArray scalarLike(Tensor t, double value) {
+    return t.data().ulike().assign(value);
+  }
+
+  private void recordRouting(MoeTransformer model, Batch b) {
+    int[] domains = null;
+    if (b.targetDomains() != null) {
+      domains = new int[b.targetDomains().length];
+      for (int i = 0; i < domains.length; i++) {
+        domains[i] = b.targetDomains()[i];
+      }
+    }
+    for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
+      tracker.record(e.getKey(), e.getValue().lastRouting(), domains);
+    }
+  }
+
+  private void nonFinite(String what) {
+    String msg = "step " + (step + 1) + ": " + what;
+    run.events().publish(new RunEvent.Alarm(step + 1, null, RunEvent.Alarm.NON_FINITE, msg));
+    GradTools.zero(run.parameters());
+    if (tc.onNonFinite().equals("skip")) {
+      skippedSteps++;
+      run.model().moeLayers().keySet().forEach(tracker::takeStepCounts);
+      return;
+    }
+    throw new TrainingFailure(step + 1, msg + " (set train.onNonFinite=\"skip\" to skip such steps)", null);
+  }
+
+  private void publishExpertLoad(int done) {
+    List<LayerLoad> layers = new ArrayList<>();
+    List<String> domainNames = run.data().train().hasDomains() ? run.data().train().domainNames() : List.of();
+    for (Map.Entry<Integer, MoeLayer> e : run.model().moeLayers().entrySet()) {
+      int layer = e.getKey();
+      INDArray bias = e.getValue().router().expertBias();
+      Map<String, long[]> perDomain = null;
+      long[][] dc = tracker.reportDomainCounts(layer);
+      if (dc != null) {
+        perDomain = new LinkedHashMap<>();
+        for (int d = 0; d < dc.length; d++) {
+          perDomain.put(domainNames.get(d), dc[d]);
+        }
+      }
+      LayerLoad load = LayerLoad.of(layer, tracker.reportCounts(layer),
+          bias == null ? null : bias.minNumber().doubleValue(), bias == null ? null : bias.maxNumber().doubleValue(),
+          tracker.reportDropped(layer), perDomain);
+      layers.add(load);
+      if (load.deadExperts() > 0) {
+        run.events().publish(new RunEvent.Alarm(done, layer, RunEvent.Alarm.DEAD_EXPERTS,
+            load.deadExperts() + " experts got no tokens in the last " + tc.logEvery() + " steps"));
+      }
+      if (load.entropyNorm() < Alarms.ENTROPY_NORM_MIN) {
+        run.events().publish(new RunEvent.Alarm(done, layer, RunEvent.Alarm.ENTROPY_COLLAPSE, String.format(
+            "normalised load entropy %.3f < %.2f", load.entropyNorm(), Alarms.ENTROPY_NORM_MIN)));
+      }
+    }
+    tracker.resetReport();
+    run.events().publish(new RunEvent.ExpertLoad(done, layers));
+  }
+
+  /** Mean validation cross-entropy (nats per token) over the configured number of fixed batches. */
+  public double evaluate() {
+    double sum = 0;
+    long tokens = 0;
+    for (Batch b : run.validation().batches(tc.evalBatches())) {
+      try (StepArena arena = StepArena.open("eval"); NoGrad ng = NoGrad.enter()) {
+        Tensor logits = run.model().logits(b.inputs(), b.rows(), b.seqLen());
+        double ce = Losses.crossEntropy(logits, b.targets(), -1).item();
+        sum += ce * b.tokenCount();
+        tokens += b.tokenCount();
+      }
+    }
+    return sum / tokens;
+  }
+
+  /** Writes a checkpoint of the current step and announces it. */
+  public Path checkpoint() {
+    Path p = run.checkpoints().save(step, CheckpointState.tensors(run), CheckpointState.meta(run, step, skippedSteps));
+    run.events().publish(new RunEvent.Checkpoint(step, p.toString()));
+    return p;
+  }
+
+  public int skippedSteps() {
+    return skippedSteps;
+  }
+}
