@@ -30,7 +30,8 @@ final class ExtensionScan {
   }
 
   /**
-   * Adds the extensions of one plugin ({@code pluginId} null: the host class path).
+   * Adds the extensions of one plugin ({@code pluginId} null: the host class path). Only classes
+   * defined by the plugin's own class loader count as the plugin's.
    *
    * @return how many extensions of any kind it has (broken ones included)
    */
@@ -38,6 +39,11 @@ final class ExtensionScan {
     int n = 0;
     for (Kind kind : Kind.values()) {
       for (Object ext : manager.getExtensions(kind.providerType(), pluginId)) {
+        if (pluginId != null && ext.getClass().getClassLoader() != manager.getPluginClassLoader(pluginId)) {
+          // PF4J's plugin class loader falls back to the host's META-INF/extensions.idx (and classes)
+          // when the jar lacks them: such an extension is the host's, not this plugin's.
+          continue;
+        }
         n++;
         ComponentProvider<?, ?, ?> p = (ComponentProvider<?, ?, ?>) ext;
         try {

@@ -47,6 +47,15 @@ final class JarCheck {
     }
   }
 
+  /** Whether the jar holds an entry of that name. */
+  static boolean hasEntry(Path jar, String name) {
+    try (JarFile jf = new JarFile(jar.toFile())) {
+      return jf.getEntry(name) != null;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** Lower-case hex SHA-256 of the file's bytes. */
   static String sha256(Path file) {
     try (InputStream in = Files.newInputStream(file)) {

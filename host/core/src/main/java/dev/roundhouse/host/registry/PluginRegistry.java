@@ -61,8 +61,10 @@ public final class PluginRegistry implements AutoCloseable {
     for (PluginWrapper w : new ArrayList<>(manager.getStartedPlugins())) {
       String jar = w.getPluginPath().toString();
       if (scan.scan(w.getPluginId(), jar, w.getDescriptor().getVersion()) == 0) {
-        jarProblem(w.getPluginPath(), "plugin '" + w.getPluginId() + "' has no Roundhouse extensions (its "
-            + "META-INF/extensions.idx is missing or lists no Attention/Router/Precision/OptimizerProvider); skipped");
+        jarProblem(w.getPluginPath(), "plugin '" + w.getPluginId() + "' has no Roundhouse extensions ("
+            + (JarCheck.hasEntry(w.getPluginPath(), "META-INF/extensions.idx")
+                ? "its META-INF/extensions.idx lists no Attention/Router/Precision/OptimizerProvider class in the jar"
+                : "the jar has no META-INF/extensions.idx") + "); skipped");
         manager.unloadPlugin(w.getPluginId());
       }
     }
