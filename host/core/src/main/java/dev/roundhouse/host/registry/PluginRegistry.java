@@ -1,0 +1,234 @@
+package dev.roundhouse.host.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.roundhouse.api.ApiVersion;
+import dev.roundhouse.api.ComponentProvider;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.pf4j.JarPluginManager;
+import org.pf4j.PluginWrapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * All attention, router, precision and optimizer providers of this host: the built-in ones on the
+ * host class path (PF4J system extensions) plus those of the plugin jars in one folder, loaded
+ * through a PF4J {@link JarPluginManager} whose system version is {@link ApiVersion#CURRENT}, so
+ * each jar's {@code Plugin-Requires} is checked against the plugin API.
+ *
+ * <p>Loading never fails as a whole: a corrupt jar, a non-plugin jar, a jar for another API version,
+ * a jar without extensions, or two providers of one kind with the same id each add one line to
+ * {@link #problems()} naming the jar(s), and everything else still loads. Duplicate ids are rejected
+ * on both sides, so a run never depends on which jar happened to be read first.
+ *
+ * <p>Thread-safety: immutable after construction; lookups may come from any thread. {@link #close()}
+ * stops and unloads the plugins; providers and components from them must not be used afterwards.
+ */
+public final class PluginRegistry implements AutoCloseable {
+  /** The {@link ExtensionInfo#source()} of extensions on the host class path. */
+  public static final String BUILT_IN = "built-in";
+
+  private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
+
+  private final Path pluginsDir;
+  private final JarPluginManager manager;
+  private final List<String> problems = new ArrayList<>();
+  private final Map<Kind, TreeMap<String, Entry>> providers = new EnumMap<>(Kind.class);
+  private final List<PluginInfo> plugins = new ArrayList<>();
+  private final ConfigReader configReader = new ConfigReader();
+  private boolean closed;
+
+  private record Entry(ExtensionInfo info, ComponentProvider<?, ?, ?> provider) {}
+
+  /** Loads the built-in extensions and every {@code *.jar} in {@code pluginsDir}. */
+  public PluginRegistry(Path pluginsDir) {
+    this.pluginsDir = pluginsDir.toAbsolutePath().normalize();
+    manager = PluginJars.newManager(this.pluginsDir);
+    if (Files.isDirectory(this.pluginsDir)) {
+      PluginJars.loadAndStart(manager, this.pluginsDir, this::jarProblem);
+    } else {
+      problem("plugins folder " + this.pluginsDir + " does not exist: only built-in extensions are available");
+    }
+    ExtensionScan scan = new ExtensionScan(manager, this::problem);
+    scan.scan(null, BUILT_IN, ApiVersion.ROUNDHOUSE);
+    for (PluginWrapper w : new ArrayList<>(manager.getStartedPlugins())) {
+      String jar = w.getPluginPath().toString();
+      if (scan.scan(w.getPluginId(), jar, w.getDescriptor().getVersion()) == 0) {
+        jarProblem(w.getPluginPath(), "plugin '" + w.getPluginId() + "' has no Roundhouse extensions ("
+            + (JarCheck.hasEntry(w.getPluginPath(), "META-INF/extensions.idx")
+                ? "its META-INF/extensions.idx lists no Attention/Router/Precision/OptimizerProvider class in the jar"
+                : "the jar has no META-INF/extensions.idx") + "); skipped");
+        manager.unloadPlugin(w.getPluginId());
+      }
+    }
+    for (Kind kind : Kind.values()) {
+      TreeMap<String, Entry> byId = new TreeMap<>();
+      scan.found(kind).forEach((id, candidates) -> {
+        if (candidates.size() == 1) {
+          ExtensionScan.Found f = candidates.get(0);
+          byId.put(id, new Entry(f.info(), f.provider()));
+        } else {
+          problem("duplicate " + kind.label() + " id '" + id + "' provided by "
+              + String.join(" and by ", candidates.stream().map(f -> f.info().source()).toList())
+              + "; rejected, none of them is used");
+        }
+      });
+      providers.put(kind, byId);
+    }
+    for (PluginWrapper w : manager.getStartedPlugins()) {
+      plugins.add(new PluginInfo(w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath(),
+          JarCheck.sha256(w.getPluginPath())));
+    }
+  }
+
+  /** Registry over {@link #defaultPluginsDir()}. */
+  public static PluginRegistry openDefault() {
+    return new PluginRegistry(defaultPluginsDir());
+  }
+
+  /**
+   * The plugins folder when none is given: system property {@code roundhouse.plugins.dir}, else
+   * environment variable {@code ROUNDHOUSE_PLUGINS_DIR}, else {@code plugins/} in the installation
+   * directory. The installation directory is system property {@code roundhouse.home} if set, else
+   * the folder above {@code lib/} (or {@code lib/app/}) holding the roundhouse-core jar, else the
+   * jar's own folder, else (classes folder of a build tree) the working directory.
+   */
+  public static Path defaultPluginsDir() {
+    return PluginsFolder.defaultDir();
+  }
+
+  /** The folder the jars were loaded from (absolute). */
+  public Path pluginsDir() {
+    return pluginsDir;
+  }
+
+  /** Every usable provider, ordered by kind then id. */
+  public List<ExtensionInfo> extensions() {
+    List<ExtensionInfo> all = new ArrayList<>();
+    for (Kind kind : Kind.values()) {
+      all.addAll(extensions(kind));
+    }
+    return all;
+  }
+
+  /** The usable providers of one kind, ordered by id. */
+  public List<ExtensionInfo> extensions(Kind kind) {
+    return providers.get(kind).values().stream().map(Entry::info).toList();
+  }
+
+  /** The ids of one kind, sorted. */
+  public List<String> ids(Kind kind) {
+    return List.copyOf(providers.get(kind).keySet());
+  }
+
+  /** One line per jar or id that could not be used, in the order found. */
+  public List<String> problems() {
+    return Collections.unmodifiableList(problems);
+  }
+
+  /** Provenance of every loaded plugin jar: id, version, path, SHA-256. */
+  public List<PluginInfo> pluginInfo() {
+    return List.copyOf(plugins);
+  }
+
+  /** What the registry knows about provider {@code id} of {@code kind}. */
+  public ExtensionInfo info(Kind kind, String id) {
+    return entry(kind, id).info();
+  }
+
+  /**
+   * The provider of {@code kind} with {@code id}, e.g. {@code RouterProvider<?> r =
+   * registry.provider(Kind.ROUTER, "softmax-topk")}.
+   *
+   * @throws UnknownPluginException listing the known ids of that kind
+   */
+  @SuppressWarnings("unchecked")
+  public <P> P provider(Kind kind, String id) {
+    return (P) entry(kind, id).provider();
+  }
+
+  /**
+   * Reads {@code {"type": id, ...fields}} into the provider's config record, its compact
+   * constructor filling defaults and validating.
+   *
+   * @param jsonPath where {@code node} is in the run config, e.g. {@code model.router}
+   * @throws ConfigException naming the JSON path of the bad field, the missing/unknown type included
+   */
+  public Object readConfig(Kind kind, JsonNode node, String jsonPath) {
+    Entry e = entryFor(kind, node, jsonPath);
+    ObjectNode fields = ((ObjectNode) node).deepCopy();
+    fields.remove("type");
+    return configReader.read(fields, e.info().configType(), jsonPath, kind.label() + " '" + e.info().id() + "'");
+  }
+
+  /**
+   * Reads the config as {@link #readConfig} does and builds the component with {@code context} (an
+   * {@link Kind#contextType()} instance). An {@link IllegalArgumentException} from {@code build}
+   * becomes a {@link ConfigException} naming {@code jsonPath}.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Object build(Kind kind, JsonNode node, Object context, String jsonPath) {
+    Object config = readConfig(kind, node, jsonPath);
+    if (!kind.contextType().isInstance(context)) {
+      throw new IllegalArgumentException(kind.label() + " providers build from a " + kind.contextType().getSimpleName()
+          + ", got " + (context == null ? "null" : context.getClass().getName()));
+    }
+    ComponentProvider p = entryFor(kind, node, jsonPath).provider();
+    try {
+      return p.build((Record) config, context);
+    } catch (IllegalArgumentException e) {
+      throw ConfigReader.fromValidation(e, config.getClass(), jsonPath);
+    }
+  }
+
+  /** Stops every plugin (each from a copy of the started list) and unloads them. Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    PluginJars.stopAndUnload(manager, (id, e) -> log.warn("stopping plugin '{}' failed: {}", id, e.toString()));
+  }
+
+  private Entry entryFor(Kind kind, JsonNode node, String jsonPath) {
+    if (node == null || !node.isObject()) {
+      throw new ConfigException(jsonPath + ": expected an object like {\"type\": \"<" + kind.label()
+          + " id>\", ...}, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
+    }
+    JsonNode type = node.get("type");
+    String typePath = ConfigReader.join(jsonPath, "type");
+    if (type == null || !type.isTextual() || type.asText().isBlank()) {
+      throw new ConfigException(typePath + ": missing; known " + kind.label() + " ids: " + String.join(", ", ids(kind)));
+    }
+    try {
+      return entry(kind, type.asText());
+    } catch (UnknownPluginException e) {
+      throw new ConfigException(typePath + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Entry entry(Kind kind, String id) {
+    Entry e = providers.get(kind).get(id);
+    if (e == null) {
+      throw new UnknownPluginException(kind, id, ids(kind));
+    }
+    return e;
+  }
+
+  private void jarProblem(Path jar, String why) {
+    problem(jar + ": " + why);
+  }
+
+  private void problem(String line) {
+    log.warn(line);
+    problems.add(line);
+  }
+}
