@@ -4,7 +4,6 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Fused causal scaled-dot-product attention with its own backward.
@@ -95,13 +94,28 @@ public final class AttentionOps {
    * plus the bias when given.
    */
   static INDArray mask(long t, int window, org.nd4j.linalg.api.buffer.DataType dtype, INDArray bias) {
-    int n = Math.toIntExact(t);
-    INDArray visible = Nd4j.tri(n, n, 0); // j <= i
-    if (window > 0 && window < t) {
-      visible.subi(Nd4j.tri(n, n, -window)); // minus j <= i - window
+    INDArray mask = MASKS.computeIfAbsent(new MaskKey(Math.toIntExact(t), window, dtype), AttentionOps::buildMask);
+    return bias == null ? mask : mask.add(bias.castTo(dtype));
+  }
+
+  private record MaskKey(int t, int window, org.nd4j.linalg.api.buffer.DataType dtype) {}
+
+  /** Masks are tiny and reused every step: built once, outside any workspace, and cached. */
+  private static final java.util.Map<MaskKey, INDArray> MASKS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static INDArray buildMask(MaskKey key) {
+    int n = key.t();
+    double[] m = new double[n * n];
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        boolean visible = j <= i && (key.window() == 0 || j > i - key.window());
+        m[i * n + j] = visible ? 0.0 : Double.NEGATIVE_INFINITY;
+      }
     }
-    INDArray mask = Transforms.log(visible.castTo(dtype), false); // 1 -> 0, 0 -> -inf
-    return bias == null ? mask : mask.addi(bias.castTo(dtype));
+    // Not Nd4j.tri: it reads uninitialized memory inside a workspace (measured: NaN / garbage sums).
+    try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      return Nd4j.createFromArray(m).reshape(n, n).castTo(key.dtype());
+    }
   }
 
   /** x viewed as [batch, rows, cols] with row-major strides (copied only when x is not). */

@@ -22,7 +22,7 @@ public final class MatOps {
       long kb = transB ? b.size(1) : b.size(0);
       long n = transB ? b.size(0) : b.size(1);
       checkInner(ka, kb, a, b);
-      INDArray out = Nd4j.createUninitialized(a.dataType(), m, n);
+      INDArray out = Nd4j.create(a.dataType(), m, n);
       Nd4j.gemm(a, b, out, transA, transB, 1.0, 0.0);
       return out;
     }
@@ -37,7 +37,7 @@ public final class MatOps {
         throw new IllegalArgumentException("batched matmul batch sizes differ: "
             + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
       }
-      INDArray out = Nd4j.createUninitialized(a.dataType(), batch, m, n);
+      INDArray out = Nd4j.create(a.dataType(), batch, m, n);
       Nd4j.matmul(a, b, out, transA, transB, false);
       return out;
     }

@@ -23,6 +23,7 @@ public class Tensor {
     void apply(INDArray gradOut);
   }
 
+  static final boolean DEBUG_NAN = Boolean.getBoolean("roundhouse.debugNan");
   private final INDArray data;
   private final boolean requiresGrad;
   INDArray grad;
@@ -47,6 +48,9 @@ public class Tensor {
    * {@link NoGrad} scope is open; otherwise the result is a constant.
    */
   public static Tensor result(INDArray data, BackwardFn fn, Tensor... parents) {
+    if (DEBUG_NAN && data.isR() && data.length() > 0 && !Double.isFinite(data.sumNumber().doubleValue())) {
+      throw new IllegalStateException("DEBUG non-finite output " + java.util.Arrays.toString(data.shape()));
+    }
     if (NoGrad.active()) {
       return constant(data);
     }

@@ -27,8 +27,8 @@ import java.util.stream.Collectors;
  * reported together where possible.
  */
 public final class ConfigLoader {
-  /** The embedded default: the tiny reference MoE on the synthetic corpus. */
-  public static final String DEFAULT_RESOURCE = "/dev/roundhouse/host/config/default-run.json";
+  /** The embedded default: the tiny reference MoE (configs/tiny-moe.json) on the synthetic corpus. */
+  public static final String DEFAULT_RESOURCE = "/dev/roundhouse/host/config/tiny-moe.json";
 
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)

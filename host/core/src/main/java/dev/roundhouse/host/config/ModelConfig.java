@@ -37,9 +37,15 @@ public record ModelConfig(
     normEps = normEps == null ? 1e-6 : normEps;
     tieEmbeddings = tieEmbeddings != null && tieEmbeddings;
     initStd = initStd == null ? 0.02 : initStd;
-    attention = attention == null ? typed("mha") : attention;
+    attention = absent(attention) ? typed("mha") : attention;
+    globalAttention = absent(globalAttention) ? null : globalAttention;
     globalLast = globalLast != null && globalLast;
     moe = moe == null ? new MoeConfig(null, null, null, null, null, null, null, null, null) : moe;
+  }
+
+  /** Java null or a JSON null (as in a resolved config written back to disk). */
+  static boolean absent(JsonNode n) {
+    return n == null || n.isNull() || n.isMissingNode();
   }
 
   static ObjectNode typed(String type) {

@@ -28,7 +28,7 @@ public record MoeConfig(
     expertHidden = expertHidden == null ? 128 : expertHidden;
     sharedExperts = sharedExperts == null ? 1 : sharedExperts;
     sharedHidden = sharedHidden == null ? 256 : sharedHidden;
-    router = router == null ? defaultRouter() : router;
+    router = ModelConfig.absent(router) ? defaultRouter() : router;
   }
 
   private static JsonNode defaultRouter() {

@@ -21,8 +21,8 @@ public record RunConfig(
     data = data == null ? DataSpec.defaults() : data;
     model = model == null ? new ModelConfig(null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null) : model;
-    precision = precision == null ? ModelConfig.typed("fp32") : precision;
-    optimizer = optimizer == null ? ModelConfig.typed("adamw") : optimizer;
+    precision = ModelConfig.absent(precision) ? ModelConfig.typed("fp32") : precision;
+    optimizer = ModelConfig.absent(optimizer) ? ModelConfig.typed("adamw") : optimizer;
     train = train == null ? new TrainConfig(null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null) : train;
   }

@@ -36,6 +36,7 @@ final class CheckpointState {
     ObjectNode meta = Json.mapper().createObjectNode();
     meta.put("step", step);
     meta.put("config_fingerprint", run.fingerprint());
+    meta.set("config", run.resolvedConfig());
     meta.put("skipped_steps", skippedSteps);
     ObjectNode cursor = meta.putObject("data_cursor");
     run.loader().cursor().toMap().forEach(cursor::put);

@@ -191,6 +191,10 @@ public final class RunFactory {
       for (String k : names) {
         out.addAll(changedKeys(a.get(k), b.get(k), path.isEmpty() ? k : path + "." + k));
       }
+    } else if (a != null && b != null && a.isNumber() && b.isNumber()) {
+      if (a.decimalValue().compareTo(b.decimalValue()) != 0) {
+        out.add(path);
+      }
     } else if (a == null ? b != null : !a.equals(b)) {
       out.add(path);
     }

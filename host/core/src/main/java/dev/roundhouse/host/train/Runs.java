@@ -58,7 +58,7 @@ public final class Runs {
           new IllegalStateException(runDir + ": no complete checkpoint to resume from"));
       String saved = ckpt.meta().path("config_fingerprint").asText();
       if (!saved.equals(run.fingerprint()) && !force) {
-        List<String> changed = RunFactory.changedKeys(stored, run.resolvedConfig(), "");
+        List<String> changed = RunFactory.changedKeys(ckpt.meta().get("config"), run.resolvedConfig(), "");
         throw new IllegalStateException(runDir + ": the config differs from the one the checkpoint was trained with"
             + (changed.isEmpty() ? "" : " (changed: " + String.join(", ", changed) + ")")
             + "; use --force to resume anyway");

@@ -8,6 +8,8 @@ import dev.roundhouse.tensor.AttentionOps;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Rope;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.factory.Nd4j;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
@@ -91,7 +93,10 @@ final class MhaAttention implements Attention {
 
   private Rope.Cache ropeFor(DataType dtype) {
     if (rope.cos().dataType() != dtype) {
-      rope = Rope.cache(maxSeqLen, headDim, rotaryDims, ropeTheta, dtype);
+      // Long-lived: built outside any per-step workspace.
+      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+        rope = Rope.cache(maxSeqLen, headDim, rotaryDims, ropeTheta, dtype);
+      }
     }
     return rope;
   }
