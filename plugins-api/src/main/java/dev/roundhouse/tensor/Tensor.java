@@ -23,7 +23,6 @@ public class Tensor {
     void apply(INDArray gradOut);
   }
 
-  static final boolean DEBUG_NAN = Boolean.getBoolean("roundhouse.debugNan");
   private final INDArray data;
   private final boolean requiresGrad;
   INDArray grad;
@@ -48,8 +47,17 @@ public class Tensor {
    * {@link NoGrad} scope is open; otherwise the result is a constant.
    */
   public static Tensor result(INDArray data, BackwardFn fn, Tensor... parents) {
-    if (DEBUG_NAN && data.isR() && data.length() > 0 && !Double.isFinite(data.sumNumber().doubleValue())) {
-      throw new IllegalStateException("DEBUG non-finite output " + java.util.Arrays.toString(data.shape()));
+    if (OpProfiler.ENABLED) {
+      String op = OpProfiler.callerOp();
+      OpProfiler.markForward(op);
+      if (fn != null) {
+        BackwardFn inner = fn;
+        fn = g -> {
+          long t0 = System.nanoTime();
+          inner.apply(g);
+          OpProfiler.add(op + " (backward)", System.nanoTime() - t0);
+        };
+      }
     }
     if (NoGrad.active()) {
       return constant(data);

@@ -7,7 +7,9 @@ import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.LoadedCheckpoint;
 import dev.roundhouse.tensor.Parameter;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -45,17 +47,7 @@ final class CheckpointState {
 
   /** Restores weights and every state; returns the skipped-step count stored with it. */
   static int restore(TrainingRun run, LoadedCheckpoint c) {
-    for (Parameter p : run.parameters()) {
-      INDArray v = c.tensors().get("param/" + p.name());
-      if (v == null) {
-        throw new IllegalStateException(c.dir() + ": checkpoint has no tensor for parameter " + p.name());
-      }
-      if (!java.util.Arrays.equals(v.shape(), p.shape())) {
-        throw new IllegalStateException(c.dir() + ": parameter " + p.name() + " has shape "
-            + java.util.Arrays.toString(v.shape()) + " in the checkpoint, model has " + java.util.Arrays.toString(p.shape()));
-      }
-      p.data().assign(v);
-    }
+    restoreParameters(run.parameters(), c);
     run.optimizer().loadState(prefixed(c.tensors(), "opt/"));
     for (Map.Entry<Integer, MoeLayer> e : run.model().moeLayers().entrySet()) {
       Router r = e.getValue().router();
@@ -66,6 +58,21 @@ final class CheckpointState {
     c.meta().get("data_cursor").fields().forEachRemaining(f -> cursor.put(f.getKey(), f.getValue().asLong()));
     run.loader().restore(LoaderCursor.fromMap(cursor));
     return c.meta().path("skipped_steps").asInt(0);
+  }
+
+  /** Copies every parameter's value from the checkpoint; a missing or mis-shaped one is named. */
+  static void restoreParameters(List<Parameter> params, LoadedCheckpoint c) {
+    for (Parameter p : params) {
+      INDArray v = c.tensors().get("param/" + p.name());
+      if (v == null) {
+        throw new IllegalStateException(c.dir() + ": checkpoint has no tensor for parameter " + p.name());
+      }
+      if (!Arrays.equals(v.shape(), p.shape())) {
+        throw new IllegalStateException(c.dir() + ": parameter " + p.name() + " has shape "
+            + Arrays.toString(v.shape()) + " in the checkpoint, model has " + Arrays.toString(p.shape()));
+      }
+      p.data().assign(v);
+    }
   }
 
   private static Map<String, INDArray> prefixed(Map<String, INDArray> all, String prefix) {

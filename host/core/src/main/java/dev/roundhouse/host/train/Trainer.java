@@ -7,8 +7,8 @@ import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.run.LoadedCheckpoint;
-import dev.roundhouse.tensor.Losses;
 import dev.roundhouse.tensor.NoGrad;
+import dev.roundhouse.tensor.OpProfiler;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
@@ -33,8 +33,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class Trainer {
   /** How a call to {@link #train()} ended. */
   public record Outcome(boolean stopped, int step, Double lastValLoss) {}
-
-  private static final double LN2 = Math.log(2);
 
   private final TrainingRun run;
   private final TrainConfig tc;
@@ -81,7 +79,7 @@ public final class Trainer {
       boolean last = step == tc.steps();
       if (step % tc.evalEvery() == 0 || last) {
         lastValLoss = evaluate();
-        run.events().publish(new RunEvent.Eval(step, lastValLoss, lastValLoss / LN2));
+        run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
       }
       if (step % tc.checkpointEvery() == 0 || last) {
         checkpoint();
@@ -100,6 +98,7 @@ public final class Trainer {
     try (StepArena arena = StepArena.open("train")) {
       for (int micro = 0; micro < accum; micro++) {
         Batch b = run.loader().next();
+        OpProfiler.resetClock();
         MoeTransformer.Loss loss = model.loss(b.inputs(), b.targets(), b.rows(), b.seqLen());
         double ce = loss.crossEntropy().item();
         double total = loss.total().item();
@@ -208,17 +207,7 @@ public final class Trainer {
 
   /** Mean validation cross-entropy (nats per token) over the configured number of fixed batches. */
   public double evaluate() {
-    double sum = 0;
-    long tokens = 0;
-    for (Batch b : run.validation().batches(tc.evalBatches())) {
-      try (StepArena arena = StepArena.open("eval"); NoGrad ng = NoGrad.enter()) {
-        Tensor logits = run.model().logits(b.inputs(), b.rows(), b.seqLen());
-        double ce = Losses.crossEntropy(logits, b.targets(), -1).item();
-        sum += ce * b.tokenCount();
-        tokens += b.tokenCount();
-      }
-    }
-    return sum / tokens;
+    return Evaluation.meanLoss(run.model(), run.validation().batches(tc.evalBatches()));
   }
 
   /** Writes a checkpoint of the current step and announces it. */

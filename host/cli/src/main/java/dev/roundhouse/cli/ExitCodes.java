@@ -1,0 +1,18 @@
+package dev.roundhouse.cli;
+
+/** Process exit codes of the CLI (documented in docs/cli.md). */
+final class ExitCodes {
+  static final int OK = 0;
+  /** Training failed (non-finite loss, plugin error, I/O); run_failed is in metrics.jsonl. */
+  static final int RUN_FAILED = 1;
+  /** Bad command line or invalid config; nothing was started. */
+  static final int USAGE_OR_CONFIG = 2;
+  /** Unusable data (missing, empty, bad header, vocab mismatch); nothing was started. */
+  static final int DATA = 3;
+  /** Plugin problem: unknown id, no such extension, plugin failed to build. */
+  static final int PLUGIN = 4;
+  /** Interrupted (Ctrl-C / SIGTERM): a checkpoint was written, resume with `roundhouse resume`. */
+  static final int INTERRUPTED = 130;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,72 @@
+package dev.roundhouse.tensor;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Optional wall-time profile per op (forward and backward), switched on with the system property
+ * {@code roundhouse.profile=true}. Forward time of an op is the time since the previous op finished
+ * on this thread (so host code between ops is charged to the next op); backward time is the
+ * duration of the op's backward closure. Off by default: one static boolean check per op.
+ */
+public final class OpProfiler {
+  public static final boolean ENABLED = Boolean.getBoolean("roundhouse.profile");
+  private static final Map<String, LongAdder> NANOS = new ConcurrentHashMap<>();
+  private static final Map<String, LongAdder> CALLS = new ConcurrentHashMap<>();
+  private static final ThreadLocal<long[]> LAST = ThreadLocal.withInitial(() -> new long[] {System.nanoTime()});
+  private static final StackWalker WALKER = StackWalker.getInstance();
+
+  private OpProfiler() {}
+
+  /** Name of the op calling {@link Tensor#result}: the first frame outside Tensor. */
+  static String callerOp() {
+    return WALKER.walk(s -> s.filter(f -> !f.getClassName().equals(Tensor.class.getName())
+            && !f.getClassName().equals(OpProfiler.class.getName()))
+        .findFirst().map(f -> simple(f.getClassName()) + "." + f.getMethodName()).orElse("?"));
+  }
+
+  private static String simple(String cls) {
+    return cls.substring(cls.lastIndexOf('.') + 1);
+  }
+
+  /** Charges the time since the last mark on this thread to {@code op}. */
+  static void markForward(String op) {
+    long now = System.nanoTime();
+    long[] last = LAST.get();
+    add(op, now - last[0]);
+    last[0] = now;
+  }
+
+  static void add(String key, long nanos) {
+    NANOS.computeIfAbsent(key, k -> new LongAdder()).add(nanos);
+    CALLS.computeIfAbsent(key, k -> new LongAdder()).increment();
+  }
+
+  /** Restarts the forward clock (call before a step so idle time is not charged to the first op). */
+  public static void resetClock() {
+    LAST.get()[0] = System.nanoTime();
+  }
+
+  /** Total milliseconds and call counts per op, sorted by name. */
+  public static Map<String, double[]> snapshot() {
+    Map<String, double[]> out = new TreeMap<>();
+    NANOS.forEach((k, v) -> out.put(k, new double[] {v.sum() / 1e6, CALLS.get(k).sum()}));
+    return out;
+  }
+
+  public static void clear() {
+    NANOS.clear();
+    CALLS.clear();
+  }
+
+  /** A table of the ops by total time, largest first. */
+  public static String report() {
+    StringBuilder b = new StringBuilder(String.format("%-40s %10s %8s%n", "op", "total ms", "calls"));
+    snapshot().entrySet().stream()
+        .sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0]))
+        .forEach(e -> b.append(String.format("%-40s %10.1f %8.0f%n", e.getKey(), e.getValue()[0], e.getValue()[1])));
+    return b.toString();
+  }
+}
