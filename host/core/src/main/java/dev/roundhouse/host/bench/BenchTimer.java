@@ -42,6 +42,38 @@ public final class BenchTimer {
     return summarize(warmup, ms);
   }
 
+  /**
+   * Times several bodies interleaved: each iteration runs every body once, so a burst of load from
+   * other processes hits all of them alike (use it to compare variants on a shared machine). The
+   * starting body rotates every iteration, so each body follows each other one equally often (a
+   * body can leave threads spinning that slow the next one). Returns one Stats per body, in order.
+   */
+  public static Stats[] measureInterleaved(int warmup, int iterations, Runnable... bodies) {
+    if (warmup < 0 || iterations < 1 || bodies.length == 0) {
+      throw new IllegalArgumentException("need warmup >= 0, iterations >= 1 and a body, got "
+          + warmup + ", " + iterations + ", " + bodies.length);
+    }
+    for (int i = 0; i < warmup; i++) {
+      for (Runnable b : bodies) {
+        b.run();
+      }
+    }
+    double[][] ms = new double[bodies.length][iterations];
+    for (int i = 0; i < iterations; i++) {
+      for (int k = 0; k < bodies.length; k++) {
+        int j = (i + k) % bodies.length;
+        long t0 = System.nanoTime();
+        bodies[j].run();
+        ms[j][i] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    Stats[] out = new Stats[bodies.length];
+    for (int j = 0; j < bodies.length; j++) {
+      out[j] = summarize(warmup, ms[j]);
+    }
+    return out;
+  }
+
   /** Stats over already measured times (ms). */
   public static Stats summarize(int warmup, double[] timesMs) {
     double[] s = timesMs.clone();

@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>{@link Variant#ENGINE_FORWARD_BACKWARD}: forward and backward (3 gemms, 6 n^3 flops) of
  *       {@code a @ b} with both operands {@link Parameter}s, one StepArena per iteration.</li>
  * </ul>
- * Each variant warms up, then reports the median of repeated timings ({@link BenchTimer}).
+ * Each variant warms up, then reports the median of repeated timings ({@link BenchTimer}); the
+ * variants of one size are interleaved so load from other processes hits them alike.
  * Run: {@code java -cp <host/core classpath> dev.roundhouse.host.bench.MatmulBench [--threads N] [n ...]}.
  */
 public final class MatmulBench {
@@ -77,57 +78,66 @@ public final class MatmulBench {
       return new Config(new int[] {128, 256, 512, 1024}, DataType.FLOAT, 3, 1.0);
     }
 
-    /** Timed runs for size n: ~4 GFLOP of work per variant, between 5 and 200 runs. */
+    /** Timed runs for size n: ~4 GFLOP of work per variant, between 7 and 200 runs. */
     int iterations(int n) {
       double perRun = 2.0 * n * n * n;
       int it = (int) Math.round(scale * 4e9 / perRun);
-      return Math.max(Math.max(1, (int) Math.round(5 * scale)), Math.min(200, it));
+      return Math.max(Math.max(1, (int) Math.round(7 * scale)), Math.min(200, it));
     }
   }
 
-  /** Measures every size and variant; results are ordered by size, then variant. */
+  /**
+   * Measures every size; at one size the variants run interleaved (see {@link
+   * BenchTimer#measureInterleaved}) so they see the same machine load. Results are ordered by
+   * size, then variant.
+   */
   public static List<Result> run(Config cfg) {
     List<Result> out = new ArrayList<>();
     int threads = Nd4jThreads.blasThreads();
+    Variant[] variants = Variant.values();
     for (int n : cfg.sizes()) {
-      int iters = cfg.iterations(n);
-      for (Variant v : Variant.values()) {
-        BenchTimer.Stats s = measure(v, n, cfg.dtype(), cfg.warmup(), iters);
-        double flops = v.gemms() * 2.0 * n * n * n;
-        out.add(new Result(n, v, cfg.dtype().name(), threads, s.gflops(flops), s));
+      Runnable[] bodies = new Runnable[variants.length];
+      for (int i = 0; i < variants.length; i++) {
+        bodies[i] = body(variants[i], n, cfg.dtype());
+      }
+      BenchTimer.Stats[] stats = BenchTimer.measureInterleaved(cfg.warmup(), cfg.iterations(n), bodies);
+      for (int i = 0; i < variants.length; i++) {
+        double flops = variants[i].gemms() * 2.0 * n * n * n;
+        out.add(new Result(n, variants[i], cfg.dtype().name(), threads, stats[i].gflops(flops), stats[i]));
       }
     }
     return out;
   }
 
-  static BenchTimer.Stats measure(Variant v, int n, DataType dtype, int warmup, int iters) {
+  /** The timed work of one variant at size n, with its operands made once up front. */
+  static Runnable body(Variant v, int n, DataType dtype) {
     INDArray a = Nd4j.rand(dtype, n, n);
     INDArray b = Nd4j.rand(dtype, n, n);
     switch (v) {
       case RAW_GEMM: {
         INDArray c = Nd4j.createUninitialized(dtype, n, n);
-        return BenchTimer.measure(warmup, iters, () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0));
+        return () -> Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
       }
       case ALLOC_MMUL:
-        return BenchTimer.measure(warmup, iters, () -> a.mmul(b));
+        return () -> a.mmul(b);
       case ENGINE_FORWARD: {
         Tensor ta = Tensor.constant(a);
         Tensor tb = Tensor.constant(b);
-        return BenchTimer.measure(warmup, iters, () -> {
+        return () -> {
           try (StepArena arena = StepArena.open("bench-matmul")) {
             MatOps.matmul(ta, tb);
           }
-        });
+        };
       }
       case ENGINE_FORWARD_BACKWARD: {
         Parameter pa = new Parameter("a", ParamRole.OTHER, a);
         Parameter pb = new Parameter("b", ParamRole.OTHER, b);
         INDArray seed = Nd4j.ones(dtype, n, n);
-        return BenchTimer.measure(warmup, iters, () -> {
+        return () -> {
           try (StepArena arena = StepArena.open("bench-matmul")) {
             MatOps.matmul(pa, pb).backward(seed);
           }
-        });
+        };
       }
       default:
         throw new IllegalArgumentException("unknown variant " + v);

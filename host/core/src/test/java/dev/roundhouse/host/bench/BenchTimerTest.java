@@ -31,4 +31,19 @@ class BenchTimerTest {
     assertTrue(s.minMs() >= 0 && s.minMs() <= s.medianMs() && s.medianMs() <= s.maxMs());
     assertThrows(IllegalArgumentException.class, () -> BenchTimer.measure(0, 0, () -> {}));
   }
+
+  @Test
+  void interleavedRunsEveryBodyWarmupPlusIterationsTimes() {
+    AtomicInteger a = new AtomicInteger();
+    AtomicInteger b = new AtomicInteger();
+    StringBuilder order = new StringBuilder();
+    BenchTimer.Stats[] s = BenchTimer.measureInterleaved(0, 2,
+        () -> { a.incrementAndGet(); order.append('a'); },
+        () -> { b.incrementAndGet(); order.append('b'); });
+    assertEquals(2, s.length);
+    assertEquals(2, a.get());
+    assertEquals(2, b.get());
+    assertEquals("abba", order.toString(), "the starting body should rotate");
+    assertEquals(2, s[1].iterations());
+  }
 }
