@@ -1,6 +1,10 @@
 package dev.roundhouse.host.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 
 /**
  * Times a piece of work: {@code warmup} untimed runs, then {@code iterations} timed runs, each
@@ -45,8 +49,9 @@ public final class BenchTimer {
   /**
    * Times several bodies interleaved: each iteration runs every body once, so a burst of load from
    * other processes hits all of them alike (use it to compare variants on a shared machine). The
-   * starting body rotates every iteration, so each body follows each other one equally often (a
-   * body can leave threads spinning that slow the next one). Returns one Stats per body, in order.
+   * order is shuffled every iteration (fixed seed), so no body always follows the same other one:
+   * a body can leave worker threads spinning that slow whatever runs next. Returns one Stats per
+   * body, in the order given.
    */
   public static Stats[] measureInterleaved(int warmup, int iterations, Runnable... bodies) {
     if (warmup < 0 || iterations < 1 || bodies.length == 0) {
@@ -59,9 +64,14 @@ public final class BenchTimer {
       }
     }
     double[][] ms = new double[bodies.length][iterations];
+    List<Integer> order = new ArrayList<>();
+    for (int j = 0; j < bodies.length; j++) {
+      order.add(j);
+    }
+    Random shuffle = new Random(42);
     for (int i = 0; i < iterations; i++) {
-      for (int k = 0; k < bodies.length; k++) {
-        int j = (i + k) % bodies.length;
+      Collections.shuffle(order, shuffle);
+      for (int j : order) {
         long t0 = System.nanoTime();
         bodies[j].run();
         ms[j][i] = (System.nanoTime() - t0) / 1e6;
