@@ -68,10 +68,10 @@ public final class MatOps {
     INDArray out = gemm(a.data(), b.data(), false, false);
     return Tensor.result(out, g -> {
       if (a.requiresGrad()) {
-        a.addGradOwned(gemm(g, b.data(), false, true)); // dA = g @ B^T
+        accumulateProduct(a, g, b.data(), false, true); // dA += g @ B^T
       }
       if (b.requiresGrad()) {
-        b.addGradOwned(gemm(a.data(), g, true, false)); // dB = A^T @ g
+        accumulateProduct(b, a.data(), g, true, false); // dB += A^T @ g
       }
     }, a, b);
   }
@@ -88,11 +88,44 @@ public final class MatOps {
     INDArray out = gemm(x.data(), w.data(), false, true);
     return Tensor.result(out, g -> {
       if (x.requiresGrad()) {
-        x.addGradOwned(gemm(g, w.data(), false, false)); // dX = g @ W
+        accumulateProduct(x, g, w.data(), false, false); // dX += g @ W
       }
       if (w.requiresGrad()) {
-        w.addGradOwned(gemm(g, x.data(), true, false)); // dW = g^T @ X
+        accumulateProduct(w, g, x.data(), true, false); // dW += g^T @ X
       }
     }, x, w);
+  }
+
+  /**
+   * dst.grad += op(x) @ op(y) for 2-D operands. When dst already holds a dense gradient of the
+   * product's shape and dtype (always so for a {@link Parameter}), the product is accumulated by
+   * one gemm with beta = 1 straight into it: no temporary, no separate add (an elementwise op
+   * costs as much as a small gemm here, and far more when its threads are descheduled).
+   * Otherwise the product is made and handed over with {@link Tensor#addGradOwned}.
+   */
+  private static void accumulateProduct(Tensor dst, INDArray x, INDArray y, boolean transX, boolean transY) {
+    INDArray acc = dst.grad;
+    if (acc != null && canAccumulateInto(dst, acc, x, y, transX, transY)) {
+      Nd4j.gemm(x, y, acc, transX, transY, 1.0, 1.0);
+    } else {
+      dst.addGradOwned(gemm(x, y, transX, transY));
+    }
+  }
+
+  private static boolean canAccumulateInto(Tensor dst, INDArray acc, INDArray x, INDArray y,
+                                           boolean transX, boolean transY) {
+    // Only classes whose addGrad is a plain sum (a subclass may hook gradient arrival).
+    if (!(dst instanceof Parameter) && dst.getClass() != Tensor.class) {
+      return false;
+    }
+    if (x.rank() != 2 || y.rank() != 2 || acc.rank() != 2 || acc.isView() || acc.elementWiseStride() != 1) {
+      return false;
+    }
+    if (acc.dataType() != x.dataType() || acc.dataType() != y.dataType()) {
+      return false;
+    }
+    long m = transX ? x.size(1) : x.size(0);
+    long n = transY ? y.size(0) : y.size(1);
+    return acc.size(0) == m && acc.size(1) == n;
   }
 }
