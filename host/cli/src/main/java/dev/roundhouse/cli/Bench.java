@@ -1,14 +1,51 @@
 package dev.roundhouse.cli;
 
+import dev.roundhouse.host.bench.MatmulBench;
+import dev.roundhouse.host.bench.Nd4jThreads;
+import dev.roundhouse.host.run.AtomicFiles;
+import dev.roundhouse.host.run.Json;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** `roundhouse bench`: runs named benchmark scenarios and prints a table (and JSON on request). */
+/**
+ * {@code roundhouse bench [SCENARIO ...] [--json FILE]}: runs named benchmark scenarios, prints a
+ * table per scenario and optionally writes all results as JSON. Timings are never asserted in
+ * tests; compare ratios within one run.
+ */
 final class Bench {
+  static final List<String> SCENARIOS = List.of("matmul");
+
   private Bench() {}
 
-  static int run(List<String> scenarios, String jsonFile, PrintStream out) {
-    out.println("bench: not wired yet");
+  static int run(List<String> requested, String jsonFile, PrintStream out) {
+    List<String> scenarios = requested.isEmpty() ? SCENARIOS : requested;
+    for (String s : scenarios) {
+      if (!SCENARIOS.contains(s)) {
+        throw new Args.UsageException("unknown bench scenario '" + s + "' (known: " + String.join(", ", SCENARIOS) + ")");
+      }
+    }
+    out.println("threads: " + Nd4jThreads.describe());
+    Map<String, Object> json = new LinkedHashMap<>();
+    for (String s : scenarios) {
+      if (s.equals("matmul")) {
+        List<MatmulBench.Result> r = MatmulBench.run(MatmulBench.Config.defaults());
+        out.println(MatmulBench.table(r));
+        json.put("matmul", r);
+      }
+    }
+    if (jsonFile != null) {
+      try {
+        AtomicFiles.writeString(Path.of(jsonFile), Json.pretty(json));
+      } catch (IOException e) {
+        throw new UncheckedIOException(jsonFile + ": " + e.getMessage(), e);
+      }
+      out.println("results written to " + jsonFile);
+    }
     return ExitCodes.OK;
   }
 }
