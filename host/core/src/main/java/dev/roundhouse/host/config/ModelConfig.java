@@ -40,7 +40,7 @@ public record ModelConfig(
     attention = absent(attention) ? typed("mha") : attention;
     globalAttention = absent(globalAttention) ? null : globalAttention;
     globalLast = globalLast != null && globalLast;
-    moe = moe == null ? new MoeConfig(null, null, null, null, null, null, null, null, null) : moe;
+    moe = moe == null ? new MoeConfig(null, null, null, null, null, null, null, null, null, null) : moe;
   }
 
   /** Java null or a JSON null (as in a resolved config written back to disk). */

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * FFN layout: the first {@code firstDenseLayers} layers use a dense SwiGLU of {@code denseHidden};
  * the others are MoE layers with {@code routedExperts} fine-grained experts of {@code expertHidden},
  * {@code topK} chosen by the router plugin, plus {@code sharedExperts} always-on experts of
- * {@code sharedHidden}. {@code capacityFactor} null = dropless.
+ * {@code sharedHidden}. {@code capacityFactor} null = dropless; else each expert keeps at most
+ * ceil(capacityFactor * assignments / routedExperts) assignments per micro-batch and drops the rest by
+ * {@code dropPolicy}: "position" (default; keeps the earliest tokens) or "gate" (keeps the largest gates).
  */
 public record MoeConfig(
     Integer firstDenseLayers,
@@ -19,6 +21,7 @@ public record MoeConfig(
     Integer sharedExperts,
     Integer sharedHidden,
     Double capacityFactor,
+    String dropPolicy,
     JsonNode router) {
   public MoeConfig {
     firstDenseLayers = firstDenseLayers == null ? 1 : firstDenseLayers;
@@ -28,6 +31,7 @@ public record MoeConfig(
     expertHidden = expertHidden == null ? 128 : expertHidden;
     sharedExperts = sharedExperts == null ? 1 : sharedExperts;
     sharedHidden = sharedHidden == null ? 256 : sharedHidden;
+    dropPolicy = dropPolicy == null ? "position" : dropPolicy;
     router = ModelConfig.absent(router) ? defaultRouter() : router;
   }
 
@@ -49,6 +53,9 @@ public record MoeConfig(
     }
     if (capacityFactor != null && capacityFactor <= 0) {
       p.add(path + ".capacityFactor", "must be > 0 or null (dropless), got " + capacityFactor);
+    }
+    if (!dropPolicy.equals("position") && !dropPolicy.equals("gate")) {
+      p.add(path + ".dropPolicy", "must be \"position\" or \"gate\", got \"" + dropPolicy + "\"");
     }
     if (!router.isObject() || !router.hasNonNull("type")) {
       p.add(path + ".router", "must be an object with a \"type\" naming a router plugin");

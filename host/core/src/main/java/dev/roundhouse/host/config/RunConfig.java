@@ -24,7 +24,7 @@ public record RunConfig(
     precision = ModelConfig.absent(precision) ? ModelConfig.typed("fp32") : precision;
     optimizer = ModelConfig.absent(optimizer) ? ModelConfig.typed("adamw") : optimizer;
     train = train == null ? new TrainConfig(null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null) : train;
+        null, null, null, null, null, null) : train;
   }
 
   /** Structural checks of the host's own fields (plugin configs are checked by the registry). */

@@ -5,7 +5,8 @@ package dev.roundhouse.host.config;
  * "cosine"} (linear warmup, cosine to minLrFrac at the last step), {@code "wsd"} (warmup, stable,
  * linear decay to minLrFrac over the last decayFrac of steps) or {@code "constant"} (warmup then flat).
  * {@code onNonFinite}: "stop" (fail the run naming the first non-finite parameter gradient) or
- * "skip" (skip the update, count it, raise an alarm).
+ * "skip" (skip the update, count it, raise an alarm). {@code alarms}: router-health alarm thresholds
+ * ({@link AlarmsConfig}).
  */
 public record TrainConfig(
     Integer steps,
@@ -23,7 +24,8 @@ public record TrainConfig(
     Integer logEvery,
     Integer threads,
     String dtype,
-    String onNonFinite) {
+    String onNonFinite,
+    AlarmsConfig alarms) {
   public TrainConfig {
     steps = steps == null ? 400 : steps;
     batchSize = batchSize == null ? 16 : batchSize;
@@ -40,6 +42,7 @@ public record TrainConfig(
     threads = threads == null ? 0 : threads;
     dtype = dtype == null ? "float" : dtype;
     onNonFinite = onNonFinite == null ? "stop" : onNonFinite;
+    alarms = alarms == null ? AlarmsConfig.defaults() : alarms;
   }
 
   public boolean clipping() {
@@ -69,5 +72,6 @@ public record TrainConfig(
     if (!onNonFinite.equals("stop") && !onNonFinite.equals("skip")) {
       p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + onNonFinite + "\"");
     }
+    alarms.check(path + ".alarms", p);
   }
 }

@@ -46,7 +46,7 @@ public final class ModelBuilder {
                 seed * 31 + i));
         moeLayer = new MoeLayer(moe.router().path("type").asText(), router, init.scoped(prefix + "moe."), d,
             moe.routedExperts(), moe.expertHidden(), moe.sharedExperts(), moe.sharedHidden(),
-            moe.capacityFactor(), precision);
+            moe.capacityFactor(), DispatchPlan.DropPolicy.of(moe.dropPolicy()), precision);
       }
       blocks.add(new Block(attnNorm, attnCfg.path("type").asText(), attention, ffnNorm, dense, moeLayer,
           m.normEps()));

@@ -31,13 +31,16 @@ public final class MoeLayer implements Trainable {
   private final List<SwiGlu> experts = new ArrayList<>();
   private final List<SwiGlu> shared = new ArrayList<>();
   private final Double capacityFactor;
+  private final DispatchPlan.DropPolicy dropPolicy;
   private LayerRouting last;
 
   public MoeLayer(String routerId, Router router, ParameterFactory params, int dModel, int numExperts,
-      int expertHidden, int numShared, int sharedHidden, Double capacityFactor, PrecisionPolicy precision) {
+      int expertHidden, int numShared, int sharedHidden, Double capacityFactor, DispatchPlan.DropPolicy dropPolicy,
+      PrecisionPolicy precision) {
     this.routerId = routerId;
     this.router = router;
     this.capacityFactor = capacityFactor;
+    this.dropPolicy = dropPolicy;
     for (int e = 0; e < numExperts; e++) {
       experts.add(new SwiGlu(sub(params, "experts." + e + "."), ParamRole.ROUTED_EXPERT, dModel, expertHidden, precision));
     }
@@ -57,7 +60,9 @@ public final class MoeLayer implements Trainable {
     checkRouting(r, n);
     int capacity = capacityFactor == null ? -1
         : DispatchPlan.capacity(capacityFactor, r.tokenIndex().length, experts.size());
-    DispatchPlan plan = DispatchPlan.build(r.tokenIndex(), r.expertIndex(), experts.size(), capacity);
+    double[] gateValues = capacity >= 0 && dropPolicy == DispatchPlan.DropPolicy.GATE
+        ? r.gates().data().toDoubleVector() : null;
+    DispatchPlan plan = DispatchPlan.build(r.tokenIndex(), r.expertIndex(), experts.size(), capacity, dropPolicy, gateValues);
     last = new LayerRouting(plan.tokensPerExpert(), plan.dropped(), r, plan);
 
     Tensor out = null;
@@ -111,6 +116,11 @@ public final class MoeLayer implements Trainable {
 
   public LayerRouting lastRouting() {
     return last;
+  }
+
+  /** The router plugin id, e.g. "softmax-topk". */
+  public String routerId() {
+    return routerId;
   }
 
   public Router router() {

@@ -4,11 +4,13 @@ import dev.roundhouse.host.model.DispatchPlan;
 import dev.roundhouse.host.model.MoeLayer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Accumulates routed-token counts per MoE layer: since the last optimizer step (for router state
  * updates), since the last report (for expert_load events), and per data domain when the batch
- * carries domain ids. Plain integer bookkeeping on the host; no tensor math.
+ * carries domain ids; plus, per report window, the router's losses (sum and micro-batch count, for a
+ * mean) and stats (sums). Plain bookkeeping on the host; no tensor math beyond reading scalars.
  */
 public final class ExpertLoadTracker {
   private final int numExperts;
@@ -17,6 +19,9 @@ public final class ExpertLoadTracker {
   private final Map<Integer, long[]> sinceReport = new LinkedHashMap<>();
   private final Map<Integer, long[][]> domainSinceReport = new LinkedHashMap<>();
   private final Map<Integer, Long> droppedSinceReport = new LinkedHashMap<>();
+  private final Map<Integer, Map<String, Double>> lossSums = new LinkedHashMap<>();
+  private final Map<Integer, Map<String, Double>> statSums = new LinkedHashMap<>();
+  private final Map<Integer, Integer> microBatches = new LinkedHashMap<>();
 
   public ExpertLoadTracker(Iterable<Integer> layers, int numExperts, int numDomains) {
     this.numExperts = numExperts;
@@ -26,6 +31,9 @@ public final class ExpertLoadTracker {
       sinceReport.put(l, new long[numExperts]);
       domainSinceReport.put(l, new long[Math.max(numDomains, 0)][numExperts]);
       droppedSinceReport.put(l, 0L);
+      lossSums.put(l, new TreeMap<>());
+      statSums.put(l, new TreeMap<>());
+      microBatches.put(l, 0);
     }
   }
 
@@ -35,6 +43,9 @@ public final class ExpertLoadTracker {
     add(sinceStep.get(layer), counts);
     add(sinceReport.get(layer), counts);
     droppedSinceReport.merge(layer, (long) r.dropped(), Long::sum);
+    microBatches.merge(layer, 1, Integer::sum);
+    r.routing().losses().forEach((k, v) -> lossSums.get(layer).merge(k, v.item(), Double::sum));
+    r.routing().stats().forEach((k, v) -> statSums.get(layer).merge(k, v, Double::sum));
     if (tokenDomains != null && numDomains > 0) {
       DispatchPlan plan = r.plan();
       long[][] perDomain = domainSinceReport.get(layer);
@@ -65,6 +76,19 @@ public final class ExpertLoadTracker {
     return droppedSinceReport.get(layer);
   }
 
+  /** Router loss name to its mean per micro-batch in the window. */
+  public Map<String, Double> reportLosses(int layer) {
+    int n = Math.max(1, microBatches.get(layer));
+    Map<String, Double> out = new TreeMap<>();
+    lossSums.get(layer).forEach((k, v) -> out.put(k, v / n));
+    return out;
+  }
+
+  /** Router stat name to its sum over the window's micro-batches. */
+  public Map<String, Double> reportStats(int layer) {
+    return new TreeMap<>(statSums.get(layer));
+  }
+
   /** Starts a new reporting window. */
   public void resetReport() {
     sinceReport.values().forEach(a -> java.util.Arrays.fill(a, 0));
@@ -74,6 +98,9 @@ public final class ExpertLoadTracker {
       }
     });
     droppedSinceReport.replaceAll((k, v) -> 0L);
+    lossSums.values().forEach(Map::clear);
+    statSums.values().forEach(Map::clear);
+    microBatches.replaceAll((k, v) -> 0);
   }
 
   private static void add(long[] acc, long[] c) {

@@ -38,6 +38,7 @@ public final class Trainer {
   private final TrainConfig tc;
   private final LrSchedule schedule;
   private final ExpertLoadTracker tracker;
+  private RouterAlarms alarms;
   private final AtomicBoolean stop = new AtomicBoolean();
   private int step;
   private int skippedSteps;
@@ -50,6 +51,12 @@ public final class Trainer {
     var data = run.data().train();
     this.tracker = new ExpertLoadTracker(run.model().moeLayers().keySet(), run.config().model().moe().routedExperts(),
         data.hasDomains() ? data.domainNames().size() : 0);
+    this.alarms = newAlarms(0);
+  }
+
+  private RouterAlarms newAlarms(int startStep) {
+    var moe = run.config().model().moe();
+    return new RouterAlarms(tc.alarms(), run.model().moeLayers().keySet(), moe.routedExperts(), moe.topK(), startStep);
   }
 
   public void requestStop() {
@@ -65,6 +72,7 @@ public final class Trainer {
   public void restore(LoadedCheckpoint c) {
     skippedSteps = CheckpointState.restore(run, c);
     step = (int) c.step();
+    alarms = newAlarms(step);
   }
 
   /** Trains until the configured step count or a stop request. */
@@ -102,6 +110,7 @@ public final class Trainer {
         MoeTransformer.Loss loss = model.loss(b.inputs(), b.targets(), b.rows(), b.seqLen());
         double ce = loss.crossEntropy().item();
         double total = loss.total().item();
+        routingAlarms(model);
         if (!Double.isFinite(total)) {
           nonFinite("loss is " + total + " (cross-entropy " + ce + ")");
           return;
@@ -128,11 +137,11 @@ public final class Trainer {
           run.optimizer().step(lrFactor);
         }
         for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
-          e.getValue().router().afterOptimizerStep(tracker.takeStepCounts(e.getKey()));
+          e.getValue().router().afterOptimizerStep(takeStepCounts(e.getKey()));
         }
       } else {
         skippedSteps++;
-        model.moeLayers().keySet().forEach(tracker::takeStepCounts);
+        model.moeLayers().keySet().forEach(this::takeStepCounts);
       }
       GradTools.zero(params);
       double ms = (System.nanoTime() - t0) / 1e6;
@@ -143,6 +152,13 @@ public final class Trainer {
         publishExpertLoad(done);
       }
     }
+  }
+
+  /** The layer's counts since the last optimizer step (reset), also fed to the dead-expert alarm. */
+  private long[] takeStepCounts(int layer) {
+    long[] counts = tracker.takeStepCounts(layer);
+    alarms.observeStep(layer, counts, step + 1);
+    return counts;
   }
 
   private static INDArray scalarLike(Tensor t, double value) {
@@ -162,13 +178,21 @@ public final class Trainer {
     }
   }
 
+  /** Alarms at once for non-finite router output in this micro-batch (before a NaN loss stops the run). */
+  private void routingAlarms(MoeTransformer model) {
+    for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
+      alarms.checkRouting(step + 1, e.getKey(), e.getValue().routerId(), e.getValue().lastRouting().routing())
+          .forEach(run.events()::publish);
+    }
+  }
+
   private void nonFinite(String what) {
     String msg = "step " + (step + 1) + ": " + what;
     run.events().publish(new RunEvent.Alarm(step + 1, null, RunEvent.Alarm.NON_FINITE, msg));
     GradTools.zero(run.parameters());
     if (tc.onNonFinite().equals("skip")) {
       skippedSteps++;
-      run.model().moeLayers().keySet().forEach(tracker::takeStepCounts);
+      run.model().moeLayers().keySet().forEach(this::takeStepCounts);
       return;
     }
     throw new TrainingFailure(step + 1, msg + " (set train.onNonFinite=\"skip\" to skip such steps)", null);
@@ -190,16 +214,9 @@ public final class Trainer {
       }
       LayerLoad load = LayerLoad.of(layer, tracker.reportCounts(layer),
           bias == null ? null : bias.minNumber().doubleValue(), bias == null ? null : bias.maxNumber().doubleValue(),
-          tracker.reportDropped(layer), perDomain);
+          tracker.reportDropped(layer), perDomain, tracker.reportLosses(layer), tracker.reportStats(layer));
       layers.add(load);
-      if (load.deadExperts() > 0) {
-        run.events().publish(new RunEvent.Alarm(done, layer, RunEvent.Alarm.DEAD_EXPERTS,
-            load.deadExperts() + " experts got no tokens in the last " + tc.logEvery() + " steps"));
-      }
-      if (load.entropyNorm() < Alarms.ENTROPY_NORM_MIN) {
-        run.events().publish(new RunEvent.Alarm(done, layer, RunEvent.Alarm.ENTROPY_COLLAPSE, String.format(
-            "normalised load entropy %.3f < %.2f", load.entropyNorm(), Alarms.ENTROPY_NORM_MIN)));
-      }
+      alarms.checkWindow(done, load).forEach(run.events()::publish);
     }
     tracker.resetReport();
     run.events().publish(new RunEvent.ExpertLoad(done, layers));

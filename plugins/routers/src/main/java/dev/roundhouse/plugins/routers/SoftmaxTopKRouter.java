@@ -4,31 +4,22 @@ import dev.roundhouse.api.ParamRole;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.api.Routing;
-import dev.roundhouse.tensor.Elementwise;
-import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Parameter;
-import dev.roundhouse.tensor.Pointwise;
-import dev.roundhouse.tensor.Reductions;
-import dev.roundhouse.tensor.Select;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Softmax;
 import dev.roundhouse.tensor.Tensor;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Softmax top-k router for one MoE layer. Legend: N tokens, d model width, E experts, k experts per
  * token, M = N * k assignments in row-major order (m = n * k + j is token n's j-th best expert).
  *
- * <p>Math runs in fp32 (DOUBLE stays DOUBLE, for gradient checks). Losses per micro-batch:
- * {@code aux = coef * E * sum_i f_i * P_i} with f_i the fraction of the M assignments that go to
- * expert i (a constant) and P_i the mean router probability of expert i; {@code z = coef *
- * mean_n(logsumexp(logits_n)^2)}. A loss is present only when its coefficient is > 0. No state.
+ * <p>Training forward: x (jittered) -> logits [N, E] (+ noise) -> softmax probs -> top-k experts of
+ * the probs (inside the kept groups when group-limited) -> gates = the chosen probs (optionally
+ * renormalised over the k). Math in fp32 (DOUBLE stays DOUBLE). Balance losses: {@link
+ * BalanceLosses} on the probs. State: the noise step counter when noise is on.
  */
 final class SoftmaxTopKRouter implements Router {
   private final SoftmaxTopKConfig config;
@@ -36,12 +27,19 @@ final class SoftmaxTopKRouter implements Router {
   private final int topK;
   private final long dModel;
   private final Parameter weight; // [E, d]
+  private final BalanceLosses balance;
+  private final GroupLimit groups;
+  private final GateNoise noise;
 
   SoftmaxTopKRouter(SoftmaxTopKConfig config, RouterContext ctx) {
     this.config = config;
     this.numExperts = ctx.numExperts();
     this.topK = ctx.topK();
     this.dModel = ctx.dModel();
+    this.groups = new GroupLimit(SoftmaxTopKRouterProvider.ID, numExperts, topK, config.groups(), config.topGroups());
+    this.balance = new BalanceLosses(config.auxLossCoef(),
+        BalanceLosses.Scope.of(SoftmaxTopKRouterProvider.ID, config.auxLossScope()), config.zLossCoef(), numExperts);
+    this.noise = new GateNoise(config.jitterEps(), config.noiseStd(), ctx.seed());
     this.weight = ctx.params().normal("weight", ParamRole.ROUTER, numExperts, dModel);
   }
 
@@ -52,56 +50,40 @@ final class SoftmaxTopKRouter implements Router {
 
   @Override
   public Routing route(Tensor x, int seqLen) {
-    if (x.rank() != 2 || x.size(1) != dModel) {
-      throw new IllegalArgumentException("softmax-topk router expects x [N, " + dModel + "], got "
-          + Arrays.toString(x.shape()));
-    }
+    RouterMath.checkInput(SoftmaxTopKRouterProvider.ID, x, dModel);
     int n = (int) x.size(0);
-    Tensor logits = MatOps.linearT(toFp32(x), toFp32(weight)); // [N, E]
+    Tensor logits = noise.noise(RouterMath.logits(noise.jitter(RouterMath.toFp32(x)), weight)); // [N, E]
     Tensor probs = Softmax.softmax(logits, 1); // [N, E]
-    Select.TopK top = Select.topK(probs, topK); // values [N, k] descending
-    Tensor gates = top.values();
+    INDArray selection = groups.apply(probs.data());
+    int[] experts = RouterMath.topKExperts(selection, topK); // [M]
+    Tensor gates = RouterMath.gatherChosen(probs, experts, topK); // [N, k]
     if (config.normalizeTopK()) {
-      gates = Elementwise.div(gates, Reductions.sum(gates, true, 1));
+      gates = RouterMath.normalizeRows(gates);
     }
-    long[] experts = top.indices().reshape(n * (long) topK).toLongVector();
-    int[] tokenIndex = new int[experts.length];
-    int[] expertIndex = new int[experts.length];
-    double[] counts = new double[numExperts];
-    for (int m = 0; m < experts.length; m++) {
-      tokenIndex[m] = m / topK;
-      expertIndex[m] = (int) experts[m];
-      counts[expertIndex[m]]++;
-    }
-    Map<String, Tensor> losses = new LinkedHashMap<>();
-    if (config.auxLossCoef() > 0) {
-      losses.put("aux", auxLoss(probs, counts, experts.length));
-    }
-    if (config.zLossCoef() > 0) {
-      Tensor lse = Reductions.logSumExp(logits, 1, false); // [N]
-      losses.put("z", Elementwise.scale(Reductions.meanAll(Pointwise.square(lse)), config.zLossCoef()));
-    }
-    return new Routing(n, numExperts, tokenIndex, expertIndex, Shapes.reshape(gates, n * (long) topK),
-        losses, Map.of());
+    int[] tokens = RouterMath.tokenOfAssignment(experts.length, topK);
+    Map<String, Tensor> losses = balance.compute(probs, logits, tokens, experts, seqLen);
+    Map<String, Double> stats = Map.of("logits_nonfinite", RouterMath.nonFinite(logits.data()));
+    return new Routing(n, numExperts, tokens, experts, Shapes.reshape(gates, n * (long) topK), losses, stats);
   }
 
-  /** coef * E * sum_i f_i * P_i; f = counts / M is constant, P = mean over tokens of probs. */
-  private Tensor auxLoss(Tensor probs, double[] counts, int assignments) {
-    double scale = config.auxLossCoef() * numExperts / assignments;
-    for (int i = 0; i < counts.length; i++) {
-      counts[i] *= scale;
-    }
-    Tensor meanProb = Reductions.mean(probs, false, 0); // [E]
-    INDArray f = Nd4j.createFromArray(counts).castTo(probs.dataType());
-    return Reductions.sumAll(Elementwise.mul(meanProb, Tensor.constant(f)));
+  @Override
+  public void afterOptimizerStep(long[] tokensPerExpert) {
+    balance.afterOptimizerStep();
+    noise.afterOptimizerStep();
   }
 
-  /** The tensor in FLOAT (DOUBLE is kept); the cast passes gradients back in the input's dtype. */
-  private static Tensor toFp32(Tensor t) {
-    DataType dt = t.dataType();
-    if (dt == DataType.FLOAT || dt == DataType.DOUBLE) {
-      return t;
-    }
-    return Tensor.result(t.data().castTo(DataType.FLOAT), g -> t.addGradOwned(g.castTo(dt)), t);
+  @Override
+  public Map<String, INDArray> state() {
+    return noise.state();
+  }
+
+  @Override
+  public void loadState(Map<String, INDArray> state) {
+    noise.loadState(SoftmaxTopKRouterProvider.ID, state);
+  }
+
+  /** For tests: noise on inside NoGrad with a fixed draw (gradient checks of noisy gating). */
+  void pinNoise() {
+    noise.pin();
   }
 }

@@ -7,7 +7,8 @@ import org.pf4j.Extension;
 
 /**
  * The classic token-choice router: softmax over E expert logits, top-k experts per token, gates =
- * the selected probabilities, Switch-style auxiliary balance loss and an optional z-loss. Stateless.
+ * the selected probabilities; optional renormalisation, jitter/noise, group-limited routing and
+ * balance losses (micro-batch, sequence-wise or global aux loss; z-loss). See {@link SoftmaxTopKConfig}.
  */
 @Extension
 public class SoftmaxTopKRouterProvider implements RouterProvider<SoftmaxTopKConfig> {
@@ -30,6 +31,7 @@ public class SoftmaxTopKRouterProvider implements RouterProvider<SoftmaxTopKConf
 
   @Override
   public String description() {
-    return "softmax over expert logits, top-k selection, Switch aux loss (auxLossCoef), optional z-loss";
+    return "softmax over expert logits, top-k selection, aux loss (batch/sequence/global), z-loss, "
+        + "jitter/noise, group-limited routing";
   }
 }
