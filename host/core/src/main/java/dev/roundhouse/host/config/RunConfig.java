@@ -2,10 +2,15 @@ package dev.roundhouse.host.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.host.data.DataSpec;
+import dev.roundhouse.host.optim.OptimizerGroupConfig;
+import dev.roundhouse.host.optim.OptimizerGroupsCheck;
+import java.util.List;
 
 /**
  * A whole run: what to train (model + plugin choices), on what (data), how (train, optimizer,
  * precision). Plugin sections are JSON objects {"type": id, ...} resolved through the registry.
+ * {@code optimizerGroups} (optional) maps parameter groups to optimizers; when absent the single
+ * {@code optimizer} section applies to every parameter (see {@link OptimizerGroupConfig}).
  */
 public record RunConfig(
     String name,
@@ -14,6 +19,7 @@ public record RunConfig(
     ModelConfig model,
     JsonNode precision,
     JsonNode optimizer,
+    List<OptimizerGroupConfig> optimizerGroups,
     TrainConfig train) {
   public RunConfig {
     name = name == null ? "run" : name;
@@ -23,6 +29,8 @@ public record RunConfig(
         null, null, null, null) : model;
     precision = ModelConfig.absent(precision) ? ModelConfig.typed("fp32") : precision;
     optimizer = ModelConfig.absent(optimizer) ? ModelConfig.typed("adamw") : optimizer;
+    optimizerGroups = optimizerGroups == null ? null : java.util.Collections.unmodifiableList(
+        new java.util.ArrayList<>(optimizerGroups));
     train = train == null ? new TrainConfig(null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null, null, null) : train;
   }
@@ -41,6 +49,7 @@ public record RunConfig(
         p.add(k, "must be an object with a \"type\" naming a plugin");
       }
     }
+    OptimizerGroupsCheck.check(optimizerGroups, "optimizerGroups", p);
     return p;
   }
 }

@@ -6,7 +6,6 @@ import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
-import dev.roundhouse.api.ParamRole;
 import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
@@ -24,9 +23,15 @@ import dev.roundhouse.host.model.Components;
 import dev.roundhouse.host.model.ModelBuilder;
 import dev.roundhouse.host.model.ModelSummary;
 import dev.roundhouse.host.model.MoeTransformer;
+import dev.roundhouse.host.optim.DecayRule;
+import dev.roundhouse.host.optim.OptimizerGroupConfig;
+import dev.roundhouse.host.optim.OptimizerGroups;
+import dev.roundhouse.host.optim.OptimizerSet;
 import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.CheckpointStore;
+import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.tensor.Parameter;
 import java.io.IOException;
@@ -44,6 +49,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * model, and prepares the run directory.
  */
 public final class RunFactory {
+  /** The run-record file with the optimizer group table and the precision policy per role. */
+  public static final String SETUP_FILE = "setup.json";
+
   private RunFactory() {}
 
   /** Every problem of a bound config: the plugin sections read through the registry. Empty = valid. */
@@ -51,6 +59,14 @@ public final class RunFactory {
     List<String> problems = new ArrayList<>();
     check(problems, () -> registry.readConfig(Kind.PRECISION, cfg.precision(), "precision"));
     check(problems, () -> registry.readConfig(Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
+    List<OptimizerGroupConfig> groups = cfg.optimizerGroups();
+    for (int i = 0; groups != null && i < groups.size(); i++) {
+      if (groups.get(i).optimizer() != null) {
+        JsonNode node = groups.get(i).optimizer();
+        String path = OptimizerGroups.pathOf(groups, i);
+        check(problems, () -> registry.readConfig(Kind.OPTIMIZER, node, path));
+      }
+    }
     check(problems, () -> registry.readConfig(Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
     List<String> seen = new ArrayList<>();
     for (int i = 0; i < cfg.model().nLayers(); i++) {
@@ -77,6 +93,15 @@ public final class RunFactory {
     ObjectNode tree = ConfigLoader.toTree(cfg);
     tree.set("precision", resolved(registry, Kind.PRECISION, cfg.precision(), "precision"));
     tree.set("optimizer", resolved(registry, Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
+    List<OptimizerGroupConfig> groups = cfg.optimizerGroups();
+    if (groups == null) {
+      tree.remove("optimizerGroups"); // absent stays absent: configs without groups keep their fingerprint
+    } else {
+      for (int i = 0; i < groups.size(); i++) {
+        ((ObjectNode) tree.get("optimizerGroups").get(i)).set("optimizer", resolved(registry, Kind.OPTIMIZER,
+            OptimizerGroups.sectionOf(groups.get(i), cfg.optimizer()), OptimizerGroups.pathOf(groups, i)));
+      }
+    }
     ObjectNode model = (ObjectNode) tree.get("model");
     ((ObjectNode) model.get("moe")).set("router",
         resolved(registry, Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
@@ -112,7 +137,25 @@ public final class RunFactory {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create run directory under " + runsRoot + ": " + e.getMessage(), e);
     }
-    return assemble(cfg, resolved, registry, data, dir, events);
+    TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
+    writeSetup(run);
+    return run;
+  }
+
+  /**
+   * Writes {@code setup.json}: the optimizer group table and the precision policy in force per
+   * parameter role (with its reasons), for the run record.
+   */
+  static void writeSetup(TrainingRun run) {
+    Map<String, Object> setup = new java.util.LinkedHashMap<>();
+    setup.put("optimizer_groups", run.optimizer().rows());
+    setup.put("precision", new java.util.TreeMap<>(run.precision().describe()));
+    Path file = run.directory().root().resolve(SETUP_FILE);
+    try {
+      AtomicFiles.writeString(file, Json.pretty(setup));
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+    }
   }
 
   /** Rebuilds the run stored in {@code dir} (its config.json) for resuming. */
@@ -129,8 +172,8 @@ public final class RunFactory {
         new PrecisionContext(cfg.model().nLayers(), seed), "precision");
     MoeTransformer model = ModelBuilder.build(cfg.model(), components(registry), precision, seed, dtype);
     List<Parameter> params = model.parameters();
-    Optimizer optimizer = (Optimizer) registry.build(Kind.OPTIMIZER, cfg.optimizer(),
-        new OptimizerContext("all", params, RunFactory::decays), "optimizer");
+    OptimizerSet optimizer = OptimizerGroups.build(cfg.optimizer(), cfg.optimizerGroups(), params,
+        optimizerFactory(registry));
     int b = cfg.train().batchSize();
     int t = cfg.model().seqLen();
     BatchLoader loader = new BatchLoader(data.train(), b, t, seed);
@@ -142,7 +185,21 @@ public final class RunFactory {
 
   /** Default weight-decay rule: matrices decay; norms, biases, routers and 1-D tensors do not. */
   static boolean decays(Parameter p) {
-    return p.rank() >= 2 && p.role() != ParamRole.ROUTER && p.role() != ParamRole.NORM && p.role() != ParamRole.BIAS;
+    return DecayRule.defaults(p);
+  }
+
+  static OptimizerGroups.Factory optimizerFactory(PluginRegistry registry) {
+    return new OptimizerGroups.Factory() {
+      @Override
+      public Optimizer build(JsonNode section, OptimizerContext context, String jsonPath) {
+        return (Optimizer) registry.build(Kind.OPTIMIZER, section, context, jsonPath);
+      }
+
+      @Override
+      public JsonNode resolved(JsonNode section, String jsonPath) {
+        return RunFactory.resolved(registry, Kind.OPTIMIZER, section, jsonPath);
+      }
+    };
   }
 
   /** Loads the data and checks it fits the model, before anything is trained or written. */

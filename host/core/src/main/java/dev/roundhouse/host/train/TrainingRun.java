@@ -1,7 +1,6 @@
 package dev.roundhouse.host.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
@@ -10,6 +9,7 @@ import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.model.ModelSummary;
 import dev.roundhouse.host.model.MoeTransformer;
+import dev.roundhouse.host.optim.OptimizerSet;
 import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.tensor.Parameter;
@@ -26,7 +26,7 @@ public record TrainingRun(
     MoeTransformer model,
     ModelSummary summary,
     PrecisionPolicy precision,
-    Optimizer optimizer,
+    OptimizerSet optimizer,
     List<Parameter> parameters,
     Dataset data,
     BatchLoader loader,

@@ -1,0 +1,41 @@
+package dev.roundhouse.plugins.precision;
+
+import java.util.List;
+
+/**
+ * {@code {"type": "fp16-dynamic-scale", ...}}; null fields take their defaults.
+ *
+ * @param roles roles whose matmuls run in fp16; default as bf16-mixed
+ * @param initScale starting loss scale, default 65536, > 0
+ * @param growthInterval clean steps after which the scale grows, default 2000, >= 1
+ * @param growthFactor scale multiplier after growthInterval clean steps, default 2, > 1
+ * @param backoffFactor scale multiplier after an overflow, default 0.5, in (0, 1)
+ * @param minScale the scale never drops below this, default 1, > 0
+ */
+public record Fp16DynamicScaleConfig(List<String> roles, Double initScale, Integer growthInterval,
+    Double growthFactor, Double backoffFactor, Double minScale) {
+  public Fp16DynamicScaleConfig {
+    roles = Roles.orDefault(roles, Bf16MixedConfig.DEFAULT_ROLES);
+    Roles.parse(roles);
+    initScale = initScale == null ? 65536.0 : initScale;
+    growthInterval = growthInterval == null ? 2000 : growthInterval;
+    growthFactor = growthFactor == null ? 2.0 : growthFactor;
+    backoffFactor = backoffFactor == null ? 0.5 : backoffFactor;
+    minScale = minScale == null ? 1.0 : minScale;
+    if (!(initScale > 0) || initScale.isInfinite()) {
+      throw new IllegalArgumentException("initScale: must be > 0 and finite, got " + initScale);
+    }
+    if (growthInterval < 1) {
+      throw new IllegalArgumentException("growthInterval: must be >= 1, got " + growthInterval);
+    }
+    if (!(growthFactor > 1) || growthFactor.isInfinite()) {
+      throw new IllegalArgumentException("growthFactor: must be > 1 and finite, got " + growthFactor);
+    }
+    if (!(backoffFactor > 0 && backoffFactor < 1)) {
+      throw new IllegalArgumentException("backoffFactor: must be in (0, 1), got " + backoffFactor);
+    }
+    if (!(minScale > 0) || minScale > initScale) {
+      throw new IllegalArgumentException("minScale: must be in (0, initScale=" + initScale + "], got " + minScale);
+    }
+  }
+}

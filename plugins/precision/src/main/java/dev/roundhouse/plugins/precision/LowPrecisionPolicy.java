@@ -1,0 +1,68 @@
+package dev.roundhouse.plugins.precision;
+
+import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.api.PrecisionPolicy;
+import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A policy that computes the matmuls of some parameter roles in an emulated low-precision format:
+ * the weight and the activation entering the product are rounded (with straight-through
+ * gradients), the product itself runs in fp32 (exact for the rounded operands up to fp32
+ * accumulation, like tensor cores with fp32 accumulators). Master weights, gradients, optimizer
+ * state and reductions stay fp32. Roles not listed compute in fp32.
+ *
+ * <p>Stateless; see {@link Fp16DynamicScalePolicy} for the variant with loss scaling.
+ */
+class LowPrecisionPolicy implements PrecisionPolicy {
+  /** The four roundings a policy applies; a null gradient rounding passes gradients unchanged. */
+  record Rounding(UnaryOperator<INDArray> weight, UnaryOperator<INDArray> activation,
+      UnaryOperator<INDArray> weightGrad, UnaryOperator<INDArray> activationGrad) {}
+
+  private final Set<ParamRole> roles;
+  private final Rounding rounding;
+  private final String what;
+
+  /** {@code what}: one line for the run record, e.g. "bf16 weights and activations (RNE), fp32 accumulate". */
+  LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what) {
+    this.roles = Set.copyOf(roles);
+    this.rounding = rounding;
+    this.what = what;
+  }
+
+  @Override
+  public Tensor weight(Parameter p) {
+    return roles.contains(p.role()) ? QuantizeOp.apply(p, rounding.weight(), rounding.weightGrad()) : p;
+  }
+
+  @Override
+  public Tensor activation(Tensor x, ParamRole role) {
+    return roles.contains(role) ? QuantizeOp.apply(x, rounding.activation(), rounding.activationGrad()) : x;
+  }
+
+  Set<ParamRole> roles() {
+    return roles;
+  }
+
+  /** Per role: the format in force and why; plus master weights, optimizer state and loss scale. */
+  @Override
+  public Map<String, String> describe() {
+    Map<String, String> d = new LinkedHashMap<>();
+    for (ParamRole r : ParamRole.values()) {
+      d.put(Roles.name(r), roles.contains(r) ? what + "; fp32 master weights" : Roles.whyFp32(r));
+    }
+    d.put("optimizer_state", "fp32");
+    d.put("reductions", "fp32 (softmax, norms, losses, gradient accumulation)");
+    d.put("loss_scale", lossScaleDescription());
+    return d;
+  }
+
+  String lossScaleDescription() {
+    return "1 (none)";
+  }
+}

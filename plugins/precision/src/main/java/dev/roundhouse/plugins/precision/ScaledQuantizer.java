@@ -1,0 +1,91 @@
+package dev.roundhouse.plugins.precision;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Quantisation with scale factors, as low-precision GEMMs see their operands: values are divided
+ * by a scale so the block's absolute maximum maps to the format's maximum, rounded to the format,
+ * and multiplied back (the emulated tensor is what the GEMM would compute with, dequantised). An
+ * all-zero block keeps a tiny positive scale (it stays zero). Blocks run along the last dimension (the contraction dimension of
+ * {@code x @ w^T}); leading dimensions are flattened into rows.
+ *
+ * <p>Legend: R rows (leading dims flattened), C = last dim, b block length.
+ */
+public final class ScaledQuantizer {
+  /** How scale factors are shared. */
+  public enum Granularity {
+    /** One fp32 scale for the whole tensor (current scaling: from this tensor's amax). */
+    TENSOR,
+    /** One scale per 1 x b block of consecutive elements in a row. */
+    ROW_BLOCK,
+    /** One scale per b x b tile (rows and columns), as for weights in DeepSeek-V3's fp8 recipe. */
+    TILE
+  }
+
+  private ScaledQuantizer() {}
+
+  /** x quantised to {@code f} with the given scale sharing; block length b (ignored for TENSOR). */
+  public static INDArray quantize(INDArray x, NumberFormat f, Granularity g, int b) {
+    if (g == Granularity.TENSOR || x.rank() == 0) {
+      double amax = x.amaxNumber().doubleValue();
+      double s = amax > 0 && Double.isFinite(amax) ? amax / f.maxValue() : 1.0;
+      return Quantizer.round(x.div(s), f).muli(s);
+    }
+    long cols = x.size(x.rank() - 1);
+    long rows = x.length() / cols;
+    INDArray m = x.reshape('c', rows, cols); // [R, C]
+    long bc = blockLength(cols, b);
+    long br = g == Granularity.TILE ? blockLength(rows, b) : 1;
+    // tiles as rows of a [nBlocks, br*bc] matrix: [R/br, br, C/bc, bc] -> [R/br, C/bc, br, bc]
+    INDArray tiles = m.reshape('c', rows / br, br, cols / bc, bc).permute(0, 2, 1, 3).dup('c')
+        .reshape('c', (rows / br) * (cols / bc), br * bc);
+    INDArray scale = tiles.amax(1).divi(f.maxValue()).reshape(tiles.size(0), 1); // [nBlocks, 1]
+    Transforms.max(scale, Float.MIN_NORMAL, false); // an all-zero block: any positive scale keeps it zero
+    INDArray q = Quantizer.round(tiles.divColumnVector(scale), f).muliColumnVector(scale);
+    return q.reshape('c', rows / br, cols / bc, br, bc).permute(0, 2, 1, 3).dup('c').reshape('c', x.shape());
+  }
+
+  /**
+   * NVFP4: e2m1 values, one e4m3 scale per 16 consecutive elements of a row, and one fp32 scale
+   * per tensor chosen so the largest block scale lands at e4m3's max: global = amax / (6 * 448),
+   * block scale = round_e4m3(amax_block / 6 / global), value = round_e2m1(x / (block * global)).
+   */
+  public static INDArray nvfp4(INDArray x) {
+    double amax = x.amaxNumber().doubleValue();
+    double global = amax > 0 && Double.isFinite(amax) ? amax / (NumberFormat.E2M1.maxValue() * NumberFormat.E4M3.maxValue()) : 1.0;
+    long cols = x.size(x.rank() - 1);
+    long rows = x.length() / cols;
+    long bc = blockLength(cols, 16);
+    INDArray blocks = x.reshape('c', rows * (cols / bc), bc); // [R*C/16, 16]
+    INDArray blockScale = blocks.amax(1).divi(NumberFormat.E2M1.maxValue() * global); // [R*C/16]
+    blockScale = Quantizer.round(blockScale, NumberFormat.E4M3);
+    Transforms.max(blockScale, NumberFormat.E4M3.minSubnormal(), false); // an all-zero block stays zero
+    INDArray scale = blockScale.muli(global).reshape(rows * (cols / bc), 1); // [R*C/16, 1]
+    return Quantizer.round(blocks.divColumnVector(scale), NumberFormat.E2M1).muliColumnVector(scale)
+        .reshape('c', x.shape());
+  }
+
+  /** b when it divides n; else the largest common divisor of n and b (finer blocks, never padding). */
+  static long blockLength(long n, long b) {
+    if (n % b == 0) {
+      return b;
+    }
+    long a = n;
+    long c = b;
+    while (c != 0) {
+      long t = a % c;
+      a = c;
+      c = t;
+    }
+    return a;
+  }
+
+  static String describe(Granularity g, int b) {
+    return switch (g) {
+      case TENSOR -> "per-tensor scale";
+      case ROW_BLOCK -> "1x" + b + " block scales";
+      case TILE -> b + "x" + b + " tile scales";
+    };
+  }
+}
