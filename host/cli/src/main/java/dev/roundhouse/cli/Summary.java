@@ -21,6 +21,10 @@ final class Summary {
         m.attention().path("type").asText(), moe.router().path("type").asText(),
         run.config().precision().path("type").asText(), run.config().optimizer().path("type").asText()));
     b.append(run.summary().describe()).append('\n');
+    b.append(run.optimizer().table());
+    if (!run.optimizer().table().endsWith("\n")) {
+      b.append('\n');
+    }
     b.append(String.format(Locale.ROOT, "data: %s (train %,d tokens, val %,d tokens); %d tokens/step, %d steps",
         run.data().train().source(), run.data().train().size(), run.data().val().size(), run.tokensPerStep(),
         run.config().train().steps()));
