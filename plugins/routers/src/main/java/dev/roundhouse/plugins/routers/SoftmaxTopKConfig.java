@@ -28,7 +28,7 @@ public record SoftmaxTopKConfig(Double auxLossCoef, Double zLossCoef, Boolean no
       return fallback;
     }
     if (!Double.isFinite(value) || value < 0) {
-      throw new IllegalArgumentException("softmax-topk: " + field + " must be a finite number >= 0, got " + value);
+      throw new IllegalArgumentException(field + ": must be a finite number >= 0, got " + value);
     }
     return value;
   }
