@@ -37,7 +37,7 @@ public record MhaConfig(Integer nKvHeads, Double ropeFraction, Boolean qkNorm) {
   int kvHeads(int nHeads) {
     int hk = nKvHeads == null ? nHeads : nKvHeads;
     if (nHeads % hk != 0) {
-      throw new IllegalArgumentException("nKvHeads: " + hk + " must divide nHeads=" + nHeads);
+      throw new IllegalArgumentException("mha: nKvHeads (" + hk + ") must divide nHeads (" + nHeads + ")");
     }
     return hk;
   }
