@@ -58,6 +58,12 @@ public final class Index {
     if (idx.length == 0) {
       return Nd4j.zeros(src.dataType(), n, src.size(1));
     }
+    if (idx.length == 1) {
+      // libnd4j's segment ops treat a [1, d] input as a flat vector and sum only its first element.
+      INDArray out = Nd4j.zeros(src.dataType(), n, src.size(1));
+      out.getRow(idx[0]).assign(src.reshape(src.size(1)));
+      return out;
+    }
     return Nd4j.exec(new UnsortedSegmentSum(src, Nd4j.createFromArray(idx), n))[0];
   }
 

@@ -33,7 +33,9 @@ public final class ConfigLoader {
   private static final ObjectMapper MAPPER = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
       .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-      .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false);
+      .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
+      // "{...} }" in a file is malformed, and "--set name=2024 notes" stays the string, not 2024
+      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
 
   private ConfigLoader() {}
 

@@ -29,7 +29,7 @@ public record LrSchedule(String kind, int steps, int warmup, double minFrac, dou
           return 1.0;
         }
         double progress = Math.min(1.0, (s - decayStart + 1.0) / (last - decayStart + 1.0));
-        return 1.0 - (1.0 - minFrac) * progress;
+        return minFrac + (1.0 - minFrac) * (1.0 - progress); // exactly minFrac at the last step
       }
       default: {
         if (last <= warmup) {

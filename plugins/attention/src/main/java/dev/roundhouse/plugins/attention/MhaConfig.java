@@ -12,19 +12,19 @@ package dev.roundhouse.plugins.attention;
 public record MhaConfig(Integer nKvHeads, Double ropeFraction, Boolean qkNorm) {
   public MhaConfig {
     if (nKvHeads != null && nKvHeads <= 0) {
-      throw new IllegalArgumentException("mha: nKvHeads must be > 0 (or null for one per query head), got " + nKvHeads);
+      throw new IllegalArgumentException("nKvHeads: must be > 0 (or null for one per query head), got " + nKvHeads);
     }
     if (ropeFraction == null) {
       ropeFraction = 1.0;
     }
     if (!(ropeFraction >= 0.0 && ropeFraction <= 1.0)) {
-      throw new IllegalArgumentException("mha: ropeFraction must be in [0, 1], got " + ropeFraction);
+      throw new IllegalArgumentException("ropeFraction: must be in [0, 1], got " + ropeFraction);
     }
     if (qkNorm == null) {
       qkNorm = false;
     }
     if (qkNorm) {
-      throw new IllegalArgumentException("mha: qkNorm=true is not supported yet; leave it unset or false");
+      throw new IllegalArgumentException("qkNorm: true is not supported yet; leave it unset or false");
     }
   }
 
