@@ -134,6 +134,7 @@ class CapacityDropTest {
   static MoeLayer layer(Router router, int d, int numExperts, double capacityFactor, long seed) {
     PrecisionPolicy precision = ModelKit.fp32(registry);
     InitScheme init = new InitScheme(0.5, 1, DataType.DOUBLE, seed);
-    return new MoeLayer("test", router, init.scoped("moe."), d, numExperts, 5, 1, 7, capacityFactor, precision);
+    return new MoeLayer("test", router, init.scoped("moe."), d, numExperts, 5, 1, 7, capacityFactor,
+        DispatchPlan.DropPolicy.POSITION, precision);
   }
 }

@@ -63,6 +63,7 @@ class DroplessDispatchTest {
     Router router = ModelKit.softmaxTopK(registry,
         new RouterContext(d, numExperts, topK, 0, init.scoped("router."), seed));
     MoeLayer layer = new MoeLayer("softmax-topk", router, init.scoped("moe."), d, numExperts, 6, numShared, 5, null,
+        DispatchPlan.DropPolicy.POSITION,
         precision);
     Nd4j.getRandom().setSeed(seed);
     Parameter x = new Parameter("x", ParamRole.OTHER, Nd4j.randn(DataType.DOUBLE, n, d)); // [N, d]
