@@ -1,0 +1,22 @@
+# Shared by the launchers in this folder (sourced, not run): finds the installation and a Java 17+.
+# Sets ROUNDHOUSE_HOME (the unpacked distribution: bin/, lib/, plugins/, configs/) and JAVA.
+ROUNDHOUSE_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then
+  JAVA="$JAVA_HOME/bin/java"
+else
+  JAVA="$(command -v java || true)"
+fi
+
+roundhouse_java_check() {
+  if [ -z "$JAVA" ]; then
+    echo "roundhouse: no Java found: install a JDK 17+ (e.g. apt-get install openjdk-17-jre) or set JAVA_HOME" >&2
+    exit 2
+  fi
+  local version major
+  version="$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = //p')"
+  major="${version%%.*}"
+  if [ -z "$major" ] || [ "$major" -lt 17 ] 2>/dev/null; then
+    echo "roundhouse: $JAVA is Java ${version:-of unknown version}; Roundhouse needs Java 17 or newer (set JAVA_HOME)" >&2
+    exit 2
+  fi
+}
