@@ -7,6 +7,7 @@ import dev.roundhouse.host.data.ByteTokenizer;
 import dev.roundhouse.host.data.DataSpec;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
+import dev.roundhouse.host.env.BackendInfo;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.registry.ExtensionInfo;
 import dev.roundhouse.host.registry.PluginRegistry;
@@ -164,6 +165,11 @@ final class Commands {
       reportProblems(registry);
       return ExitCodes.OK;
     }
+  }
+
+  int env() {
+    BackendInfo.detect().lines().forEach(out::println);
+    return ExitCodes.OK;
   }
 
   int bench(String[] argv) {

@@ -20,6 +20,7 @@ public final class Main {
       "  validate CONFIG [--set key.path=value ...]   report every problem with its JSON path",
       "  plugins [--plugins DIR]                    list discovered plugins and load problems",
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, step",
+      "  env                                        ND4J backend, devices, memory, BLAS and threads",
       "",
       "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 data error, 4 plugin error,",
       "            130 interrupted (checkpoint written)");
@@ -47,6 +48,7 @@ public final class Main {
         case "validate" -> c.validate(argv);
         case "plugins" -> c.plugins(argv);
         case "bench" -> c.bench(argv);
+        case "env" -> c.env();
         default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (Args.UsageException e) {
