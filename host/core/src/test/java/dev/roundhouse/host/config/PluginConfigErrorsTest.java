@@ -51,13 +51,13 @@ class PluginConfigErrorsTest {
 
   @Test
   void unknownPluginIdsNameThePathAndListKnownIdsAllTogether() {
-    List<String> p = problems("model.moe.router.type=expert-choice", "optimizer.type=sgd",
+    List<String> p = problems("model.moe.router.type=switch-v9", "optimizer.type=nadamw",
         "model.attention={\"type\":\"flash\"}");
     assertEquals(3, p.size(), p.toString());
     String router = only(p, "model.moe.router.type");
-    assertTrue(router.contains("expert-choice") && router.contains("softmax-topk"), router);
+    assertTrue(router.contains("switch-v9") && router.contains("softmax-topk"), router);
     String opt = only(p, "optimizer.type");
-    assertTrue(opt.contains("sgd") && opt.contains("adamw"), opt);
+    assertTrue(opt.contains("nadamw") && opt.contains("adamw"), opt);
     String attn = only(p, "model.attention.type");
     assertTrue(attn.contains("flash") && attn.contains("mha"), attn);
   }
@@ -99,7 +99,7 @@ class PluginConfigErrorsTest {
 
   @Test
   void createRefusesABadPluginConfigBeforeMakingADirectory() throws Exception {
-    RunConfig cfg = ConfigLoader.load(null, List.of("model.moe.router.auxLossCoef=-1", "optimizer.type=sgd"));
+    RunConfig cfg = ConfigLoader.load(null, List.of("model.moe.router.auxLossCoef=-1", "optimizer.type=nadamw"));
     ConfigException e = assertThrows(ConfigException.class,
         () -> RunFactory.create(cfg, registry, runs, new dev.roundhouse.host.metrics.EventBus()));
     assertEquals(2, e.problems().size(), e.problems().toString());

@@ -78,7 +78,7 @@ class GradAccumTest {
       for (int i = 0; i < params.size(); i++) {
         String name = params.get(i).name();
         INDArray expected = grads.get(0).get(i).add(grads.get(1).get(i)).divi(2);
-        INDArray applied = state.get(name + "/m");
+        INDArray applied = state.get("all/" + name + "/m");
         assertNotNull(applied, "no optimizer moment for " + name);
         assertArrayEquals(expected.shape(), applied.shape(), name);
         double scale = Math.max(1e-3, expected.amaxNumber().doubleValue());
