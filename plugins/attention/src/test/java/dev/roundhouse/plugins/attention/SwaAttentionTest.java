@@ -65,7 +65,7 @@ class SwaAttentionTest {
 
   @Test
   void gradientCheckAndCausality() {
-    Checks.gradOk(swa(new SwaConfig(3, 1, 0.5, true, 2.0), 3), B, T, D, 1e-6);
+    Checks.gradOk(swa(new SwaConfig(3, 1, 0.5, true, 2.0), 3), 1, T, D, 1e-6);
     Checks.causal(swa(new SwaConfig(2, null, null, null, null), 4), B, T, D);
   }
 
