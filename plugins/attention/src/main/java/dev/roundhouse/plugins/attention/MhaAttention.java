@@ -52,7 +52,7 @@ final class MhaAttention implements Attention {
     this.precision = ctx.precision();
     this.dModel = ctx.dModel();
     this.nHeads = ctx.nHeads();
-    this.nKvHeads = config.kvHeads(nHeads);
+    this.nKvHeads = config.kvHeads(id, nHeads);
     this.headDim = ctx.headDim();
     this.maxSeqLen = ctx.seqLen();
     this.window = window;

@@ -40,11 +40,11 @@ public record MhaConfig(Integer nKvHeads, Double ropeFraction, Boolean qkNorm, D
     return new MhaConfig(null, null, null, null);
   }
 
-  /** Key/value heads for a model with {@code nHeads} query heads; errors name the field. */
-  int kvHeads(int nHeads) {
+  /** Key/value heads for a model with {@code nHeads} query heads; errors name the block id and the field. */
+  int kvHeads(String id, int nHeads) {
     int hk = nKvHeads == null ? nHeads : nKvHeads;
     if (nHeads % hk != 0) {
-      throw new IllegalArgumentException("mha: nKvHeads (" + hk + ") must divide nHeads (" + nHeads + ")");
+      throw new IllegalArgumentException(id + ": nKvHeads (" + hk + ") must divide nHeads (" + nHeads + ")");
     }
     return hk;
   }
