@@ -5,116 +5,128 @@ import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.api.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.AttentionOps;
+import dev.roundhouse.tensor.BandedAttention;
+import dev.roundhouse.tensor.MaskedAttention;
 import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.Norms;
 import dev.roundhouse.tensor.Parameter;
-import dev.roundhouse.tensor.Rope;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.factory.Nd4j;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * Causal multi-head (or grouped-query) self-attention with RoPE on q and k.
+ * Causal multi-head / grouped-query self-attention with RoPE on q and k, optional per-head QK-norm,
+ * optional logit soft-capping and an optional sliding window (the {@code "swa"} block).
  *
  * <p>Legend: B batch, T positions, d model width, H query heads, Hk kv heads, hd = d / H. Weights are
  * [out, in]: wq [d, d], wk and wv [Hk*hd, d], wo [d, d] (residual-output init), all {@link
- * ParamRole#ATTENTION}.
+ * ParamRole#ATTENTION}; with qkNorm also q_norm, k_norm [hd] ({@link ParamRole#NORM}).
+ *
+ * <p>Kernels: window > 0 uses {@link BandedAttention} (O(T W)); otherwise soft-capping uses {@link
+ * MaskedAttention} and plain attention the fused {@link AttentionOps#causalAttention}.
  */
 final class MhaAttention implements Attention {
+  private static final double NORM_EPS = 1e-6;
+  private final String id;
   private final PrecisionPolicy precision;
   private final int dModel;
   private final int nHeads;
   private final int nKvHeads;
   private final int headDim;
-  private final int rotaryDims;
   private final int maxSeqLen;
-  private final double ropeTheta;
+  private final int window;
+  private final double softCap;
   private final Parameter wq;
   private final Parameter wk;
   private final Parameter wv;
   private final Parameter wo;
-  private Rope.Cache rope;
+  private final Parameter qNorm; // null without qkNorm
+  private final Parameter kNorm;
+  private final Heads.RopeTables rope;
 
-  MhaAttention(MhaConfig config, AttentionContext ctx) {
+  /** @param window 0 for full causal attention, else the sliding window W (banded kernel) */
+  MhaAttention(String id, MhaConfig config, int window, AttentionContext ctx) {
+    this.id = id;
     this.precision = ctx.precision();
     this.dModel = ctx.dModel();
     this.nHeads = ctx.nHeads();
-    this.nKvHeads = config.kvHeads(nHeads);
+    this.nKvHeads = config.kvHeads(id, nHeads);
     this.headDim = ctx.headDim();
-    this.rotaryDims = config.rotaryDims(headDim);
     this.maxSeqLen = ctx.seqLen();
-    this.ropeTheta = ctx.ropeTheta();
+    this.window = window;
+    this.softCap = config.softCap();
     long kvDim = (long) nKvHeads * headDim;
     this.wq = ctx.params().normal("wq", ParamRole.ATTENTION, dModel, dModel);
     this.wk = ctx.params().normal("wk", ParamRole.ATTENTION, kvDim, dModel);
     this.wv = ctx.params().normal("wv", ParamRole.ATTENTION, kvDim, dModel);
     this.wo = ctx.params().residualOutput("wo", ParamRole.ATTENTION, dModel, dModel);
-    this.rope = Rope.cache(maxSeqLen, headDim, rotaryDims, ropeTheta, wq.dataType());
+    this.qNorm = config.qkNorm() ? ctx.params().constant("q_norm", ParamRole.NORM, 1.0, headDim) : null;
+    this.kNorm = config.qkNorm() ? ctx.params().constant("k_norm", ParamRole.NORM, 1.0, headDim) : null;
+    this.rope = new Heads.RopeTables(maxSeqLen, headDim, config.rotaryDims(headDim), ctx.ropeTheta());
   }
 
   @Override
   public List<Parameter> parameters() {
-    return List.of(wq, wk, wv, wo);
+    List<Parameter> all = new ArrayList<>(List.of(wq, wk, wv, wo));
+    if (qNorm != null) {
+      all.add(qNorm);
+      all.add(kNorm);
+    }
+    return all;
   }
 
   /** x: [B, T, d] -> [B, T, d]. */
   @Override
   public Tensor forward(Tensor x) {
     if (x.rank() != 3 || x.size(2) != dModel) {
-      throw new IllegalArgumentException("mha: input must be [B, T, " + dModel + "], got " + Arrays.toString(x.shape()));
+      throw new IllegalArgumentException(id + ": input must be [B, T, " + dModel + "], got " + Arrays.toString(x.shape()));
     }
-    long b = x.size(0);
     long t = x.size(1);
     if (t > maxSeqLen) {
-      throw new IllegalArgumentException("mha: sequence length " + t + " exceeds the configured seqLen " + maxSeqLen);
+      throw new IllegalArgumentException(id + ": sequence length " + t + " exceeds the configured seqLen " + maxSeqLen);
     }
     Tensor xa = precision.activation(x, ParamRole.ATTENTION);
-    Tensor q = heads(MatOps.linearT(xa, precision.weight(wq)), nHeads); // [B, H, T, hd] (strided view)
-    Tensor k = heads(MatOps.linearT(xa, precision.weight(wk)), nKvHeads); // [B, Hk, T, hd]
-    Tensor v = heads(MatOps.linearT(xa, precision.weight(wv)), nKvHeads); // [B, Hk, T, hd]
-    if (rotaryDims > 0) {
-      Rope.Cache c = ropeFor(q.dataType());
-      q = Rope.apply(q, c); // contiguous
-      k = Rope.apply(k, c);
+    Tensor q = project(xa, wq, nHeads, qNorm); // [B, H, T, hd]
+    Tensor k = project(xa, wk, nKvHeads, kNorm); // [B, Hk, T, hd]
+    Tensor v = Heads.split(MatOps.linearT(xa, precision.weight(wv)), nKvHeads, headDim); // [B, Hk, T, hd]
+    double scale = 1.0 / Math.sqrt(headDim);
+    Tensor o; // [B, H, T, hd]
+    if (window > 0) {
+      o = BandedAttention.attend(q, k, v, scale, window, softCap);
+    } else if (softCap > 0) {
+      o = MaskedAttention.attend(q, k, v, scale, softCap, Heads.causal((int) t, q.dataType())).out();
+    } else {
+      o = AttentionOps.causalAttention(q, k, v, scale, 0, null);
     }
-    // the fused op copies strided inputs to row-major before its batched gemms
-    Tensor o = AttentionOps.causalAttention(q, k, v, 1.0 / Math.sqrt(headDim), 0, null); // [B, H, T, hd]
-    Tensor merged = Shapes.reshape(Shapes.permute(o, 0, 2, 1, 3), b, t, dModel); // [B, T, d] (a copy)
-    return MatOps.linearT(precision.activation(merged, ParamRole.ATTENTION), precision.weight(wo));
+    return MatOps.linearT(precision.activation(Heads.merge(o), ParamRole.ATTENTION), precision.weight(wo));
   }
 
-  /** y: [B, T, n*hd] -> [B, n, T, hd]. */
-  private Tensor heads(Tensor y, int n) {
-    return Shapes.permute(Shapes.reshape(y, y.size(0), y.size(1), n, headDim), 0, 2, 1, 3);
-  }
-
-  private Rope.Cache ropeFor(DataType dtype) {
-    if (rope.cos().dataType() != dtype) {
-      // Long-lived: built outside any per-step workspace.
-      try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        rope = Rope.cache(maxSeqLen, headDim, rotaryDims, ropeTheta, dtype);
-      }
+  /** x [B, T, d] -> heads [B, n, T, hd], QK-normed (per head) and rotated. */
+  private Tensor project(Tensor xa, Parameter w, int n, Parameter norm) {
+    Tensor y = MatOps.linearT(xa, precision.weight(w)); // [B, T, n*hd]
+    if (norm != null) {
+      y = Norms.rmsNorm(Shapes.reshape(y, y.size(0), y.size(1), n, headDim), norm, NORM_EPS); // [B, T, n, hd]
     }
-    return rope;
+    Tensor heads = Heads.split(y, n, headDim);
+    return rope.rotaryDims() > 0 ? rope.apply(heads) : heads;
   }
 
-  /** Keys and values: 2 * Hk * hd elements per token. */
+  /** Keys and values: 2 * Hk * hd elements per token (a sliding window keeps only the last W tokens). */
   @Override
   public long kvCachePerToken() {
     return 2L * nKvHeads * headDim;
   }
 
   /**
-   * Projections 2 * d * (2d + 2 * Hk * hd), plus q k^T and P v at 2 * H * hd * T each: the full T x T
-   * square that is computed (the masked half included).
+   * Projections 2 * d * (2d + 2 * Hk * hd), plus q k^T and P v at 2 * H * hd * keys each, where keys is
+   * the computed score width: T for full attention (the masked half included), 2 * min(W, T) banded.
    */
   @Override
   public long flopsPerToken(int seqLen) {
     long projections = 2L * dModel * (2L * dModel + 2L * nKvHeads * headDim);
-    long attention = 4L * nHeads * headDim * seqLen;
-    return projections + attention;
+    long keys = window > 0 ? 2L * Math.min(window, seqLen) : seqLen;
+    return projections + 4L * nHeads * headDim * keys;
   }
 }

@@ -20,11 +20,11 @@ public final class MhaProvider implements AttentionProvider<MhaConfig> {
 
   @Override
   public Attention build(MhaConfig config, AttentionContext context) {
-    return new MhaAttention(config == null ? MhaConfig.defaults() : config, context);
+    return new MhaAttention("mha", config == null ? MhaConfig.defaults() : config, 0, context);
   }
 
   @Override
   public String description() {
-    return "Causal multi-head attention with RoPE (nKvHeads < nHeads: grouped-query)";
+    return "Causal multi-head attention with RoPE, optional QK-norm and logit soft-capping";
   }
 }

@@ -36,7 +36,7 @@ class MhaAttentionTest {
   }
 
   static void assertGradOk(Attention block) {
-    List<Parameter> inputs = new ArrayList<>(GradCheck.leaves(Nd4j.randn(new long[] {B, T, D})));
+    List<Parameter> inputs = new ArrayList<>(GradCheck.leaves(Nd4j.randn(new long[] {1, T, D})));
     inputs.addAll(block.parameters());
     GradCheck.Result r = GradCheck.check(in -> block.forward(in.get(0)), inputs);
     assertTrue(r.max() < 1e-6, "relative errors (x, wq, wk, wv, wo) " + r.relativeErrors());
@@ -49,12 +49,56 @@ class MhaAttentionTest {
 
   @Test
   void gradientCheckWithGqaAndPartialRope() {
-    assertGradOk(build(new MhaConfig(1, 0.5, null), 2));
+    assertGradOk(build(new MhaConfig(1, 0.5, null, null), 2));
+  }
+
+  @Test
+  void gradientCheckWithQkNormAndSoftCap() {
+    Attention block = build(new MhaConfig(1, null, true, 0.8), 8);
+    assertEquals(List.of("layers.0.attn.q_norm", "layers.0.attn.k_norm"),
+        block.parameters().subList(4, 6).stream().map(Parameter::name).toList());
+    assertGradOk(block);
+  }
+
+  @Test
+  void softCapBoundsEveryScoreAndALargeCapIsPlainAttention() {
+    Attention plain = build(MhaConfig.defaults(), 9);
+    Attention loose = build(new MhaConfig(null, null, null, 1e6), 9);
+    Attention tight = build(new MhaConfig(null, null, null, 0.5), 9);
+    INDArray x = Nd4j.randn(new long[] {B, T, D});
+    assertEquals(0, run(plain, x).sub(run(loose, x)).amaxNumber().doubleValue(), 1e-9);
+    assertTrue(run(plain, x).sub(run(tight, x)).amaxNumber().doubleValue() > 1e-3);
+  }
+
+  @Test
+  void qkNormWithUnitGainsIgnoresTheScaleOfWqAndWk() {
+    Attention a = build(new MhaConfig(null, null, true, null), 10);
+    Attention b = build(new MhaConfig(null, null, true, null), 10);
+    b.parameters().get(0).data().muli(3.0); // wq
+    b.parameters().get(1).data().muli(0.5); // wk
+    INDArray x = Nd4j.randn(new long[] {B, T, D});
+    assertEquals(0, run(a, x).sub(run(b, x)).amaxNumber().doubleValue(), 1e-4); // only eps = 1e-6 differs
+  }
+
+  @Test
+  void gqaProviderWithAllKvHeadsEqualsMha() {
+    Nd4j.getRandom().setSeed(11);
+    Attention mha = new MhaProvider().build(MhaConfig.defaults(), TestContexts.context(D, H, T));
+    Nd4j.getRandom().setSeed(11);
+    Attention gqa = new GqaProvider().build(new MhaConfig(H, null, null, null), TestContexts.context(D, H, T));
+    INDArray x = Nd4j.randn(new long[] {B, T, D});
+    assertEquals(0, run(mha, x).sub(run(gqa, x)).amaxNumber().doubleValue(), 0);
+    Checks.causal(gqa, B, T, D);
+  }
+
+  @Test
+  void causalityWithSoftCapAndQkNorm() {
+    Checks.causal(build(new MhaConfig(1, 0.5, true, 1.0), 12), B, T, D);
   }
 
   @Test
   void causality() {
-    Attention block = build(new MhaConfig(1, null, null), 3);
+    Attention block = build(new MhaConfig(1, null, null, null), 3);
     INDArray x = Nd4j.randn(new long[] {B, T, D});
     INDArray base = run(block, x);
     for (int t = 0; t < T - 1; t++) {
@@ -71,7 +115,7 @@ class MhaAttentionTest {
   @Test
   void nKvHeadsEqualToNHeadsIsMha() {
     Attention mha = build(MhaConfig.defaults(), 4);
-    Attention gqa = build(new MhaConfig(H, null, null), 4);
+    Attention gqa = build(new MhaConfig(H, null, null, null), 4);
     for (int i = 0; i < 4; i++) {
       assertArrayEquals(mha.parameters().get(i).shape(), gqa.parameters().get(i).shape());
     }
@@ -81,7 +125,7 @@ class MhaAttentionTest {
 
   @Test
   void sharedKvHeadEqualsMhaWithRepeatedKvWeights() {
-    Attention gqa = build(new MhaConfig(1, null, null), 5); // wk, wv: [hd, d]
+    Attention gqa = build(new MhaConfig(1, null, null, null), 5); // wk, wv: [hd, d]
     Attention mha = build(MhaConfig.defaults(), 6); // wk, wv: [H*hd, d]
     for (int i = 0; i < 4; i++) {
       INDArray src = gqa.parameters().get(i).data();
@@ -94,7 +138,7 @@ class MhaAttentionTest {
 
   @Test
   void parametersAndReportedCosts() {
-    Attention gqa = build(new MhaConfig(1, null, null), 7);
+    Attention gqa = build(new MhaConfig(1, null, null, null), 7);
     List<String> names = gqa.parameters().stream().map(Parameter::name).toList();
     assertEquals(List.of("layers.0.attn.wq", "layers.0.attn.wk", "layers.0.attn.wv", "layers.0.attn.wo"), names);
     assertArrayEquals(new long[] {4, 8}, gqa.parameters().get(1).shape());
@@ -111,13 +155,15 @@ class MhaAttentionTest {
     assertEquals(1.0, d.ropeFraction());
     assertEquals(false, d.qkNorm());
     assertEquals(null, d.nKvHeads());
-    assertEquals(4, new MhaConfig(null, 0.5, false).rotaryDims(8));
-    assertEquals(2, new MhaConfig(null, 0.3, false).rotaryDims(8)); // 2.4 rounded down to even
-    assertMessage("nKvHeads", () -> new MhaConfig(0, null, null));
-    assertMessage("ropeFraction", () -> new MhaConfig(null, 1.5, null));
-    assertMessage("ropeFraction", () -> new MhaConfig(null, Double.NaN, null));
-    assertMessage("qkNorm", () -> new MhaConfig(null, null, true));
-    assertMessage("nKvHeads (3) must divide nHeads (2)", () -> build(new MhaConfig(3, null, null), 1));
+    assertEquals(4, new MhaConfig(null, 0.5, false, null).rotaryDims(8));
+    assertEquals(2, new MhaConfig(null, 0.3, false, null).rotaryDims(8)); // 2.4 rounded down to even
+    assertMessage("nKvHeads", () -> new MhaConfig(0, null, null, null));
+    assertMessage("ropeFraction", () -> new MhaConfig(null, 1.5, null, null));
+    assertMessage("ropeFraction", () -> new MhaConfig(null, Double.NaN, null, null));
+    assertMessage("softCap", () -> new MhaConfig(null, null, null, -1.0));
+    assertMessage("softCap", () -> new MhaConfig(null, null, null, Double.POSITIVE_INFINITY));
+    assertMessage("gqa: nKvHeads is required", () -> new GqaProvider().build(d, TestContexts.context(D, H, T)));
+    assertMessage("nKvHeads (3) must divide nHeads (2)", () -> build(new MhaConfig(3, null, null, null), 1));
     Attention block = build(d, 1);
     assertMessage("seqLen", () -> block.forward(Tensor.constant(Nd4j.randn(new long[] {1, T + 1, D}))));
   }
@@ -134,7 +180,10 @@ class MhaAttentionTest {
         found.append(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
       }
     }
-    assertTrue(found.toString().contains(MhaProvider.class.getName()), "extensions.idx: " + found);
+    for (Class<?> c : List.of(MhaProvider.class, GqaProvider.class, SwaProvider.class, MlaProvider.class,
+        NsaProvider.class, KdaProvider.class)) {
+      assertTrue(found.toString().contains(c.getName()), "extensions.idx: " + found);
+    }
   }
 
   private static void assertMessage(String fragment, org.junit.jupiter.api.function.Executable e) {

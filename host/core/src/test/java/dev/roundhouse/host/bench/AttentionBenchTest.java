@@ -1,0 +1,36 @@
+package dev.roundhouse.host.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.host.registry.PluginRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** The scaling benchmark runs every default variant through the real plugin jar and prints its table. */
+class AttentionBenchTest {
+  @Test
+  void measuresEveryVariantAtEveryLength() {
+    String dir = System.getProperty("roundhouse.test.plugins");
+    Assumptions.assumeTrue(dir != null && Files.isDirectory(Path.of(dir)), "plugin jars not built");
+    AttentionBench.Options d = AttentionBench.Options.defaults();
+    var o = new AttentionBench.Options(d.variants(), new int[] {16, 32}, 32, 2, 1, 1);
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    List<AttentionBench.Point> points;
+    try (PluginRegistry reg = new PluginRegistry(Path.of(dir));
+        PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8)) {
+      points = AttentionBench.run(reg, o, out);
+    }
+    assertEquals(8, points.size());
+    assertTrue(points.stream().allMatch(p -> p.millis() > 0 && Double.isFinite(p.millis())), points.toString());
+    String table = text.toString(StandardCharsets.UTF_8);
+    assertTrue(table.contains("swa(W=128)") && table.contains("kda") && table.contains("growth T=16 -> 32"), table);
+    assertEquals(2 + 2 + 1, table.lines().count(), table);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.roundhouse.tensor;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Shared score arithmetic of the attention ops ({@link MaskedAttention}, {@link BandedAttention},
+ * {@link GatheredAttention}): optional logit soft-capping, masked softmax and the softmax backward.
+ *
+ * <p>Soft-capping (Gemma 2): z = cap * tanh(s / cap), so dz/ds = 1 - tanh^2. Masked entries get
+ * {@link #MASKED} added, a large finite negative. A row with no visible key must not be masked at all
+ * (libnd4j's softmax of an all-masked row is NaN): the ops leave such rows unmasked and zero them.
+ */
+final class AttentionScores {
+  private AttentionScores() {}
+
+  /** Added to the scores of invisible keys. */
+  static final double MASKED = -1e30;
+
+  /** s (already scaled) soft-capped in place when cap > 0; returns tanh(s / cap), or null when cap <= 0. */
+  static INDArray softCap(INDArray s, double cap) {
+    if (cap <= 0) {
+      return null;
+    }
+    Transforms.tanh(s.divi(cap), false);
+    INDArray t = s.dup();
+    s.muli(cap);
+    return t;
+  }
+
+  /** Softmax over the last dim, in place. */
+  static INDArray softmaxInPlace(INDArray s) {
+    return Nd4j.exec(new SoftMax(s, s, -1))[0];
+  }
+
+  /**
+   * dS (already multiplied by scale) from dP = dO V^T, in place on dP: P * (dP - rowDot), times
+   * (1 - t^2) when soft-capped, times scale. rowDot = rowsum(dO * O) (equal to rowsum(dP * P)).
+   */
+  static INDArray scoreGrad(INDArray dp, INDArray p, INDArray rowDot, INDArray tanh, double scale) {
+    dp.subi(rowDot).muli(p);
+    if (tanh != null) {
+      dp.muli(tanh.mul(tanh).rsubi(1.0));
+    }
+    return dp.muli(scale);
+  }
+
+  /** x viewed as [batch, rows, cols] with row-major strides (copied only when x is not). */
+  static INDArray batched(INDArray x, long batch, long rows, long cols) {
+    INDArray c = rowMajor(x) ? x : x.dup('c');
+    return c.reshape('c', batch, rows, cols);
+  }
+
+  static boolean rowMajor(INDArray x) {
+    long[] shape = x.shape();
+    long[] stride = x.stride();
+    long expected = 1;
+    for (int i = shape.length - 1; i >= 0; i--) {
+      if (shape[i] != 1 && stride[i] != expected) {
+        return false;
+      }
+      expected *= shape[i];
+    }
+    return true;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.roundhouse.tensor;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Scaled-dot-product attention with an explicit visibility mask, optional logit soft-capping and a
+ * value head dim that may differ from the query/key head dim (MLA), with its own backward.
+ *
+ * <p>Legend: B batch, H query heads, Hk key/value heads (H = G * Hk, query head h reads kv head
+ * h / G), Tq queries, S keys, dk query/key head dim, dv value head dim. As in {@link AttentionOps}
+ * the G query heads of a group are stacked so every product is one batched gemm over B * Hk.
+ *
+ * <p>Forward: Z = softcap(scale * q k^T) + mask, P = softmax(Z) * rowValid, out = P v, where
+ * rowValid is 0 for a query that sees no key (its output is zero, its gradient zero). Backward as in
+ * {@link AttentionOps}, with dS multiplied by 1 - tanh^2 when capped. Cost O(B H Tq S (dk + dv)).
+ */
+public final class MaskedAttention {
+  private MaskedAttention() {}
+
+  /** out [B, H, Tq, dv] (differentiable) and the probabilities P [B, H, Tq, S] (a plain array). */
+  public record Result(Tensor out, INDArray probs) {}
+
+  /**
+   * q: [B, H, Tq, dk], k: [B, Hk, S, dk], v: [B, Hk, S, dv] (any strides).
+   *
+   * @param scale multiplies q k^T
+   * @param softCap logit cap (Gemma-2 style cap * tanh(s / cap)); 0 for none
+   * @param visible [Tq, S], nonzero (or true) where key j is visible from query i; shared by batch and heads
+   */
+  public static Result attend(Tensor q, Tensor k, Tensor v, double scale, double softCap, INDArray visible) {
+    long[] qs = q.shape();
+    long[] ks = k.shape();
+    long[] vs = v.shape();
+    if (q.rank() != 4 || k.rank() != 4 || v.rank() != 4 || ks[0] != qs[0] || vs[0] != qs[0] || ks[1] != vs[1]
+        || ks[2] != vs[2] || ks[3] != qs[3]) {
+      throw new IllegalArgumentException("maskedAttention expects q [B,H,Tq,dk], k [B,Hk,S,dk], v [B,Hk,S,dv], got q "
+          + Arrays.toString(qs) + ", k " + Arrays.toString(ks) + ", v " + Arrays.toString(vs));
+    }
+    long b = qs[0];
+    long h = qs[1];
+    long tq = qs[2];
+    long dk = qs[3];
+    long hk = ks[1];
+    long s = ks[2];
+    long dv = vs[3];
+    if (h % hk != 0) {
+      throw new IllegalArgumentException("maskedAttention: query heads (" + h + ") must be a multiple of kv heads ("
+          + hk + ")");
+    }
+    if (!Arrays.equals(visible.shape(), new long[] {tq, s})) {
+      throw new IllegalArgumentException("maskedAttention: visible must be [Tq, S] = [" + tq + ", " + s + "], got "
+          + Arrays.toString(visible.shape()));
+    }
+    if (softCap < 0) {
+      throw new IllegalArgumentException("maskedAttention: softCap must be >= 0 (0 = off), got " + softCap);
+    }
+    long g = h / hk;
+    DataType dt = q.dataType();
+    INDArray vis = visible.castTo(dt); // [Tq, S] 0/1
+    INDArray rowValid = vis.max(true, 1); // [Tq, 1]
+    // 0 or MASKED; rows without a visible key stay unmasked (a finite softmax, zeroed below)
+    INDArray maskAdd = vis.rsub(1.0).muli(AttentionScores.MASKED).muli(Broadcast.expand(rowValid, new long[] {tq, s}));
+    boolean emptyRows = rowValid.minNumber().doubleValue() == 0.0;
+
+    INDArray q3 = AttentionScores.batched(q.data(), b * hk, g * tq, dk); // [B*Hk, G*Tq, dk]
+    INDArray k3 = AttentionScores.batched(k.data(), b * hk, s, dk); // [B*Hk, S, dk]
+    INDArray v3 = AttentionScores.batched(v.data(), b * hk, s, dv); // [B*Hk, S, dv]
+    INDArray p = MatOps.gemm(q3, k3, false, true).muli(scale); // [B*Hk, G*Tq, S]
+    INDArray tanh = AttentionScores.softCap(p, softCap);
+    INDArray p4 = p.reshape(b * h, tq, s);
+    p4.addi(maskAdd);
+    AttentionScores.softmaxInPlace(p);
+    if (emptyRows) {
+      p4.muli(Broadcast.expand(rowValid, new long[] {tq, s})); // [Tq, S]: 1 in rows with a visible key, else 0
+    }
+    INDArray out3 = MatOps.gemm(p, v3, false, false); // [B*Hk, G*Tq, dv]
+    INDArray out = out3.reshape(b, h, tq, dv);
+    Tensor result = Tensor.result(out, dOut -> {
+      INDArray dO3 = AttentionScores.batched(dOut, b * hk, g * tq, dv);
+      if (v.requiresGrad()) {
+        v.addGradOwned(MatOps.gemm(p, dO3, true, false).reshape(vs)); // dV = P^T dO
+      }
+      if (!q.requiresGrad() && !k.requiresGrad()) {
+        return;
+      }
+      INDArray rowDot = dO3.mul(out3).sum(true, 2); // [B*Hk, G*Tq, 1]
+      INDArray ds = AttentionScores.scoreGrad(MatOps.gemm(dO3, v3, false, true), p, rowDot, tanh, scale);
+      if (q.requiresGrad()) {
+        q.addGradOwned(MatOps.gemm(ds, k3, false, false).reshape(qs)); // dQ = dS K
+      }
+      if (k.requiresGrad()) {
+        k.addGradOwned(MatOps.gemm(ds, q3, true, false).reshape(ks)); // dK = dS^T Q
+      }
+    }, q, k, v);
+    return new Result(result, p.reshape(b, h, tq, s));
+  }
+
+  /** visible[i, j] = 1 iff j <= i: plain causal attention over T positions, as a [T, T] array of {@code dtype}. */
+  public static INDArray causal(int t, DataType dtype) {
+    double[] m = new double[t * t];
+    for (int i = 0; i < t; i++) {
+      for (int j = 0; j <= i; j++) {
+        m[i * t + j] = 1.0;
+      }
+    }
+    return org.nd4j.linalg.factory.Nd4j.createFromArray(m).reshape(t, t).castTo(dtype);
+  }
+}

@@ -1,0 +1,40 @@
+package dev.roundhouse.plugins.attention;
+
+/**
+ * Config of the {@code "swa"} sliding-window block: key j is visible from query i iff i - window < j
+ * <= i. Cost O(T * window) (a banded kernel, never a T x T matrix). Mix with global layers through
+ * the model's {@code globalAttention} / {@code globalEvery} / {@code globalLast}.
+ *
+ * @param window W >= 1; default 128; W >= seqLen is full causal attention
+ * @param nKvHeads, ropeFraction, qkNorm, softCap as in {@link MhaConfig}
+ */
+public record SwaConfig(Integer window, Integer nKvHeads, Double ropeFraction, Boolean qkNorm, Double softCap) {
+  public static final int DEFAULT_WINDOW = 128;
+
+  public SwaConfig {
+    if (window == null) {
+      window = DEFAULT_WINDOW;
+    }
+    if (window < 1) {
+      throw new IllegalArgumentException("swa: window must be >= 1, got " + window);
+    }
+    mha(nKvHeads, ropeFraction, qkNorm, softCap); // validates the shared fields
+  }
+
+  public static SwaConfig defaults() {
+    return new SwaConfig(null, null, null, null, null);
+  }
+
+  /** The shared head options as an {@link MhaConfig}. */
+  MhaConfig heads() {
+    return mha(nKvHeads, ropeFraction, qkNorm, softCap);
+  }
+
+  private static MhaConfig mha(Integer nKvHeads, Double ropeFraction, Boolean qkNorm, Double softCap) {
+    try {
+      return new MhaConfig(nKvHeads, ropeFraction, qkNorm, softCap);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage().replaceFirst("^mha:", "swa:"), e);
+    }
+  }
+}
