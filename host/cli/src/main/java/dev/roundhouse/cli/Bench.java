@@ -1,7 +1,9 @@
 package dev.roundhouse.cli;
 
+import dev.roundhouse.host.bench.AttentionBench;
 import dev.roundhouse.host.bench.MatmulBench;
 import dev.roundhouse.host.bench.Nd4jThreads;
+import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.Json;
 import java.io.IOException;
@@ -18,11 +20,11 @@ import java.util.Map;
  * tests; compare ratios within one run.
  */
 final class Bench {
-  static final List<String> SCENARIOS = List.of("matmul");
+  static final List<String> SCENARIOS = List.of("matmul", "attention");
 
   private Bench() {}
 
-  static int run(List<String> requested, String jsonFile, PrintStream out) {
+  static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out) {
     List<String> scenarios = requested.isEmpty() ? SCENARIOS : requested;
     for (String s : scenarios) {
       if (!SCENARIOS.contains(s)) {
@@ -36,6 +38,8 @@ final class Bench {
         List<MatmulBench.Result> r = MatmulBench.run(MatmulBench.Config.defaults());
         out.println(MatmulBench.table(r));
         json.put("matmul", r);
+      } else if (s.equals("attention")) {
+        json.put("attention", AttentionBench.run(registry, AttentionBench.Options.defaults(), out));
       }
     }
     if (jsonFile != null) {

@@ -174,7 +174,9 @@ final class Commands {
 
   int bench(String[] argv) {
     Args a = Args.parse(argv, 1, Set.of("json", "plugins"), Set.of());
-    return Bench.run(a.positionals, a.option("json"), out);
+    try (PluginRegistry registry = registry(a)) {
+      return Bench.run(a.positionals, a.option("json"), registry, out);
+    }
   }
 
   private void reportProblems(PluginRegistry registry) {

@@ -17,28 +17,28 @@ public record KdaConfig(Integer convSize, Integer chunkSize, String form, Double
       convSize = 4;
     }
     if (convSize < 1) {
-      throw new IllegalArgumentException("kda: convSize must be >= 1, got " + convSize);
+      throw new IllegalArgumentException("convSize: must be >= 1, got " + convSize);
     }
     if (chunkSize == null) {
       chunkSize = 16;
     }
     if (chunkSize < 1) {
-      throw new IllegalArgumentException("kda: chunkSize must be >= 1, got " + chunkSize);
+      throw new IllegalArgumentException("chunkSize: must be >= 1, got " + chunkSize);
     }
     if (form == null) {
       form = "chunk";
     }
     if (!form.equals("chunk") && !form.equals("recurrent")) {
-      throw new IllegalArgumentException("kda: form must be \"chunk\" or \"recurrent\", got \"" + form + "\"");
+      throw new IllegalArgumentException("form: must be \"chunk\" or \"recurrent\", got \"" + form + "\"");
     }
     if (minLogDecay == null) {
       minLogDecay = -5.0;
     }
     if (!(minLogDecay < 0) || Double.isInfinite(minLogDecay)) {
-      throw new IllegalArgumentException("kda: minLogDecay must be a finite number < 0, got " + minLogDecay);
+      throw new IllegalArgumentException("minLogDecay: must be a finite number < 0, got " + minLogDecay);
     }
     if (chunkSize * -minLogDecay > 80.0) {
-      throw new IllegalArgumentException("kda: chunkSize * |minLogDecay| must be <= 80 (got " + chunkSize + " * "
+      throw new IllegalArgumentException("chunkSize: chunkSize * |minLogDecay| must be <= 80 (got " + chunkSize + " * "
           + -minLogDecay + "); lower chunkSize or raise minLogDecay");
     }
   }

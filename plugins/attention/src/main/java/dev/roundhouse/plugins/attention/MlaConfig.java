@@ -21,7 +21,7 @@ public record MlaConfig(Integer qLoraRank, Integer kvLoraRank, Integer nopeDim, 
     positiveOrNull("ropeDim", ropeDim, false);
     positiveOrNull("vDim", vDim, false);
     if (ropeDim != null && ropeDim % 2 != 0) {
-      throw new IllegalArgumentException("mla: ropeDim must be even, got " + ropeDim);
+      throw new IllegalArgumentException("ropeDim: must be even, got " + ropeDim);
     }
   }
 
@@ -31,7 +31,7 @@ public record MlaConfig(Integer qLoraRank, Integer kvLoraRank, Integer nopeDim, 
 
   private static void positiveOrNull(String field, Integer v, boolean zeroAllowed) {
     if (v != null && (v < 0 || (v == 0 && !zeroAllowed))) {
-      throw new IllegalArgumentException("mla: " + field + " must be > 0" + (zeroAllowed ? " (0 or null = off)" : "")
+      throw new IllegalArgumentException(field + ": must be > 0" + (zeroAllowed ? " (0 or null = off)" : "")
           + ", got " + v);
     }
   }

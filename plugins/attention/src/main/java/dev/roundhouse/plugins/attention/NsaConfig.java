@@ -21,21 +21,21 @@ public record NsaConfig(Integer nKvHeads, Integer compressBlock, Integer compres
     selectCount = orDefault("selectCount", selectCount, 4);
     window = orDefault("window", window, 64);
     if (nKvHeads != null && nKvHeads <= 0) {
-      throw new IllegalArgumentException("nsa: nKvHeads must be > 0, got " + nKvHeads);
+      throw new IllegalArgumentException("nKvHeads: must be > 0, got " + nKvHeads);
     }
     if (compressStride > compressBlock || compressBlock % compressStride != 0) {
-      throw new IllegalArgumentException("nsa: compressStride (" + compressStride
+      throw new IllegalArgumentException("compressStride: (" + compressStride
           + ") must be <= compressBlock and divide it (" + compressBlock + ")");
     }
     if (selectBlock % compressStride != 0) {
-      throw new IllegalArgumentException("nsa: selectBlock (" + selectBlock + ") must be a multiple of compressStride ("
+      throw new IllegalArgumentException("selectBlock: (" + selectBlock + ") must be a multiple of compressStride ("
           + compressStride + ")");
     }
     if (ropeFraction == null) {
       ropeFraction = 1.0;
     }
     if (!(ropeFraction >= 0.0 && ropeFraction <= 1.0)) {
-      throw new IllegalArgumentException("nsa: ropeFraction must be in [0, 1], got " + ropeFraction);
+      throw new IllegalArgumentException("ropeFraction: must be in [0, 1], got " + ropeFraction);
     }
   }
 
@@ -48,7 +48,7 @@ public record NsaConfig(Integer nKvHeads, Integer compressBlock, Integer compres
       return d;
     }
     if (v <= 0) {
-      throw new IllegalArgumentException("nsa: " + field + " must be > 0, got " + v);
+      throw new IllegalArgumentException(field + ": must be > 0, got " + v);
     }
     return v;
   }
@@ -56,7 +56,7 @@ public record NsaConfig(Integer nKvHeads, Integer compressBlock, Integer compres
   int kvHeads(int nHeads) {
     int hk = nKvHeads == null ? nHeads : nKvHeads;
     if (nHeads % hk != 0) {
-      throw new IllegalArgumentException("nsa: nKvHeads (" + hk + ") must divide nHeads (" + nHeads + ")");
+      throw new IllegalArgumentException("nKvHeads: (" + hk + ") must divide nHeads (" + nHeads + ")");
     }
     return hk;
   }

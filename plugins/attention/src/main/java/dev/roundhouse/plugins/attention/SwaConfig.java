@@ -16,7 +16,7 @@ public record SwaConfig(Integer window, Integer nKvHeads, Double ropeFraction, B
       window = DEFAULT_WINDOW;
     }
     if (window < 1) {
-      throw new IllegalArgumentException("swa: window must be >= 1, got " + window);
+      throw new IllegalArgumentException("window: must be >= 1, got " + window);
     }
     mha(nKvHeads, ropeFraction, qkNorm, softCap); // validates the shared fields
   }
@@ -34,7 +34,7 @@ public record SwaConfig(Integer window, Integer nKvHeads, Double ropeFraction, B
     try {
       return new MhaConfig(nKvHeads, ropeFraction, qkNorm, softCap);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(e.getMessage().replaceFirst("^mha:", "swa:"), e);
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
   }
 }

@@ -148,10 +148,10 @@ class KdaAttentionTest {
     assertEquals(16, d.chunkSize());
     assertEquals("chunk", d.form());
     assertEquals(-5.0, d.minLogDecay());
-    assertMessage("kda: form", () -> new KdaConfig(null, null, "parallel", null));
+    assertMessage("form:", () -> new KdaConfig(null, null, "parallel", null));
     assertMessage("chunkSize * |minLogDecay|", () -> new KdaConfig(null, 32, null, -5.0));
-    assertMessage("kda: minLogDecay", () -> new KdaConfig(null, null, null, 0.0));
-    assertMessage("kda: convSize", () -> new KdaConfig(0, null, null, null));
+    assertMessage("minLogDecay:", () -> new KdaConfig(null, null, null, 0.0));
+    assertMessage("convSize:", () -> new KdaConfig(0, null, null, null));
     Attention a = kda(d, 5);
     assertEquals(0, a.kvCachePerToken());
     assertEquals(12, a.parameters().size());

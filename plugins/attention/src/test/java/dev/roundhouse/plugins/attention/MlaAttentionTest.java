@@ -127,9 +127,9 @@ class MlaAttentionTest {
     MlaAttention lora = mla(new MlaConfig(4, null, null, null, null), 7);
     assertEquals(List.of("wdq", "q_norm", "wuq"),
         lora.parameters().subList(0, 3).stream().map(p -> p.name().substring("layers.0.attn.".length())).toList());
-    assertMessage("mla: ropeDim must be even", () -> new MlaConfig(null, null, null, 3, null));
-    assertMessage("mla: kvLoraRank", () -> new MlaConfig(null, 0, null, null, null));
-    assertMessage("mla: qLoraRank", () -> new MlaConfig(-1, null, null, null, null));
+    assertMessage("ropeDim: must be even", () -> new MlaConfig(null, null, null, 3, null));
+    assertMessage("kvLoraRank:", () -> new MlaConfig(null, 0, null, null, null));
+    assertMessage("qLoraRank:", () -> new MlaConfig(-1, null, null, null, null));
     Attention a = mla(new MlaConfig(null, 6, 3, 2, 5), 8);
     // 2*(q 2*5*8 + kv (8*8 + 2*8*6) + out 8*10) + 2*2*(5+5)*T
     assertEquals(2L * (80 + 64 + 96 + 80) + 40L * T, a.flopsPerToken(T));

@@ -153,8 +153,8 @@ class NsaAttentionTest {
     assertEquals(64, d.window());
     assertMessage("compressStride", () -> new NsaConfig(null, 4, 3, null, null, null, null));
     assertMessage("selectBlock", () -> new NsaConfig(null, 8, 4, 6, null, null, null));
-    assertMessage("nsa: window", () -> new NsaConfig(null, null, null, null, null, 0, null));
-    assertMessage("nsa: nKvHeads (3)", () -> nsa(new NsaConfig(3, 4, 2, 2, 1, 2, null), 7));
+    assertMessage("window: ", () -> new NsaConfig(null, null, null, null, null, 0, null));
+    assertMessage("nKvHeads: (3)", () -> nsa(new NsaConfig(3, 4, 2, 2, 1, 2, null), 7));
     NsaAttention a = nsa(new NsaConfig(1, 4, 2, 2, 2, 3, null), 8);
     assertEquals(2 * 4 + 8 / 2, a.kvCachePerToken());
   }

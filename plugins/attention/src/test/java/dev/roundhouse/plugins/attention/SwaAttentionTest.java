@@ -72,8 +72,8 @@ class SwaAttentionTest {
   @Test
   void configAndCosts() {
     assertEquals(128, SwaConfig.defaults().window());
-    assertMessage("swa: window", () -> new SwaConfig(0, null, null, null, null));
-    assertMessage("swa: ropeFraction", () -> new SwaConfig(4, null, 2.0, null, null));
+    assertMessage("window:", () -> new SwaConfig(0, null, null, null, null));
+    assertMessage("ropeFraction:", () -> new SwaConfig(4, null, 2.0, null, null));
     Attention s = swa(new SwaConfig(3, null, null, null, null), 5);
     // projections 2*8*(16+16) = 512, banded scores 4 * H * hd * 2W = 4*2*4*6 = 192
     assertEquals(512 + 192, s.flopsPerToken(T));
