@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import javafx.collections.ListChangeListener;
 import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.geometry.VPos;
 import javafx.scene.Parent;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
@@ -19,6 +21,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import org.controlsfx.validation.ValidationMessage;
@@ -70,11 +73,14 @@ public final class ComposeView {
     problems.setId("composeProblems");
     problems.getStyleClass().add("problems-list");
     problems.setPrefHeight(80);
+    problems.setMinHeight(60);
     Label valid = new Label();
     valid.textProperty().bind(javafx.beans.binding.Bindings.when(javafx.beans.binding.Bindings.isEmpty(vm.problems()))
         .then("Valid: same checks as `roundhouse validate`").otherwise("Problems:"));
 
     FlowPane forms = new FlowPane(10, 10);
+    forms.setRowValignment(VPos.TOP);
+    forms.setAlignment(Pos.TOP_LEFT);
     for (Map.Entry<String, List<FieldModel>> s : vm.sections().entrySet()) {
       GridPane grid = new GridPane();
       grid.setHgap(6);
@@ -88,6 +94,7 @@ public final class ComposeView {
     ScrollPane scroll = new ScrollPane(forms);
     scroll.setFitToWidth(true);
     scroll.setId("composeForms");
+    VBox.setVgrow(scroll, Priority.ALWAYS);
     root.getChildren().addAll(new HBox(8, load, save, go, source), estimate, valid, problems, scroll);
   }
 
@@ -136,6 +143,7 @@ public final class ComposeView {
         ComboBox<String> box = new ComboBox<>();
         box.getItems().addAll("", "true", "false");
         box.valueProperty().bindBidirectional(f.textProperty());
+        box.setPromptText(f.spec().defaultText().isEmpty() ? "" : "default " + f.spec().defaultText());
         input = box;
       } else {
         TextField text = new TextField();

@@ -90,6 +90,14 @@ public final class DashboardView {
     ComboBox<String> domain = new ComboBox<>(vm.domains());
     domain.setId("domainChoice");
     domain.valueProperty().bindBidirectional(vm.domainProperty());
+    vm.domains().addListener((javafx.collections.ListChangeListener<String>) c -> {
+      // a combo box clears its value when its items are replaced; restore the model's choice afterwards
+      javafx.application.Platform.runLater(() -> {
+        if (domain.getValue() == null) {
+          domain.setValue(vm.domainProperty().get());
+        }
+      });
+    });
     Label window = new Label();
     window.textProperty().bind(vm.loadIndexProperty().add(1).asString("window %d of ")
         .concat(vm.loadCountProperty().asString()));

@@ -66,13 +66,33 @@ public final class DashboardViewModel implements AutoCloseable {
         loadIndex.set(loadCount.get() - 1);
       }
     });
-    domain.addListener((o, a, b) -> showLoad());
+    domain.addListener((o, a, b) -> {
+      if (b == null) {
+        domain.set(ALL_DOMAINS); // a combo box whose item list was replaced clears its value
+        return;
+      }
+      showLoad();
+    });
   }
 
   /** Follows a live run: clears the dashboard and subscribes (throttled) to {@code bus}. */
   public void attach(EventBus bus, String name) {
+    attach(bus, name, null);
+  }
+
+  /** As {@link #attach(EventBus, String)}, first showing what {@code resumedDir} recorded so far (a resume). */
+  public void attach(EventBus bus, String name, Path resumedDir) {
     detach();
-    reset(new RunHistory(), name);
+    RunHistory h = new RunHistory();
+    if (resumedDir != null) {
+      try {
+        h = RunHistory.read(resumedDir);
+      } catch (RuntimeException e) {
+        h = new RunHistory(); // unreadable history: show the resumed part only
+      }
+    }
+    reset(h, name);
+    refreshAll();
     status.set("starting");
     live.set(true);
     throttle = new EventThrottle(ui, THROTTLE_MS, this::applyBatch);

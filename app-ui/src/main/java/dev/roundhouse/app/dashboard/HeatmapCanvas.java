@@ -98,7 +98,7 @@ public final class HeatmapCanvas extends Region {
     }
     g.setFill(Color.BLACK);
     g.setTextAlign(TextAlignment.LEFT);
-    g.fillText(String.format("0%% .. %.1f%% of the layer's tokens (%% in cells; pale red = none)", max * 100),
+    g.fillText(String.format("0 .. %.1f%% of the layer's tokens; pale red: none", max * 100),
         LEFT + lw + 6, ly);
   }
 }
