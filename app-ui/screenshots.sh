@@ -8,6 +8,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:-$ROOT/docs/images}"
 cd "$ROOT"
+rm -rf app-ui/target/lib app-ui/target/plugins  # only this tree's jars
 mvn -B -q -pl app-ui -am package -DskipTests
 T="$ROOT/app-ui/target"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
