@@ -1,0 +1,319 @@
+package dev.roundhouse.app.compose;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.roundhouse.app.Registries;
+import dev.roundhouse.host.config.ConfigException;
+import dev.roundhouse.host.config.ConfigLoader;
+import dev.roundhouse.host.config.ModelConfig;
+import dev.roundhouse.host.config.MoeConfig;
+import dev.roundhouse.host.config.RunConfig;
+import dev.roundhouse.host.config.TrainConfig;
+import dev.roundhouse.host.data.DataSpec;
+import dev.roundhouse.host.registry.ExtensionInfo;
+import dev.roundhouse.host.registry.Kind;
+import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.train.RunFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The Compose screen: a form generated from the host's config records (run, data, model, MoE,
+ * training) and, per plugin choice, from the chosen provider's config record; validated on every
+ * edit by the same checks as {@code roundhouse validate} ({@link ConfigLoader#bind} then
+ * {@link RunFactory#pluginProblems}). Each problem is shown on the field its JSON path names.
+ */
+public final class ComposeViewModel {
+  private final Registries registries;
+  private final Map<String, List<FieldModel>> sections = new LinkedHashMap<>();
+  private final List<PluginSection> plugins = new ArrayList<>();
+  private final ObservableList<String> problems = FXCollections.observableArrayList();
+  private final StringProperty estimate = new SimpleStringProperty("");
+  private final StringProperty source = new SimpleStringProperty("default config");
+  private ObjectNode base;
+  private boolean loading;
+  private RunConfig lastValid;
+
+  public ComposeViewModel(Registries registries) {
+    this.registries = registries;
+    section("Run", "", RunConfig.class);
+    section("Data", "data", DataSpec.class);
+    section("Model", "model", ModelConfig.class);
+    section("MoE", "model.moe", MoeConfig.class);
+    section("Training", "train", TrainConfig.class);
+    plugins.add(new PluginSection("Attention", "model.attention", Kind.ATTENTION.label(), false));
+    plugins.add(new PluginSection("Global attention", "model.globalAttention", Kind.ATTENTION.label(), true));
+    plugins.add(new PluginSection("Router", "model.moe.router", Kind.ROUTER.label(), false));
+    plugins.add(new PluginSection("Precision", "precision", Kind.PRECISION.label(), false));
+    plugins.add(new PluginSection("Optimizer", "optimizer", Kind.OPTIMIZER.label(), false));
+    for (PluginSection s : plugins) {
+      s.selectedProperty().addListener((o, a, b) -> {
+        if (!loading) {
+          rebuildFields(s, null);
+          validate();
+        }
+      });
+    }
+    registries.currentProperty().addListener((o, a, b) -> refreshIds());
+    load(ConfigLoader.readTree(null), "default config");
+  }
+
+  /** Host field sections by title ("Run", "Data", "Model", "MoE", "Training"). */
+  public Map<String, List<FieldModel>> sections() {
+    return sections;
+  }
+
+  public List<PluginSection> pluginSections() {
+    return plugins;
+  }
+
+  /** Every problem of the current config, each starting with its JSON path; empty = valid. */
+  public ObservableList<String> problems() {
+    return problems;
+  }
+
+  /** Params and FLOPs per token of the current sizes. */
+  public StringProperty estimateProperty() {
+    return estimate;
+  }
+
+  /** Where the config was loaded from. */
+  public StringProperty sourceProperty() {
+    return source;
+  }
+
+  /** The field at {@code path} (host or plugin), or null. */
+  public FieldModel field(String path) {
+    for (List<FieldModel> fs : sections.values()) {
+      for (FieldModel f : fs) {
+        if (f.path().equals(path)) {
+          return f;
+        }
+      }
+    }
+    for (PluginSection s : plugins) {
+      for (FieldModel f : s.fields()) {
+        if (f.path().equals(path)) {
+          return f;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Replaces the form with a run config file. */
+  public void load(Path file) {
+    load(ConfigLoader.readTree(file), file.toString());
+  }
+
+  /** Writes the config as the form describes it (keys left empty are left out: they take defaults). */
+  public void save(Path file) {
+    try {
+      Files.writeString(file, ConfigLoader.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree()) + "\n");
+      source.set(file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The config as the form describes it. */
+  public ObjectNode tree() {
+    ObjectNode root = base.deepCopy();
+    for (List<FieldModel> fs : sections.values()) {
+      for (FieldModel f : fs) {
+        ConfigTrees.put(root, f.path(), ConfigTrees.parse(f.textProperty().get(), f.spec().type()));
+      }
+    }
+    for (PluginSection s : plugins) {
+      if (s.isNone()) {
+        ConfigTrees.put(root, s.path(), null);
+        continue;
+      }
+      ObjectNode node = ConfigLoader.mapper().createObjectNode();
+      node.put("type", s.selectedProperty().get());
+      for (FieldModel f : s.fields()) {
+        JsonNode v = ConfigTrees.parse(f.textProperty().get(), f.spec().type());
+        if (v != null) {
+          node.set(f.spec().name(), v);
+        }
+      }
+      ConfigTrees.put(root, s.path(), node);
+    }
+    return root;
+  }
+
+  /** Runs the validator and puts each problem on its field; returns the problems. */
+  public List<String> validate() {
+    List<String> found = new ArrayList<>();
+    RunConfig cfg = null;
+    try {
+      cfg = ConfigLoader.bind(tree(), source.get());
+      found.addAll(RunFactory.pluginProblems(cfg, registries.get()));
+    } catch (ConfigException e) {
+      found.addAll(e.problems());
+    } catch (RuntimeException e) {
+      found.add(String.valueOf(e.getMessage()));
+    }
+    lastValid = found.isEmpty() ? cfg : null;
+    problems.setAll(found);
+    assign(found);
+    if (cfg != null) {
+      estimate.set(estimateOf(cfg).describe());
+    }
+    return found;
+  }
+
+  /** The current config when valid, else an exception listing its problems. */
+  public RunConfig validConfig() {
+    List<String> p = validate();
+    if (!p.isEmpty()) {
+      throw new IllegalStateException("the composed config has " + p.size() + " problem(s): " + String.join("; ", p));
+    }
+    return lastValid;
+  }
+
+  static ModelEstimate estimateOf(RunConfig cfg) {
+    ModelConfig m = cfg.model();
+    MoeConfig moe = m.moe();
+    return ModelEstimate.of(m.vocabSize(), m.dModel(), m.seqLen(), m.nLayers(), moe.firstDenseLayers(),
+        moe.denseHidden(), moe.routedExperts(), moe.topK(), moe.expertHidden(), moe.sharedExperts(),
+        moe.sharedHidden(), m.tieEmbeddings());
+  }
+
+  private void section(String title, String prefix, Class<? extends Record> type) {
+    List<FieldModel> fields = new ArrayList<>();
+    for (FieldSpec spec : RecordFields.of(type)) {
+      if (spec.type() == FieldSpec.FieldType.PLUGIN || spec.type() == FieldSpec.FieldType.UNSUPPORTED) {
+        continue; // plugin objects have their own sections; nested records/lists stay as loaded
+      }
+      FieldModel f = new FieldModel(prefix.isEmpty() ? spec.name() : prefix + "." + spec.name(), spec);
+      f.textProperty().addListener((o, a, b) -> {
+        if (!loading) {
+          validate();
+        }
+      });
+      fields.add(f);
+    }
+    sections.put(title, fields);
+  }
+
+  private void load(ObjectNode tree, String from) {
+    loading = true;
+    try {
+      base = tree.deepCopy();
+      source.set(from);
+      for (List<FieldModel> fs : sections.values()) {
+        for (FieldModel f : fs) {
+          f.textProperty().set(ConfigTrees.text(ConfigTrees.get(base, f.path())));
+        }
+      }
+      refreshIds();
+      for (PluginSection s : plugins) {
+        JsonNode node = ConfigTrees.get(base, s.path());
+        String type = node != null && node.isObject() && node.hasNonNull("type") ? node.get("type").asText() : null;
+        s.selectedProperty().set(type != null ? type : s.optional() ? PluginSection.NONE : defaultId(s));
+        rebuildFields(s, node);
+      }
+    } finally {
+      loading = false;
+    }
+    validate();
+  }
+
+  private String defaultId(PluginSection s) {
+    return switch (s.path()) {
+      case "model.attention" -> "mha";
+      case "model.moe.router" -> "softmax-topk";
+      case "precision" -> "fp32";
+      default -> "adamw";
+    };
+  }
+
+  private void refreshIds() {
+    PluginRegistry reg = registries.get();
+    for (PluginSection s : plugins) {
+      List<String> ids = new ArrayList<>();
+      if (s.optional()) {
+        ids.add(PluginSection.NONE);
+      }
+      ids.addAll(reg.ids(kindOf(s)));
+      String keep = s.selectedProperty().get();
+      s.ids().setAll(ids);
+      if (keep != null && !ids.contains(keep)) {
+        s.ids().add(keep); // keep an unknown id visible; the validator names it
+      }
+    }
+  }
+
+  private static Kind kindOf(PluginSection s) {
+    for (Kind k : Kind.values()) {
+      if (k.label().equals(s.kind())) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException(s.kind());
+  }
+
+  /** New fields for the section's chosen provider, texts taken from {@code node} (or kept by name). */
+  private void rebuildFields(PluginSection s, JsonNode node) {
+    Map<String, String> old = new LinkedHashMap<>();
+    s.fields().forEach(f -> old.put(f.spec().name(), f.textProperty().get()));
+    List<FieldModel> fields = new ArrayList<>();
+    s.problemProperty().set(null);
+    s.descriptionProperty().set("");
+    if (!s.isNone()) {
+      String id = s.selectedProperty().get();
+      PluginRegistry reg = registries.get();
+      if (reg.ids(kindOf(s)).contains(id)) {
+        ExtensionInfo info = reg.info(kindOf(s), id);
+        s.descriptionProperty().set(info.description() + "  [" + info.configType().getSimpleName() + "]");
+        for (FieldSpec spec : RecordFields.of(info.configType())) {
+          FieldModel f = new FieldModel(s.path() + "." + spec.name(), spec);
+          f.textProperty().set(node != null ? ConfigTrees.text(node.get(spec.name()))
+              : old.getOrDefault(spec.name(), ""));
+          f.textProperty().addListener((o, a, b) -> {
+            if (!loading) {
+              validate();
+            }
+          });
+          fields.add(f);
+        }
+      }
+    }
+    s.fields().setAll(fields);
+  }
+
+  private void assign(List<String> found) {
+    for (List<FieldModel> fs : sections.values()) {
+      for (FieldModel f : fs) {
+        f.problemProperty().set(found.stream().filter(p -> p.startsWith(f.path() + ":")).findFirst().orElse(null));
+      }
+    }
+    for (PluginSection s : plugins) {
+      List<String> mine = found.stream().filter(p -> p.startsWith(s.path() + ":") || p.startsWith(s.path() + "."))
+          .toList();
+      List<String> claimed = new ArrayList<>();
+      for (FieldModel f : s.fields()) {
+        // "model.moe.router.auxLossCoef: ..." or, from a record's own check, "model.moe.router: ... auxLossCoef ..."
+        String p = mine.stream().filter(m -> m.startsWith(f.path() + ":")
+            || (m.startsWith(s.path() + ":") && m.matches("(?s).*\\b" + f.spec().name() + "\\b.*")))
+            .findFirst().orElse(null);
+        f.problemProperty().set(p);
+        if (p != null) {
+          claimed.add(p);
+        }
+      }
+      s.problemProperty().set(mine.stream().filter(m -> !claimed.contains(m)).findFirst().orElse(null));
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.roundhouse.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.app.compose.ComposeView;
+import java.nio.file.Path;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.TabPane;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** Editing the composed config from outside the Compose tab (load, set) decorates the field once shown. */
+@ExtendWith(ApplicationExtension.class)
+class ComposeScreenTest {
+  @TempDir
+  static Path tmp;
+  private AppViewModel app;
+
+  @Start
+  void start(Stage stage) {
+    app = new AppViewModel(Fixtures.builtPlugins(), tmp.resolve("runs"), UiExecutor.fx());
+    Scene scene = new Scene(new MainView(app).root(), 1200, 780);
+    scene.getStylesheets().add(MainView.stylesheet());
+    stage.setScene(scene);
+    stage.show();
+  }
+
+  @AfterEach
+  void close() {
+    app.close();
+  }
+
+  @Test
+  void problemSetWhileHiddenIsShownOnTheField(FxRobot robot) throws Exception {
+    Path cfg = Fixtures.tinyConfigFile(tmp, "hidden-edit", 5);
+    robot.interact(() -> {
+      app.compose().load(cfg);
+      app.compose().field("model.moe.topK").textProperty().set("12");
+      app.screenProperty().set(AppViewModel.Screen.COMPOSE);
+    });
+    TabPane tabs = robot.lookup("#mainTabs").queryAs(TabPane.class);
+    assertEquals("tab-compose", tabs.getSelectionModel().getSelectedItem().getId());
+    Node topK = robot.lookup("#" + ComposeView.idOf("model.moe.topK")).query();
+    assertTrue(topK.getStyleClass().contains("field-error"));
+    assertTrue(app.compose().problems().get(0).startsWith("model.moe.topK:"), app.compose().problems().toString());
+  }
+}

@@ -1,0 +1,109 @@
+package dev.roundhouse.app.compose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.app.Fixtures;
+import dev.roundhouse.app.Registries;
+import dev.roundhouse.host.config.RunConfig;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The Compose ViewModel against the real plugin jars, without the FX toolkit. */
+class ComposeViewModelTest {
+  @TempDir
+  Path tmp;
+  private Registries registries;
+  private ComposeViewModel vm;
+
+  @BeforeEach
+  void open() {
+    registries = new Registries(Fixtures.builtPlugins());
+    vm = new ComposeViewModel(registries);
+  }
+
+  @AfterEach
+  void close() {
+    registries.close();
+  }
+
+  @Test
+  void defaultConfigIsValidWithEstimate() {
+    assertTrue(vm.problems().isEmpty(), vm.problems().toString());
+    assertTrue(vm.estimateProperty().get().contains("active per token"), vm.estimateProperty().get());
+    assertEquals("16", vm.field("model.moe.routedExperts").textProperty().get());
+    assertEquals("softmax-topk", vm.pluginSections().get(2).selectedProperty().get());
+  }
+
+  @Test
+  void pluginFormComesFromTheConfigRecordWithDefaults() {
+    FieldModel coef = vm.field("model.moe.router.zLossCoef");
+    assertNotNull(coef, "router form has the record's zLossCoef component");
+    assertEquals(FieldSpec.FieldType.DECIMAL, coef.spec().type());
+    assertEquals("0.0", coef.spec().defaultText());
+    FieldModel lr = vm.field("optimizer.lr");
+    assertEquals("0.003", lr.textProperty().get());
+    assertEquals("0.001", lr.spec().defaultText());
+  }
+
+  @Test
+  void hostProblemLandsOnItsField() {
+    vm.field("model.moe.topK").textProperty().set("99");
+    assertTrue(vm.field("model.moe.topK").problemProperty().get().contains("must be in [1, routedExperts=16]"),
+        vm.problems().toString());
+    assertNull(vm.field("model.dModel").problemProperty().get());
+    assertThrows(IllegalStateException.class, vm::validConfig);
+    vm.field("model.moe.topK").textProperty().set("2");
+    assertTrue(vm.problems().isEmpty());
+    assertNull(vm.field("model.moe.topK").problemProperty().get());
+  }
+
+  @Test
+  void typeErrorAndPluginValidatorProblemsLandOnTheirFields() {
+    vm.field("model.dModel").textProperty().set("wide");
+    assertNotNull(vm.field("model.dModel").problemProperty().get(), vm.problems().toString());
+    vm.field("model.dModel").textProperty().set("");
+    vm.field("model.moe.router.auxLossCoef").textProperty().set("-1");
+    String p = vm.field("model.moe.router.auxLossCoef").problemProperty().get();
+    assertNotNull(p, "plugin record validation names the field: " + vm.problems());
+    assertTrue(p.contains(">= 0"), p);
+  }
+
+  @Test
+  void unknownPluginIdIsReported() {
+    PluginSection precision = vm.pluginSections().get(3);
+    precision.selectedProperty().set("fp64-imaginary");
+    assertNotNull(precision.problemProperty().get(), vm.problems().toString());
+    assertTrue(precision.problemProperty().get().contains("fp64-imaginary"));
+  }
+
+  @Test
+  void saveAndLoadRoundTrip() throws Exception {
+    vm.load(Fixtures.tinyConfigFile(tmp, "tiny-ui", 7));
+    assertEquals("7", vm.field("train.steps").textProperty().get());
+    vm.field("model.moe.router.zLossCoef").textProperty().set("0.001");
+    Path out = tmp.resolve("saved.json");
+    vm.save(out);
+    ComposeViewModel again = new ComposeViewModel(registries);
+    again.load(out);
+    assertEquals("0.001", again.field("model.moe.router.zLossCoef").textProperty().get());
+    RunConfig cfg = again.validConfig();
+    assertEquals(7, cfg.train().steps());
+    assertEquals(4, cfg.model().moe().routedExperts());
+  }
+
+  @Test
+  void estimateCountsOnlyTopKRoutedExperts() {
+    ModelEstimate all = ModelEstimate.of(256, 32, 16, 2, 1, 64, 4, 4, 16, 1, 32, false);
+    ModelEstimate two = ModelEstimate.of(256, 32, 16, 2, 1, 64, 4, 2, 16, 1, 32, false);
+    assertEquals(all.totalParams(), two.totalParams());
+    assertEquals(2L * 3 * 32 * 16, all.activeParams() - two.activeParams());
+    assertEquals(all.totalParams() - 256 * 32 + 32, all.activeParams());
+  }
+}

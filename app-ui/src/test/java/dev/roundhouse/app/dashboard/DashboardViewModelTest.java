@@ -1,0 +1,111 @@
+package dev.roundhouse.app.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.app.UiExecutor;
+import dev.roundhouse.app.dashboard.HealthThresholds.Level;
+import dev.roundhouse.host.metrics.EventBus;
+import dev.roundhouse.host.metrics.LayerLoad;
+import dev.roundhouse.host.metrics.RunEvent;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Dashboard ViewModel fed with real event records, without the FX toolkit. */
+class DashboardViewModelTest {
+
+  private static RunEvent.ExpertLoad load(long step, long[] layer1, Map<String, long[]> domains) {
+    return new RunEvent.ExpertLoad(step, List.of(LayerLoad.of(1, layer1, -0.5, 0.25, 0, domains)));
+  }
+
+  @Test
+  void heatmapSharesHealthLevelsAndSlider() {
+    DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
+    vm.applyBatch(List.of(
+        new RunEvent.RunStarted(0, "/runs/x", 20, null, null),
+        new RunEvent.Step(1, 5.5, Map.of(), 0.001, 1.0, 1000, 10),
+        load(1, new long[] {10, 10, 10, 10}, null),
+        new RunEvent.Step(2, 5.0, Map.of(), 0.002, 1.0, 1100, 10),
+        load(2, new long[] {30, 10, 0, 0}, null),
+        new RunEvent.Eval(2, 4.9, 7.0)));
+    assertEquals(2, vm.loss().size());
+    assertEquals(5.0, vm.loss().get(1).getYValue().doubleValue());
+    assertEquals(1, vm.valLoss().size());
+    assertEquals(2, vm.loadCountProperty().get());
+    assertEquals(1, vm.loadIndexProperty().get(), "live mode shows the newest window");
+    Heatmap h = vm.heatmapProperty().get();
+    assertEquals(2, h.step());
+    assertEquals(0.75, h.share()[0][0], 1e-12);
+    assertEquals(0.0, h.share()[0][3]);
+    assertEquals(2, h.nonZeroCells());
+    HealthRow row = vm.health().get(0);
+    assertEquals(2, row.deadExperts());
+    assertEquals(Level.ALARM, row.deadLevel());
+    assertEquals(Level.ALARM, row.maxVioLevel(), "maxvio = (30 - 10) / 10 = 2");
+    assertEquals("-0.500 .. 0.250", row.biasRange());
+    assertTrue(vm.statsProperty().get().contains("step 2 / 20"), vm.statsProperty().get());
+
+    vm.loadIndexProperty().set(0);
+    assertFalse(vm.liveProperty().get(), "scrubbing back leaves live mode");
+    assertEquals(1, vm.heatmapProperty().get().step());
+    assertEquals(Level.OK, vm.health().get(0).worst());
+    vm.applyBatch(List.of(load(3, new long[] {1, 1, 1, 1}, null)));
+    assertEquals(0, vm.loadIndexProperty().get(), "not live: stays on the chosen window");
+    vm.liveProperty().set(true);
+    assertEquals(2, vm.loadIndexProperty().get());
+  }
+
+  @Test
+  void perDomainLoad() {
+    DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
+    vm.applyBatch(List.of(load(1, new long[] {4, 4}, Map.of("code", new long[] {4, 0}, "prose", new long[] {0, 4}))));
+    assertEquals(List.of(DashboardViewModel.ALL_DOMAINS, "code", "prose"), vm.domains());
+    assertEquals(0.5, vm.heatmapProperty().get().share()[0][0]);
+    vm.domainProperty().set("code");
+    assertEquals(1.0, vm.heatmapProperty().get().share()[0][0]);
+    assertEquals("code", vm.heatmapProperty().get().domain());
+  }
+
+  @Test
+  void throttleCoalescesAFastStreamInOrder() throws Exception {
+    DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
+    EventBus bus = new EventBus();
+    vm.attach(bus, "fast");
+    Thread trainer = new Thread(() -> {
+      for (int i = 1; i <= 2000; i++) {
+        bus.publish(new RunEvent.Step(i, 1.0 / i, Map.of(), 0.001, 1.0, 1000, 0.1));
+      }
+    });
+    trainer.start();
+    trainer.join();
+    vm.runEnded(false, null);
+    int n = vm.loss().size();
+    assertTrue(n >= 1000 && n <= DashboardViewModel.MAX_POINTS, "thinned but complete-ish: " + n);
+    assertEquals(2000, vm.loss().get(n - 1).getXValue().intValue(), "the newest point is kept");
+    for (int i = 1; i < n; i++) {
+      assertTrue(vm.loss().get(i).getXValue().intValue() > vm.loss().get(i - 1).getXValue().intValue());
+    }
+  }
+
+  @Test
+  void throttleDeliversAtMostOneBatchPerInterval() throws Exception {
+    int[] batches = {0};
+    int[] events = {0};
+    EventThrottle t = new EventThrottle(UiExecutor.direct(), 100, b -> {
+      batches[0]++;
+      events[0] += b.size();
+    });
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 300; i++) {
+      t.accept(new RunEvent.Step(i, 1, Map.of(), 0.1, 1, 1, 1));
+      Thread.sleep(1);
+    }
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    Thread.sleep(250);
+    t.close();
+    assertEquals(300, events[0]);
+    assertTrue(batches[0] <= ms / 100 + 2, batches[0] + " batches in " + ms + " ms");
+  }
+}
