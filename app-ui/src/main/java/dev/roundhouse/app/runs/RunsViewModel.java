@@ -1,0 +1,248 @@
+package dev.roundhouse.app.runs;
+
+import dev.roundhouse.app.Registries;
+import dev.roundhouse.app.UiExecutor;
+import dev.roundhouse.app.dashboard.DashboardViewModel;
+import dev.roundhouse.app.dashboard.RunHistory;
+import dev.roundhouse.host.config.RunConfig;
+import dev.roundhouse.host.metrics.EventBus;
+import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.host.train.Runs;
+import dev.roundhouse.host.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+
+/**
+ * The Runs screen: past runs from the runs folder (status, steps, best val loss); launching the
+ * composed config or resuming a stopped run in-process on a background thread (never the FX thread)
+ * with the dashboard following it; stopping it (the trainer writes a checkpoint, then returns).
+ * One live run at a time.
+ */
+public final class RunsViewModel implements AutoCloseable {
+  private final Registries registries;
+  private final Path runsRoot;
+  private final DashboardViewModel dashboard;
+  private final UiExecutor ui;
+  private final ObservableList<RunSummary> runs = FXCollections.observableArrayList();
+  private final ObjectProperty<RunSummary> selected = new SimpleObjectProperty<>();
+  private final BooleanProperty running = new SimpleBooleanProperty(false);
+  private final StringProperty message = new SimpleStringProperty("");
+  private Supplier<RunConfig> configSource;
+  private Runnable showDashboard = () -> {};
+  private volatile Trainer trainer;
+  private volatile boolean stopRequested;
+  private volatile Thread worker;
+  private volatile Path liveDir;
+
+  public RunsViewModel(Registries registries, Path runsRoot, DashboardViewModel dashboard, UiExecutor ui) {
+    this.registries = registries;
+    this.runsRoot = runsRoot.toAbsolutePath().normalize();
+    this.dashboard = dashboard;
+    this.ui = ui;
+    refresh();
+  }
+
+  /** Where {@link #launch()} takes its config (the Compose screen). */
+  public void setConfigSource(Supplier<RunConfig> source) {
+    this.configSource = source;
+  }
+
+  /** Called (UI thread) when a run starts or is opened: shows the dashboard. */
+  public void setShowDashboard(Runnable r) {
+    this.showDashboard = r;
+  }
+
+  public ObservableList<RunSummary> runs() {
+    return runs;
+  }
+
+  public ObjectProperty<RunSummary> selectedProperty() {
+    return selected;
+  }
+
+  /** True while a run trains in this app. */
+  public BooleanProperty runningProperty() {
+    return running;
+  }
+
+  public StringProperty messageProperty() {
+    return message;
+  }
+
+  public Path runsRoot() {
+    return runsRoot;
+  }
+
+  /** Launches the composed config; refused (with the problems in {@link #messageProperty()}) if invalid. */
+  public void launch() {
+    RunConfig cfg;
+    try {
+      cfg = configSource.get();
+    } catch (RuntimeException e) {
+      message.set("Cannot launch: " + e.getMessage());
+      return;
+    }
+    launch(cfg);
+  }
+
+  /** Launches {@code cfg} in a new run directory under the runs folder. */
+  public void launch(RunConfig cfg) {
+    start(cfg.name(), null, bus -> Runs.create(cfg, registries.get(), runsRoot, bus));
+  }
+
+  /** Resumes the selected (stopped) run from its newest checkpoint. */
+  public void resume() {
+    RunSummary s = selected.get();
+    if (s == null) {
+      message.set("Select a run to resume");
+      return;
+    }
+    start(s.name(), s.dir(), bus -> Runs.resume(s.dir(), registries.get(), bus, false));
+  }
+
+  /** Asks the live run to stop after its current step; it writes a checkpoint first. */
+  public void stop() {
+    stopRequested = true;
+    Trainer t = trainer;
+    if (t != null) {
+      t.requestStop();
+    }
+    if (running.get()) {
+      message.set("Stopping after the current step (writing a checkpoint)...");
+    }
+  }
+
+  /** Opens the selected run in the dashboard. */
+  public void open() {
+    RunSummary s = selected.get();
+    if (s == null) {
+      message.set("Select a run to open");
+      return;
+    }
+    dashboard.openRun(s.dir());
+    showDashboard.run();
+  }
+
+  /** Lists the run directories under the runs folder, newest first. */
+  public void refresh() {
+    List<RunSummary> found = new ArrayList<>();
+    if (Files.isDirectory(runsRoot)) {
+      try (Stream<Path> dirs = Files.list(runsRoot)) {
+        for (Path d : dirs.filter(Files::isDirectory).toList()) {
+          if (Files.isRegularFile(d.resolve(RunDirectory.CONFIG_FILE))) {
+            found.add(summarize(d));
+          }
+        }
+      } catch (IOException e) {
+        message.set("Cannot list " + runsRoot + ": " + e.getMessage());
+      }
+    }
+    found.sort(Comparator.comparing(RunSummary::modified).reversed());
+    RunSummary keep = selected.get();
+    runs.setAll(found);
+    if (keep != null) {
+      found.stream().filter(r -> r.dir().equals(keep.dir())).findFirst().ifPresent(selected::set);
+    }
+  }
+
+  private RunSummary summarize(Path d) {
+    String modified = "";
+    try {
+      Path m = d.resolve(RunDirectory.METRICS_FILE);
+      modified = Files.getLastModifiedTime(Files.exists(m) ? m : d).toInstant().toString();
+    } catch (IOException e) {
+      // leave empty: sorts last
+    }
+    try {
+      RunHistory h = RunHistory.read(d);
+      String status = d.equals(liveDir) && running.get() ? "running" : h.status().name().toLowerCase();
+      return new RunSummary(d.getFileName().toString(), d, status, h.lastStep(), h.totalSteps(), h.bestValLoss(),
+          modified);
+    } catch (RuntimeException e) {
+      return new RunSummary(d.getFileName().toString(), d, "unreadable", 0, 0, null, modified);
+    }
+  }
+
+  private interface Preparer {
+    Runs.Prepared prepare(EventBus bus);
+  }
+
+  private void start(String name, Path resumedDir, Preparer preparer) {
+    if (running.get()) {
+      message.set("A run is already training; stop it first");
+      return;
+    }
+    running.set(true);
+    stopRequested = false;
+    EventBus bus = new EventBus();
+    dashboard.attach(bus, name, resumedDir);
+    message.set("Preparing " + name + "...");
+    showDashboard.run();
+    Thread t = new Thread(() -> train(name, preparer, bus), "roundhouse-train-" + name);
+    t.setDaemon(true);
+    worker = t;
+    t.start();
+  }
+
+  private void train(String name, Preparer preparer, EventBus bus) {
+    String failure = null;
+    boolean stopped = false;
+    try {
+      Runs.Prepared p = preparer.prepare(bus);
+      liveDir = p.run().directory().root();
+      trainer = p.trainer();
+      String summary = p.run().summary().describe();
+      ui.execute(() -> {
+        message.set("Training " + liveDir.getFileName() + ": " + summary);
+        refresh();
+      });
+      if (stopRequested) {
+        p.trainer().requestStop();
+      }
+      Trainer.Outcome outcome = Runs.execute(p);
+      stopped = outcome.stopped();
+    } catch (RuntimeException | Error e) {
+      failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    } finally {
+      trainer = null;
+      boolean wasStopped = stopped;
+      String failed = failure;
+      dashboard.runEnded(wasStopped, failed);
+      ui.execute(() -> {
+        liveDir = null;
+        refresh();
+        message.set(failed != null ? "Run " + name + " failed: " + failed
+            : wasStopped ? "Stopped " + name + " (checkpoint written)" : "Finished " + name);
+        running.set(false);
+      });
+    }
+  }
+
+  /** Stops a live run and waits (up to 60 s) for its checkpoint. */
+  @Override
+  public void close() {
+    stop();
+    Thread t = worker;
+    if (t != null) {
+      try {
+        t.join(60_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
