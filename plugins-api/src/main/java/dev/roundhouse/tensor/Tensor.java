@@ -53,9 +53,9 @@ public class Tensor {
       if (fn != null) {
         BackwardFn inner = fn;
         fn = g -> {
-          long t0 = System.nanoTime();
+          long t0 = OpProfiler.now();
           inner.apply(g);
-          OpProfiler.add(op + " (backward)", System.nanoTime() - t0);
+          OpProfiler.add(op + " (backward)", OpProfiler.now() - t0);
         };
       }
     }
