@@ -77,8 +77,13 @@ public final class OpProfiler {
 
   /** A table of the ops by total time, largest first. */
   public static String report() {
+    return report(snapshot());
+  }
+
+  /** A table of a {@link #snapshot()} by total time, largest first. */
+  public static String report(Map<String, double[]> snapshot) {
     StringBuilder b = new StringBuilder(String.format("%-40s %10s %8s%n", "op", "total ms", "calls"));
-    snapshot().entrySet().stream()
+    snapshot.entrySet().stream()
         .sorted((x, y) -> Double.compare(y.getValue()[0], x.getValue()[0]))
         .forEach(e -> b.append(String.format("%-40s %10.1f %8.0f%n", e.getKey(), e.getValue()[0], e.getValue()[1])));
     return b.toString();

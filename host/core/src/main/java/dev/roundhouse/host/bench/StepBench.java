@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -34,8 +35,12 @@ import java.util.stream.Stream;
 public final class StepBench {
   private StepBench() {}
 
-  /** Per-step timings of one run: wall and process CPU milliseconds per timed step. */
-  public record Result(String config, long tokensPerStep, double[] wallMs, double[] cpuMs) {
+  /**
+   * Per-step timings of one run: wall and process CPU milliseconds per timed step, and the op
+   * profile of the timed steps (empty unless profiling is on).
+   */
+  public record Result(String config, long tokensPerStep, double[] wallMs, double[] cpuMs,
+                       Map<String, double[]> profile) {
     public double medianWallMs() {
       return BenchTimer.summarize(0, wallMs).medianMs();
     }
@@ -59,6 +64,7 @@ public final class StepBench {
     double[] wall = new double[steps];
     double[] cpuMs = new double[steps];
     long[] lastCpu = {cpu.getProcessCpuTime()};
+    List<Map<String, double[]>> profile = new ArrayList<>(List.of(Map.of()));
     EventBus bus = new EventBus();
     bus.subscribe(e -> {
       if (e instanceof RunEvent.Step s) {
@@ -71,6 +77,9 @@ public final class StepBench {
           wall[i] = s.stepMs();
           cpuMs[i] = (now - lastCpu[0]) / 1e6;
         }
+        if (i == steps - 1 && OpProfiler.ENABLED) {
+          profile.set(0, OpProfiler.snapshot()); // before the final evaluation
+        }
         lastCpu[0] = now;
       }
     });
@@ -81,7 +90,7 @@ public final class StepBench {
       } finally {
         p.run().directory().close();
       }
-      return new Result(cfg.name(), p.run().tokensPerStep(), wall, cpuMs);
+      return new Result(cfg.name(), p.run().tokensPerStep(), wall, cpuMs, profile.get(0));
     } finally {
       deleteQuietly(root);
     }
@@ -129,8 +138,8 @@ public final class StepBench {
     System.out.printf(Locale.ROOT, "median of %d steps: %.1f ms wall, %.1f ms cpu, %.0f tokens/s%n",
         steps, r.medianWallMs(), r.medianCpuMs(), r.tokensPerSecond());
     if (OpProfiler.ENABLED) {
-      System.out.print(OpProfiler.report());
-      double ops = OpProfiler.snapshot().values().stream().mapToDouble(v -> v[0]).sum();
+      System.out.print(OpProfiler.report(r.profile()));
+      double ops = r.profile().values().stream().mapToDouble(v -> v[0]).sum();
       double total = OpProfiler.CPU_CLOCK ? java.util.Arrays.stream(r.cpuMs()).sum()
           : java.util.Arrays.stream(r.wallMs()).sum();
       System.out.printf(Locale.ROOT, "%-40s %10.1f%n%-40s %10.1f%n", "sum of ops", ops,
