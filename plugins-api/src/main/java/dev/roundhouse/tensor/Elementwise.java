@@ -11,17 +11,17 @@ public final class Elementwise {
 
   public static Tensor add(Tensor a, Tensor b) {
     return Tensor.result(Broadcast.binary("add", a.data(), b.data()), g -> {
-      a.addGrad(g);
-      b.addGrad(g);
+      b.addGrad(g); // reads g now (copy or sum) ...
+      a.addGradOwned(g); // ... so a may keep g itself (g belongs to this node)
     }, a, b);
   }
 
   public static Tensor sub(Tensor a, Tensor b) {
     return Tensor.result(Broadcast.binary("subtract", a.data(), b.data()), g -> {
-      a.addGrad(g);
       if (b.requiresGrad()) {
         b.addGradOwned(g.neg());
       }
+      a.addGradOwned(g); // g belongs to this node
     }, a, b);
   }
 

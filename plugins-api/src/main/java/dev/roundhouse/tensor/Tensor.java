@@ -165,6 +165,15 @@ public class Tensor {
     backwardFn = null;
   }
 
+  /**
+   * True when this tensor's gradient accumulator may be written in place by an op's backward
+   * (e.g. a slice adding into its region): plain tensors and parameters, whose addGrad is a plain
+   * sum. Subclasses may hook gradient arrival, so they are excluded.
+   */
+  boolean accumulatesInPlace() {
+    return this instanceof Parameter || getClass() == Tensor.class;
+  }
+
   boolean isLeaf() {
     return backwardFn == null;
   }
