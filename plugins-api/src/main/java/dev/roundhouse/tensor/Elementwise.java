@@ -2,54 +2,51 @@ package dev.roundhouse.tensor;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Elementwise arithmetic with numpy-style broadcasting. */
+/**
+ * Elementwise arithmetic with numpy-style broadcasting. Broadcast operands are never materialised:
+ * forward and backward products run as libnd4j broadcastable ops ({@link Broadcast#binary}).
+ */
 public final class Elementwise {
   private Elementwise() {}
 
-  private static INDArray[] aligned(Tensor a, Tensor b) {
-    long[] shape = Broadcast.shape(a.shape(), b.shape());
-    return new INDArray[] {Broadcast.expand(a.data(), shape), Broadcast.expand(b.data(), shape)};
-  }
-
   public static Tensor add(Tensor a, Tensor b) {
-    INDArray[] x = aligned(a, b);
-    return Tensor.result(x[0].add(x[1]), g -> {
-      a.addGrad(g);
-      b.addGrad(g);
+    return Tensor.result(Broadcast.binary("add", a.data(), b.data()), g -> {
+      b.addGrad(g); // reads g now (copy or sum) ...
+      a.addGradOwned(g); // ... so a may keep g itself (g belongs to this node)
     }, a, b);
   }
 
   public static Tensor sub(Tensor a, Tensor b) {
-    INDArray[] x = aligned(a, b);
-    return Tensor.result(x[0].sub(x[1]), g -> {
-      a.addGrad(g);
+    return Tensor.result(Broadcast.binary("subtract", a.data(), b.data()), g -> {
       if (b.requiresGrad()) {
         b.addGradOwned(g.neg());
       }
+      a.addGradOwned(g); // g belongs to this node
     }, a, b);
   }
 
   public static Tensor mul(Tensor a, Tensor b) {
-    INDArray[] x = aligned(a, b);
-    return Tensor.result(x[0].mul(x[1]), g -> {
+    INDArray ad = a.data();
+    INDArray bd = b.data();
+    return Tensor.result(Broadcast.binary("multiply", ad, bd), g -> {
       if (a.requiresGrad()) {
-        a.addGradOwned(g.mul(x[1]));
+        a.addGradOwned(Broadcast.binary("multiply", g, bd));
       }
       if (b.requiresGrad()) {
-        b.addGradOwned(g.mul(x[0]));
+        b.addGradOwned(Broadcast.binary("multiply", g, ad));
       }
     }, a, b);
   }
 
   public static Tensor div(Tensor a, Tensor b) {
-    INDArray[] x = aligned(a, b);
-    INDArray out = x[0].div(x[1]);
+    INDArray bd = b.data();
+    INDArray out = Broadcast.binary("divide", a.data(), bd);
     return Tensor.result(out, g -> {
       if (a.requiresGrad()) {
-        a.addGradOwned(g.div(x[1]));
+        a.addGradOwned(Broadcast.binary("divide", g, bd));
       }
       if (b.requiresGrad()) {
-        b.addGradOwned(g.mul(out).divi(x[1]).negi()); // d(a/b)/db = -a/b^2
+        b.addGradOwned(Broadcast.binary("divide", g.mul(out), bd).negi()); // d(a/b)/db = -a/b^2
       }
     }, a, b);
   }

@@ -24,8 +24,13 @@ public final class Reductions {
   public static Tensor sum(Tensor x, boolean keepDims, int... axes) {
     INDArray out = x.data().sum(keepDims, axes);
     long[] kept = keptShape(x.shape(), axes);
-    return Tensor.result(out, g -> x.addGradOwned(
-        Broadcast.expand(g.reshape(kept), x.shape()).dup()), x);
+    return Tensor.result(out, g -> {
+      if (x.requiresGrad()) {
+        INDArray gk = g.reshape(kept);
+        INDArray full = Broadcast.expand(gk, x.shape()); // fresh unless nothing was reduced
+        x.addGradOwned(full == gk ? gk.dup() : full);
+      }
+    }, x);
   }
 
   /** Mean over {@code axes}; keepDims keeps them as size 1. */

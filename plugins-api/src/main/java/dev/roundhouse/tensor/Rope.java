@@ -3,6 +3,7 @@ package dev.roundhouse.tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -88,38 +89,53 @@ public final class Rope {
     if (c.cos().dataType() != x.dataType()) {
       throw new IllegalArgumentException("rope: cache is " + c.cos().dataType() + " but x is " + x.dataType());
     }
-    // cos, sin: [1, 1, T, h] views of the tables' first T rows
-    INDArray cos = rows(c.cos(), t);
-    INDArray sin = rows(c.sin(), t);
-    INDArray out = x.data().dup('c');
-    rotate(x.data(), out, cos, sin, c.rotaryDims(), 1.0);
+    // full-width tables [T, hd]: c = [cos, cos, 1], s = [-sin, sin, 0] (pass-through dims: 1 and 0)
+    INDArray[] cs = fullTables(c, t, x.size(3), x.dataType());
+    INDArray cosFull = cs[0];
+    INDArray sinFull = cs[1];
+    INDArray out = rotate(x.data(), cosFull, sinFull, c.rotaryDims());
     return Tensor.result(out, g -> {
       if (x.requiresGrad()) {
-        INDArray dx = g.dup('c');
-        rotate(g, dx, cos, sin, c.rotaryDims(), -1.0); // inverse rotation
-        x.addGradOwned(dx);
+        x.addGradOwned(rotate(g, cosFull, sinFull.neg(), c.rotaryDims())); // inverse rotation
       }
     }, x);
   }
 
-  private static INDArray rows(INDArray table, long t) {
-    return table.get(NDArrayIndex.interval(0, t), NDArrayIndex.all()).reshape(1, 1, t, table.size(1));
+  /**
+   * out = src * c + swap(src) * s, where swap exchanges dims [0, h) and [h, rd) of the last axis
+   * (pass-through dims are zeroed in the swapped copy, where s is 0): a copy, a swap, two in-place
+   * multiplies (the tables broadcast over [B, H] inside libnd4j's multiply) and an add. src: [B, H, T, hd] (any strides) ->
+   * fresh c-order [B, H, T, hd].
+   */
+  private static INDArray rotate(INDArray src, INDArray c, INDArray s, int rd) {
+    int half = rd / 2;
+    long hd = src.size(3);
+    // one c-order copy first: half-width copies out of a permuted view cost ~5x a c-order one
+    INDArray out = src.dup('c');
+    INDArray swapped = Nd4j.createUninitialized(src.dataType(), src.shape());
+    swapped.get(lastDims(0, half)).assign(out.get(lastDims(half, rd)));
+    swapped.get(lastDims(half, rd)).assign(out.get(lastDims(0, half)));
+    if (rd < hd) {
+      swapped.get(lastDims(rd, hd)).assign(0);
+    }
+    Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(out, c).addOutputs(out).build());
+    Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(swapped, s).addOutputs(swapped).build());
+    return out.addi(swapped);
   }
 
-  /**
-   * Writes the rotation of src's first rd dims into dst (same shape, other dims already copied).
-   * direction +1 rotates forward, -1 backward.
-   */
-  private static void rotate(INDArray src, INDArray dst, INDArray cos, INDArray sin, int rd, double direction) {
-    int half = rd / 2;
-    INDArray x1 = src.get(lastDims(0, half));
-    INDArray x2 = src.get(lastDims(half, rd));
-    INDArray sinD = direction > 0 ? sin : sin.neg();
-    // out1 = x1 cos - x2 sin; out2 = x2 cos + x1 sin  ([B, H, T, h] each)
-    INDArray out1 = x1.mul(cos).subi(x2.mul(sinD));
-    INDArray out2 = x2.mul(cos).addi(x1.mul(sinD));
-    dst.get(lastDims(0, half)).assign(out1);
-    dst.get(lastDims(half, rd)).assign(out2);
+  /** {c [T, hd], s [T, hd]}: the first T rows of the tables laid out for {@link #rotate}. */
+  private static INDArray[] fullTables(Cache cache, long t, long hd, DataType dtype) {
+    int half = cache.rotaryDims() / 2;
+    int rd = cache.rotaryDims();
+    INDArray cos = cache.cos().get(NDArrayIndex.interval(0, t), NDArrayIndex.all()); // [T, h]
+    INDArray sin = cache.sin().get(NDArrayIndex.interval(0, t), NDArrayIndex.all());
+    INDArray c = Nd4j.ones(dtype, t, hd);
+    INDArray s = Nd4j.zeros(dtype, t, hd);
+    c.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half)).assign(cos);
+    c.get(NDArrayIndex.all(), NDArrayIndex.interval(half, rd)).assign(cos);
+    s.get(NDArrayIndex.all(), NDArrayIndex.interval(0, half)).assign(sin).negi();
+    s.get(NDArrayIndex.all(), NDArrayIndex.interval(half, rd)).assign(sin);
+    return new INDArray[] {c, s};
   }
 
   private static INDArrayIndex[] lastDims(long from, long to) {

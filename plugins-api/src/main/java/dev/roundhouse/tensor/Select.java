@@ -4,7 +4,9 @@ import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Selection ops: top-k per row, elementwise where, masked fill. Legend: N rows, E columns (experts). */
 public final class Select {
@@ -19,7 +21,17 @@ public final class Select {
    */
   public record TopK(Tensor values, INDArray indices) {}
 
-  /** x: [N, E], 1 <= k <= E. Uses libnd4j top_k (sorted); ties keep an arbitrary but valid order. */
+  /** Largest k served by repeated argmax; above it libnd4j's sorting top_k is used. */
+  static final int ITERATIVE_MAX_K = 8;
+
+  /**
+   * x: [N, E], 1 <= k <= E. For k <= {@value #ITERATIVE_MAX_K}: k rounds of row max + argmax on a
+   * copy, each round setting the picked entries to -inf (measured ~15x faster than libnd4j top_k at
+   * [4096, 16], k = 2); when a row picks one column twice (rows with fewer than k entries above
+   * -inf, or NaN) the whole call goes to libnd4j top_k. Ties keep an arbitrary but valid order.
+   * Backward: dx = sum_j onehot(indices[:, j]) * g[:, j] (no scatter: libnd4j's scalar scatters
+   * cost ~5x more here).
+   */
   public static TopK topK(Tensor x, int k) {
     if (x.rank() != 2 || k < 1 || k > x.size(1)) {
       throw new IllegalArgumentException("topK needs x [N, E] and 1 <= k <= E, got x "
@@ -27,22 +39,59 @@ public final class Select {
     }
     long n = x.size(0);
     long e = x.size(1);
-    INDArray[] res = Nd4j.exec(DynamicCustomOp.builder("top_k")
-        .addInputs(x.data()).addIntegerArguments(k).addBooleanArguments(true).build());
+    INDArray[] res = k <= ITERATIVE_MAX_K ? iterativeTopK(x.data(), k) : null;
+    if (res == null) {
+      res = Nd4j.exec(DynamicCustomOp.builder("top_k")
+          .addInputs(x.data()).addIntegerArguments(k).addBooleanArguments(true).build());
+    }
     INDArray values = res[0]; // [N, k]
     INDArray indices = res[1].dataType() == DataType.LONG ? res[1] : res[1].castTo(DataType.LONG);
     Tensor v = Tensor.result(values, g -> {
       if (x.requiresGrad()) {
-        long[] offsets = new long[(int) n]; // row n starts at n * E in the flat [N * E] view
-        for (int i = 0; i < n; i++) {
-          offsets[i] = i * e;
+        INDArray dx = Nd4j.zeros(g.dataType(), n, e);
+        for (int j = 0; j < k; j++) {
+          INDArray pick = oneHot(indices.getColumn(j).dup(), e, g.dataType()); // [N, E]
+          dx.addi(pick.muliColumnVector(g.getColumn(j).reshape(n, 1)));
         }
-        INDArray flat = indices.add(Nd4j.createFromArray(offsets).reshape(n, 1)).reshape(n * k);
-        INDArray dx = Indexing.scatterAddRows(g.reshape('c', new long[] {n * k}), flat, n * e);
-        x.addGradOwned(dx.reshape(n, e));
+        x.addGradOwned(dx);
       }
     }, x);
     return new TopK(v, indices);
+  }
+
+  /** {values [N, k], indices [N, k] LONG} by k rounds of max/argmax, or null on a repeated pick. */
+  private static INDArray[] iterativeTopK(INDArray x, int k) {
+    long n = x.size(0);
+    long e = x.size(1);
+    INDArray work = x.dup('c');
+    INDArray values = Nd4j.createUninitialized(x.dataType(), n, k);
+    INDArray indices = Nd4j.createUninitialized(DataType.LONG, n, k);
+    long[][] picked = new long[k][];
+    for (int j = 0; j < k; j++) {
+      INDArray am = Nd4j.argMax(work, 1); // [N]
+      values.getColumn(j).assign(work.max(1));
+      picked[j] = am.toLongVector();
+      for (int i = 0; i < j; i++) {
+        for (int r = 0; r < n; r++) {
+          if (picked[i][r] == picked[j][r]) {
+            return null;
+          }
+        }
+      }
+      indices.getColumn(j).assign(am);
+      if (j + 1 < k) {
+        // + log(1 - onehot): -inf on the picked entries, +0 elsewhere (no 0 * inf NaNs; libnd4j's
+        // select op was measured ~30x slower at this size)
+        INDArray ban = oneHot(am, e, work.dataType()).rsubi(1.0);
+        work.addi(Transforms.log(ban, false));
+      }
+    }
+    return new INDArray[] {values, indices};
+  }
+
+  /** [N] integer column ids -> [N, E] one-hot rows in {@code dtype}. */
+  private static INDArray oneHot(INDArray ids, long e, DataType dtype) {
+    return Nd4j.exec(new OneHot(ids.reshape(ids.length()), (int) e, -1, 1.0, 0.0, dtype))[0];
   }
 
   /**

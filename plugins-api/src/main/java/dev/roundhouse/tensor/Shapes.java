@@ -8,7 +8,14 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** Shape ops: reshape, permute, transpose, slice, concat, split. Outputs may be views of their input. */
+/**
+ * Shape ops: reshape, permute, transpose, slice, concat, split. Outputs may be views of their input.
+ *
+ * <p>Backward passes avoid copies: the gradient arriving at a node belongs to that node alone (it
+ * was copied on first arrival or handed over), so reshape, permute and concat pass views of it on
+ * as owned gradients; slice adds into the region of the input's existing gradient when there is
+ * one, and only the first piece of a split allocates the input-shaped gradient.
+ */
 public final class Shapes {
   private Shapes() {}
 
@@ -16,7 +23,7 @@ public final class Shapes {
   public static Tensor reshape(Tensor x, long... shape) {
     long[] in = x.shape();
     INDArray out = x.data().reshape('c', shape);
-    return Tensor.result(out, g -> x.addGrad(g.reshape('c', in)), x);
+    return Tensor.result(out, g -> x.addGradOwned(g.reshape('c', in)), x);
   }
 
   /** Reorders dims: out.shape[i] = x.shape[dims[i]]. The result is a strided view. */
@@ -25,7 +32,7 @@ public final class Shapes {
     for (int i = 0; i < dims.length; i++) {
       inverse[dims[i]] = i;
     }
-    return Tensor.result(x.data().permute(dims), g -> x.addGrad(g.permute(inverse)), x);
+    return Tensor.result(x.data().permute(dims), g -> x.addGradOwned(g.permute(inverse)), x);
   }
 
   /** Swaps two dims. */
@@ -45,8 +52,9 @@ public final class Shapes {
   }
 
   /**
-   * The view x[.., start:end, ..] along {@code axis}: shape [.., end - start, ..]. Backward writes
-   * the gradient into a zero array of x's shape.
+   * The view x[.., start:end, ..] along {@code axis}: shape [.., end - start, ..]. Backward adds the
+   * gradient into that region of x's gradient, allocating a zero one of x's shape only when x has
+   * none yet.
    */
   public static Tensor slice(Tensor x, int axis, long start, long end) {
     int ax = Indexing.axis(axis, x.rank());
@@ -57,9 +65,14 @@ public final class Shapes {
     INDArray out = x.data().get(range(x.rank(), ax, start, end));
     return Tensor.result(out, g -> {
       if (x.requiresGrad()) {
-        INDArray full = Nd4j.zeros(x.dataType(), x.shape());
-        full.get(range(x.rank(), ax, start, end)).assign(g); // fresh index objects: ND4J indices keep state
-        x.addGradOwned(full);
+        INDArray acc = x.grad;
+        if (acc != null && x.accumulatesInPlace() && Arrays.equals(acc.shape(), x.shape())) {
+          acc.get(range(x.rank(), ax, start, end)).addi(g); // fresh index objects: ND4J indices keep state
+        } else {
+          INDArray full = Nd4j.zeros(x.dataType(), x.shape());
+          full.get(range(x.rank(), ax, start, end)).assign(g);
+          x.addGradOwned(full);
+        }
       }
     }, x);
   }
@@ -80,7 +93,7 @@ public final class Shapes {
     return Tensor.result(out, g -> {
       for (int i = 0; i < xs.length; i++) {
         if (xs[i].requiresGrad()) {
-          xs[i].addGrad(g.get(range(g.rank(), ax, offsets[i], offsets[i + 1])));
+          xs[i].addGradOwned(g.get(range(g.rank(), ax, offsets[i], offsets[i + 1]))); // disjoint views
         }
       }
     }, xs);

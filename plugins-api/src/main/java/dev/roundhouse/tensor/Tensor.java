@@ -53,9 +53,9 @@ public class Tensor {
       if (fn != null) {
         BackwardFn inner = fn;
         fn = g -> {
-          long t0 = System.nanoTime();
+          long t0 = OpProfiler.now();
           inner.apply(g);
-          OpProfiler.add(op + " (backward)", System.nanoTime() - t0);
+          OpProfiler.add(op + " (backward)", OpProfiler.now() - t0);
         };
       }
     }
@@ -163,6 +163,15 @@ public class Tensor {
   void releaseGraph() {
     parents = null;
     backwardFn = null;
+  }
+
+  /**
+   * True when this tensor's gradient accumulator may be written in place by an op's backward
+   * (e.g. a slice adding into its region): plain tensors and parameters, whose addGrad is a plain
+   * sum. Subclasses may hook gradient arrival, so they are excluded.
+   */
+  boolean accumulatesInPlace() {
+    return this instanceof Parameter || getClass() == Tensor.class;
   }
 
   boolean isLeaf() {

@@ -53,6 +53,30 @@ class IndexTest {
   }
 
   @Test
+  void regularIndicesTakeTheGatherPathAndAgreeWithSegmentSum() {
+    int[] twice = {2, 0, 3, 1, 0, 2, 1, 3}; // every row of [0, 4) exactly twice (top-2 routing)
+    int[] perm = {3, 0, 2, 1}; // a permutation: every row once
+    assertArrayEquals(new int[] {1, 3, 0, 2, 4, 6, 5, 7}, Index.regularSlots(twice, 4));
+    assertEquals(null, Index.regularSlots(DUP_IDX, 4));
+    assertEquals(null, Index.regularSlots(new int[] {0, 0, 1, 2}, 4)); // row 3 never named
+    INDArray src = Nd4j.randn(8, 3);
+    INDArray fast = Index.scatterAddRows(Tensor.constant(src), twice, 4).data();
+    assertEquals(0, fast.sub(Index.scatterAdd(src, twice, 4)).amaxNumber().doubleValue(), 1e-12);
+    INDArray p = Nd4j.randn(4, 3);
+    INDArray permuted = Index.scatterAddRows(Tensor.constant(p), perm, 4).data();
+    for (int m = 0; m < perm.length; m++) {
+      assertEquals(0, permuted.getRow(perm[m]).sub(p.getRow(m)).amaxNumber().doubleValue(), 0);
+    }
+    var in = GradCheck.leaves(Nd4j.randn(4, 3), Nd4j.randn(8, 3));
+    assertGrad(GradCheck.check(x -> Index.gatherRows(x.get(0), twice), in.subList(0, 1)));
+    assertGrad(GradCheck.check(x -> Index.gatherRows(x.get(0), perm), in.subList(0, 1)));
+    assertGrad(GradCheck.check(x -> Index.scatterAddRows(x.get(0), twice, 4), in.subList(1, 2)));
+    var t = GradCheck.leaves(Nd4j.randn(3, 4));
+    assertGrad(GradCheck.check(
+        x -> Index.scatterAddRows(Index.gatherRows(Shapes.transpose(x.get(0), 0, 1), twice), twice, 4), t));
+  }
+
+  @Test
   void nonContiguousInputs() {
     INDArray base = Nd4j.randn(3, 6);
     INDArray xT = base.transpose(); // [6, 3] view

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Comparator;
@@ -33,6 +34,29 @@ class SelectEmbeddingTest {
         assertEquals(x.getDouble(n, order[j]), tk.values().data().getDouble(n, j), 0);
       }
     }
+  }
+
+  @Test
+  void topKLargeKAndRowsWithTooFewFiniteEntries() {
+    INDArray x = Nd4j.randn(3, 10);
+    Select.TopK tk = Select.topK(Tensor.constant(x), 9); // above the iterative limit: libnd4j top_k
+    for (int n = 0; n < 3; n++) {
+      double prev = Double.POSITIVE_INFINITY;
+      for (int j = 0; j < 9; j++) {
+        double v = tk.values().data().getDouble(n, j);
+        assertEquals(x.getDouble(n, tk.indices().getLong(n, j)), v, 0);
+        assertTrue(v <= prev);
+        prev = v;
+      }
+    }
+    double inf = Double.NEGATIVE_INFINITY;
+    INDArray y = Nd4j.createFromArray(new double[][] {{5, inf, inf}, {1, 2, 3}});
+    Select.TopK t2 = Select.topK(Tensor.constant(y), 2); // row 0: second argmax round repeats column 0
+    assertEquals(0, t2.indices().getLong(0, 0));
+    assertNotEquals(0, t2.indices().getLong(0, 1));
+    assertEquals(inf, t2.values().data().getDouble(0, 1), 0);
+    assertArrayEquals(new long[] {2, 1}, t2.indices().getRow(1).toLongVector());
+    assertArrayEquals(new double[] {3, 2}, t2.values().data().getRow(1).toDoubleVector(), 0);
   }
 
   @Test

@@ -31,6 +31,15 @@ class ShapesSoftmaxGradTest {
       List<Tensor> parts = Shapes.split(x.get(0), 1, 2, 1, 2);
       return Shapes.concat(1, parts.get(2), parts.get(0).mul(parts.get(2)));
     }, in.subList(0, 1)));
+    // pieces of an intermediate (first piece allocates its gradient, the others add into it),
+    // overlapping slices, a piece used twice, and reshape/permute views passed on as gradients
+    assertGrad(GradCheck.check(x -> {
+      Tensor h = Shapes.permute(Shapes.reshape(x.get(0).mul(x.get(0)), 2, 3, 5), 0, 2, 1); // [2, 5, 3]
+      List<Tensor> parts = Shapes.split(h, 1, 1, 3, 1);
+      Tensor over = Shapes.slice(h, 1, 0, 2);
+      return Shapes.concat(1, parts.get(1).mul(parts.get(1)), parts.get(0).add(parts.get(2)),
+          over, parts.get(1).add(Shapes.slice(h.mul(h), 1, 2, 5)).mul(2.0));
+    }, in.subList(0, 1)));
     assertThrows(IllegalArgumentException.class, () -> Shapes.split(in.get(0), 1, 2, 2));
     assertThrows(IllegalArgumentException.class, () -> Shapes.slice(in.get(0), 1, 3, 6));
   }
