@@ -6,6 +6,7 @@ import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.host.config.ConfigLoader;
+import dev.roundhouse.host.model.DispatchPlan;
 import dev.roundhouse.host.model.InitScheme;
 import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.registry.Kind;
@@ -89,7 +90,7 @@ public final class MoeBench {
     PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, json("{\"type\": \"fp32\"}"),
         new PrecisionContext(4, seed), "precision");
     MoeLayer layer = new MoeLayer("softmax-topk", router, init.scoped("moe."), cfg.dModel(), experts, cfg.hidden(),
-        cfg.shared(), cfg.hidden() * 2, null, precision);
+        cfg.shared(), cfg.hidden() * 2, null, DispatchPlan.DropPolicy.POSITION, precision);
     Nd4j.getRandom().setSeed(seed);
     INDArray x = Nd4j.randn(DataType.FLOAT, cfg.tokens(), cfg.dModel()); // [N, d], outside any arena
     INDArray seedGrad = Nd4j.randn(DataType.FLOAT, cfg.tokens(), cfg.dModel());
