@@ -13,7 +13,7 @@ final class Failures {
   private Failures() {}
 
   static int report(RuntimeException e, PrintStream err) {
-    if (e instanceof ConfigException || e instanceof dev.roundhouse.host.registry.ConfigException) {
+    if (e instanceof ConfigException) {
       err.println("roundhouse: invalid config: " + e.getMessage());
       return ExitCodes.USAGE_OR_CONFIG;
     }

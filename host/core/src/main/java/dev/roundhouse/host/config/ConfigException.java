@@ -12,6 +12,16 @@ public class ConfigException extends RuntimeException {
     this.problems = List.copyOf(problems);
   }
 
+  /** One problem whose text already starts with its JSON path (e.g. from the plugin registry). */
+  public ConfigException(String problem, Throwable cause) {
+    super(problem, cause);
+    this.problems = List.of(problem);
+  }
+
+  public ConfigException(String problem) {
+    this(problem, (Throwable) null);
+  }
+
   public List<String> problems() {
     return problems;
   }

@@ -1,5 +1,6 @@
 package dev.roundhouse.host.registry;
 
+import dev.roundhouse.host.config.ConfigException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;

@@ -1,5 +1,6 @@
 package dev.roundhouse.host.registry;
 
+import dev.roundhouse.host.config.ConfigException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.api.ApiVersion;

@@ -1,5 +1,6 @@
 package dev.roundhouse.host.registry;
 
+import dev.roundhouse.host.config.ConfigException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
