@@ -90,6 +90,10 @@ public final class RunFactory {
         check(problems, () -> registry.readConfig(Kind.ATTENTION, node, path));
       }
     }
+    if (cfg.model().globalAttention() != null && !seen.contains("model.globalAttention")) {
+      // resolve() records it even when no layer uses it
+      check(problems, () -> registry.readConfig(Kind.ATTENTION, cfg.model().globalAttention(), "model.globalAttention"));
+    }
     return problems;
   }
 
