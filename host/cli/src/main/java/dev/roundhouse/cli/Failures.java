@@ -2,6 +2,7 @@ package dev.roundhouse.cli;
 
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.data.DataException;
+import dev.roundhouse.host.registry.PluginFailureException;
 import dev.roundhouse.host.registry.UnknownPluginException;
 import dev.roundhouse.host.run.CheckpointException;
 import dev.roundhouse.host.run.RunDirectoryLockedException;
@@ -21,7 +22,7 @@ final class Failures {
       err.println("roundhouse: data error: " + e.getMessage());
       return ExitCodes.DATA;
     }
-    if (e instanceof UnknownPluginException) {
+    if (e instanceof UnknownPluginException || e instanceof PluginFailureException) {
       err.println("roundhouse: plugin error: " + e.getMessage());
       return ExitCodes.PLUGIN;
     }

@@ -38,8 +38,10 @@ public record RunConfig(
   /** Structural checks of the host's own fields (plugin configs are checked by the registry). */
   public Problems check() {
     Problems p = new Problems();
-    if (!name.matches("[A-Za-z0-9._-]{1,80}")) {
-      p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', got \"" + name + "\"");
+    if (!name.matches("[A-Za-z0-9._-]{1,80}") || name.matches("\\.+")) {
+      // ".." and "." would name the runs folder's parent or the folder itself
+      p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', not only dots, got \"" + name
+          + "\"");
     }
     model.check("model", p);
     train.check("train", p);

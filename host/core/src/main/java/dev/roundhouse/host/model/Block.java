@@ -41,7 +41,7 @@ public final class Block implements Trainable {
     long d = x.size(2);
     Tensor a = attention.forward(Norms.rmsNorm(x, attnNorm, eps));
     if (a.rank() != 3 || a.size(0) != b || a.size(1) != t || a.size(2) != d) {
-      throw new IllegalStateException("attention '" + attentionId + "' returned shape "
+      throw new ComponentOutputException("attention", attentionId, "returned shape "
           + java.util.Arrays.toString(a.shape()) + ", expected [" + b + ", " + t + ", " + d + "]");
     }
     Tensor h = Elementwise.add(x, a);

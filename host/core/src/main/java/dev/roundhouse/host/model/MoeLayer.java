@@ -98,18 +98,18 @@ public final class MoeLayer implements Trainable {
 
   private void checkRouting(Routing r, int n) {
     if (r.numTokens() != n || r.numExperts() != experts.size()) {
-      throw new IllegalStateException("router '" + routerId + "' returned routing for " + r.numTokens()
+      throw new ComponentOutputException("router", routerId, "returned routing for " + r.numTokens()
           + " tokens x " + r.numExperts() + " experts, expected " + n + " x " + experts.size());
     }
     for (int e : r.expertIndex()) {
       if (e < 0 || e >= experts.size()) {
-        throw new IllegalStateException("router '" + routerId + "' returned expert index " + e
+        throw new ComponentOutputException("router", routerId, "returned expert index " + e
             + " outside [0, " + experts.size() + ")");
       }
     }
     for (int t : r.tokenIndex()) {
       if (t < 0 || t >= n) {
-        throw new IllegalStateException("router '" + routerId + "' returned token index " + t + " outside [0, " + n + ")");
+        throw new ComponentOutputException("router", routerId, "returned token index " + t + " outside [0, " + n + ")");
       }
     }
   }

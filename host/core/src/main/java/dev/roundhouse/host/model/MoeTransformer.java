@@ -53,12 +53,22 @@ public final class MoeTransformer implements Trainable {
 
   /** inputs: [B*T] token ids, row-major -> logits [N, V]. */
   public Tensor logits(int[] inputs, int batch, int seqLen) {
-    long d = embedding.size(1);
-    Tensor x = Shapes.reshape(Embedding.lookup(embedding, inputs), batch, seqLen, d); // [B, T, d]
+    Tensor x = embed(inputs, batch, seqLen);
     for (Block b : blocks) {
       x = b.forward(x);
     }
-    Tensor h = Shapes.reshape(Norms.rmsNorm(x, finalNorm, eps), (long) batch * seqLen, d); // [N, d]
+    return head(x);
+  }
+
+  /** Token embeddings, the first block's input: [B, T, d]. */
+  public Tensor embed(int[] inputs, int batch, int seqLen) {
+    return Shapes.reshape(Embedding.lookup(embedding, inputs), batch, seqLen, embedding.size(1));
+  }
+
+  /** Final norm and output projection of the last block's output x: [B, T, d] -> logits [B*T, V]. */
+  public Tensor head(Tensor x) {
+    long d = embedding.size(1);
+    Tensor h = Shapes.reshape(Norms.rmsNorm(x, finalNorm, eps), x.size(0) * x.size(1), d); // [N, d]
     return MatOps.linearT(h, precision.weight(head)); // [N, V]
   }
 

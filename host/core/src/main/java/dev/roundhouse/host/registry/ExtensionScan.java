@@ -1,7 +1,10 @@
 package dev.roundhouse.host.registry;
 
 import dev.roundhouse.api.ComponentProvider;
+import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +41,7 @@ final class ExtensionScan {
   int scan(String pluginId, String source, String version) {
     int n = 0;
     for (Kind kind : Kind.values()) {
+      n += unconstructable(kind, pluginId, source);
       for (Object ext : manager.getExtensions(kind.providerType(), pluginId)) {
         if (pluginId != null && ext.getClass().getClassLoader() != manager.getPluginClassLoader(pluginId)) {
           // PF4J's plugin class loader falls back to the host's META-INF/extensions.idx (and classes)
@@ -63,6 +67,34 @@ final class ExtensionScan {
               + " is broken (" + PluginJars.rootMessage(e) + "); skipped");
         }
       }
+    }
+    return n;
+  }
+
+  /**
+   * Reports listed extension classes PF4J could not instantiate (it only logs those): a constructor that throws, or
+   * none without arguments. Returns how many.
+   */
+  private int unconstructable(Kind kind, String pluginId, String source) {
+    Set<Class<?>> made = new HashSet<>();
+    manager.getExtensions(kind.providerType(), pluginId).forEach(e -> made.add(e.getClass()));
+    int n = 0;
+    for (Class<?> c : manager.getExtensionClasses(kind.providerType(), pluginId)) {
+      if (made.contains(c) || (pluginId != null && c.getClassLoader() != manager.getPluginClassLoader(pluginId))) {
+        continue;
+      }
+      n++;
+      String why;
+      try {
+        c.getDeclaredConstructor().newInstance();
+        why = "PF4J could not create it";
+      } catch (InvocationTargetException e) {
+        why = "its constructor threw " + e.getCause();
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        why = "it cannot be created: " + e;
+      }
+      problem.accept(source + ": " + kind.label() + " extension " + c.getName() + " is broken (" + why
+          + "); skipped");
     }
     return n;
   }

@@ -47,6 +47,19 @@ final class JarCheck {
     }
   }
 
+  /** Binary names of the classes in the jar ({@code a.b.C$D}); empty if it cannot be read. */
+  static java.util.List<String> classNames(Path jar) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    try (JarFile jf = new JarFile(jar.toFile())) {
+      jf.stream().map(java.util.jar.JarEntry::getName)
+          .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/"))
+          .forEach(n -> out.add(n.substring(0, n.length() - ".class".length()).replace('/', '.')));
+    } catch (IOException e) {
+      // a jar that cannot be read now attributes nothing
+    }
+    return out;
+  }
+
   /** Whether the jar holds an entry of that name. */
   static boolean hasEntry(Path jar, String name) {
     try (JarFile jf = new JarFile(jar.toFile())) {

@@ -45,6 +45,7 @@ public final class PluginRegistry implements AutoCloseable {
   private final List<PluginInfo> plugins = new ArrayList<>();
   private final ConfigReader configReader = new ConfigReader();
   private boolean closed;
+  private Map<String, PluginInfo> classIndex;
 
   private record Entry(ExtensionInfo info, ComponentProvider<?, ?, ?> provider) {}
 
@@ -181,12 +182,37 @@ public final class PluginRegistry implements AutoCloseable {
       throw new IllegalArgumentException(kind.label() + " providers build from a " + kind.contextType().getSimpleName()
           + ", got " + (context == null ? "null" : context.getClass().getName()));
     }
-    ComponentProvider p = entryFor(kind, node, jsonPath).provider();
+    Entry entry = entryFor(kind, node, jsonPath);
+    ComponentProvider p = entry.provider();
     try {
       return p.build((Record) config, context);
     } catch (IllegalArgumentException e) {
       throw ConfigReader.fromValidation(e, config.getClass(), jsonPath);
+    } catch (RuntimeException | LinkageError e) {
+      throw failure(entry.info(), "build() of " + kind.label() + " '" + entry.info().id() + "' (" + jsonPath
+          + ") failed: " + e, e);
     }
+  }
+
+  /** A {@link PluginFailureException} naming the plugin behind {@code info}. */
+  public static PluginFailureException failure(ExtensionInfo info, String what, Throwable cause) {
+    return new PluginFailureException(info.pluginId(), info.version(), info.source(), what, cause);
+  }
+
+  /**
+   * The loaded plugin jar holding class {@code className} (a stack-frame class name), if any. The index of class
+   * entries per jar is read once, on first use.
+   */
+  public synchronized java.util.Optional<PluginInfo> pluginDefining(String className) {
+    if (classIndex == null) {
+      classIndex = new java.util.HashMap<>();
+      for (PluginInfo p : plugins) {
+        for (String c : JarCheck.classNames(p.jar())) {
+          classIndex.putIfAbsent(c, p);
+        }
+      }
+    }
+    return java.util.Optional.ofNullable(classIndex.get(className));
   }
 
   /** Stops every plugin (each from a copy of the started list) and unloads them. Idempotent. */

@@ -19,6 +19,8 @@ import dev.roundhouse.host.data.DataException;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;
+import dev.roundhouse.host.metrics.JsonlMetricsWriter;
+import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.model.Components;
 import dev.roundhouse.host.model.ModelBuilder;
 import dev.roundhouse.host.model.ModelSummary;
@@ -42,6 +44,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Assembles a {@link TrainingRun}: validates the whole config (host fields and every plugin
@@ -52,11 +56,20 @@ public final class RunFactory {
   /** The run-record file with the optimizer group table and the precision policy per role. */
   public static final String SETUP_FILE = "setup.json";
 
+  private static final Logger LOG = LoggerFactory.getLogger(RunFactory.class);
+
   private RunFactory() {}
 
-  /** Every problem of a bound config: the plugin sections read through the registry. Empty = valid. */
+  /**
+   * Every problem of a bound config: the plugin sections read through the registry, and whether the model's
+   * training state fits in memory ({@link MemoryBudget}). Empty = valid.
+   */
   public static List<String> pluginProblems(RunConfig cfg, PluginRegistry registry) {
     List<String> problems = new ArrayList<>();
+    String memory = MemoryBudget.problem(cfg, MemoryBudget.available());
+    if (memory != null) {
+      problems.add(memory);
+    }
     check(problems, () -> registry.readConfig(Kind.PRECISION, cfg.precision(), "precision"));
     check(problems, () -> registry.readConfig(Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
     List<OptimizerGroupConfig> groups = cfg.optimizerGroups();
@@ -76,6 +89,10 @@ public final class RunFactory {
         JsonNode node = cfg.model().attentionFor(i);
         check(problems, () -> registry.readConfig(Kind.ATTENTION, node, path));
       }
+    }
+    if (cfg.model().globalAttention() != null && !seen.contains("model.globalAttention")) {
+      // resolve() records it even when no layer uses it
+      check(problems, () -> registry.readConfig(Kind.ATTENTION, cfg.model().globalAttention(), "model.globalAttention"));
     }
     return problems;
   }
@@ -137,9 +154,28 @@ public final class RunFactory {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create run directory under " + runsRoot + ": " + e.getMessage(), e);
     }
-    TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
-    writeSetup(run);
-    return run;
+    try {
+      TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
+      writeSetup(run);
+      return run;
+    } catch (RuntimeException | Error e) {
+      Throwable failure = PluginFaults.attribute(e, registry);
+      recordFailure(dir, failure);
+      dir.close();
+      if (failure instanceof Error err) {
+        throw err;
+      }
+      throw (RuntimeException) failure;
+    }
+  }
+
+  /** Appends a run_failed event (step 0) to the directory's metrics.jsonl; IO trouble is only logged. */
+  static void recordFailure(RunDirectory dir, Throwable failure) {
+    try (JsonlMetricsWriter w = new JsonlMetricsWriter(dir.metricsFile())) {
+      w.accept(RunEvent.RunFailed.of(0, failure));
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("could not record run_failed in {}: {}", dir.metricsFile(), e.getMessage());
+    }
   }
 
   /**
@@ -160,6 +196,7 @@ public final class RunFactory {
 
   /** Rebuilds the run stored in {@code dir} (its config.json) for resuming. */
   public static TrainingRun reopen(RunDirectory dir, RunConfig cfg, PluginRegistry registry, EventBus events) {
+    MemoryBudget.check(cfg, MemoryBudget.available());
     ObjectNode resolved = resolve(cfg, registry);
     return assemble(cfg, resolved, registry, openData(cfg), dir, events);
   }

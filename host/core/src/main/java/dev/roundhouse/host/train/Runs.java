@@ -19,6 +19,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Starting and resuming runs: the one place that wires a {@link TrainingRun} to its run directory
@@ -26,20 +29,35 @@ import java.util.List;
  * The CLI and the desktop app both go through here.
  */
 public final class Runs {
+  private static final Logger LOG = LoggerFactory.getLogger(Runs.class);
+
   private Runs() {}
 
-  /** A prepared run, ready to {@link #execute}. */
-  public record Prepared(TrainingRun run, Trainer trainer, int startStep) {}
+  /**
+   * A prepared run, ready to {@link #execute}. {@code registry} (may be null) attributes failures to the plugin at
+   * fault; it must stay open until {@link #execute} returns.
+   */
+  public record Prepared(TrainingRun run, Trainer trainer, int startStep, PluginRegistry registry) {
+    public Prepared(TrainingRun run, Trainer trainer, int startStep) {
+      this(run, trainer, startStep, null);
+    }
+  }
 
   /** Creates a new run directory and everything in it; nothing is trained yet. */
   public static Prepared create(RunConfig cfg, PluginRegistry registry, Path runsRoot, EventBus events) {
     TrainingRun run = RunFactory.create(cfg, registry, runsRoot, events);
-    writeProvenance(run, registry);
-    return new Prepared(run, new Trainer(run), 0);
+    try {
+      writeProvenance(run, registry);
+    } catch (RuntimeException e) {
+      run.directory().close();
+      throw e;
+    }
+    return new Prepared(run, new Trainer(run), 0, registry);
   }
 
   /**
-   * Reopens {@code runDir} at its newest good checkpoint. A config that no longer resolves to the
+   * Reopens {@code runDir} at its newest good checkpoint (corrupt or incomplete newer ones are skipped with a
+   * warning); a run killed before its first checkpoint starts again from step 0 in the same directory. A config that no longer resolves to the
    * same fingerprint (e.g. a plugin's defaults changed) is refused naming the changed keys unless
    * {@code force}.
    */
@@ -53,9 +71,20 @@ public final class Runs {
     try {
       JsonNode stored = dir.readConfig();
       RunConfig cfg = ConfigLoader.bind((ObjectNode) stored.deepCopy(), dir.configFile().toString());
-      TrainingRun run = RunFactory.reopen(dir, cfg, registry, events);
-      LoadedCheckpoint ckpt = run.checkpoints().latest().orElseThrow(() ->
-          new IllegalStateException(runDir + ": no complete checkpoint to resume from"));
+      TrainingRun run;
+      try {
+        run = RunFactory.reopen(dir, cfg, registry, events);
+      } catch (RuntimeException e) {
+        RuntimeException failure = PluginFaults.unchecked(e, registry);
+        RunFactory.recordFailure(dir, failure);
+        throw failure;
+      }
+      Optional<LoadedCheckpoint> latest = run.checkpoints().latest();
+      if (latest.isEmpty()) {
+        LOG.warn("{}: no complete checkpoint yet; starting again from step 0", runDir);
+        return new Prepared(run, new Trainer(run), 0, registry);
+      }
+      LoadedCheckpoint ckpt = latest.get();
       String saved = ckpt.meta().path("config_fingerprint").asText();
       if (!saved.equals(run.fingerprint()) && !force) {
         List<String> changed = RunFactory.changedKeys(ckpt.meta().get("config"), run.resolvedConfig(), "");
@@ -65,7 +94,7 @@ public final class Runs {
       }
       Trainer trainer = new Trainer(run);
       trainer.restore(ckpt);
-      return new Prepared(run, trainer, (int) ckpt.step());
+      return new Prepared(run, trainer, (int) ckpt.step(), registry);
     } catch (RuntimeException e) {
       dir.close();
       throw e;
@@ -96,8 +125,12 @@ public final class Runs {
       }
       return outcome;
     } catch (RuntimeException | Error e) {
-      run.events().publish(RunEvent.RunFailed.of(p.trainer().step(), e));
-      throw e;
+      Throwable failure = PluginFaults.attribute(e, p.registry());
+      run.events().publish(RunEvent.RunFailed.of(p.trainer().step(), failure));
+      if (failure instanceof Error err) {
+        throw err;
+      }
+      throw (RuntimeException) failure;
     } finally {
       closeQuietly(sub);
       closeQuietly(writer);

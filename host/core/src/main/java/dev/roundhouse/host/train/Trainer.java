@@ -112,7 +112,9 @@ public final class Trainer {
         double total = loss.total().item();
         routingAlarms(model);
         if (!Double.isFinite(total)) {
-          nonFinite("loss is " + total + " (cross-entropy " + ce + ")");
+          String where = tc.onNonFinite().equals("stop") ? "; first non-finite values in the "
+              + NonFiniteLocator.locate(model, b) : "";
+          nonFinite("loss is " + total + " (cross-entropy " + ce + ")" + where);
           return;
         }
         lossSum += ce;

@@ -22,7 +22,7 @@ import java.util.jar.Manifest;
  * anonymous classes included) copied from the test class path, and a META-INF/extensions.idx
  * listing the extension classes.
  */
-final class TestPluginJar {
+public final class TestPluginJar {
   private final Path path;
   private final Map<String, String> manifest = new LinkedHashMap<>();
   private final List<Class<?>> extensions = new ArrayList<>();
@@ -39,12 +39,12 @@ final class TestPluginJar {
   }
 
   /** A plugin jar at {@code path} with plugin id {@code pluginId} (null: none), version 1.2.3, requiring API 1.x. */
-  static TestPluginJar plugin(Path path, String pluginId) {
+  public static TestPluginJar plugin(Path path, String pluginId) {
     return new TestPluginJar(path, pluginId);
   }
 
   /** Sets a manifest entry; a null value removes it. */
-  TestPluginJar manifest(String key, String value) {
+  public TestPluginJar manifest(String key, String value) {
     if (value == null) {
       manifest.remove(key);
     } else {
@@ -54,24 +54,24 @@ final class TestPluginJar {
   }
 
   /** Packs these classes and lists them in META-INF/extensions.idx. */
-  TestPluginJar extensions(Class<?>... types) {
+  public TestPluginJar extensions(Class<?>... types) {
     extensions.addAll(List.of(types));
     return this;
   }
 
   /** Packs these classes without listing them. */
-  TestPluginJar classes(Class<?>... types) {
+  public TestPluginJar classes(Class<?>... types) {
     classes.addAll(List.of(types));
     return this;
   }
 
   /** Leaves META-INF/extensions.idx out. */
-  TestPluginJar noIndex() {
+  public TestPluginJar noIndex() {
     index = false;
     return this;
   }
 
-  Path write() throws IOException {
+  public Path write() throws IOException {
     Manifest mf = new Manifest();
     mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.forEach((k, v) -> mf.getMainAttributes().putValue(k, v));
