@@ -2,6 +2,9 @@ package dev.roundhouse.cli;
 
 import dev.roundhouse.host.bench.AttentionBench;
 import dev.roundhouse.host.bench.MatmulBench;
+import dev.roundhouse.host.bench.MoeBench;
+import dev.roundhouse.host.bench.StepBench;
+import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.bench.Nd4jThreads;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.AtomicFiles;
@@ -12,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -20,7 +24,7 @@ import java.util.Map;
  * tests; compare ratios within one run.
  */
 final class Bench {
-  static final List<String> SCENARIOS = List.of("matmul", "attention");
+  static final List<String> SCENARIOS = List.of("matmul", "moe", "step", "attention");
 
   private Bench() {}
 
@@ -38,6 +42,17 @@ final class Bench {
         List<MatmulBench.Result> r = MatmulBench.run(MatmulBench.Config.defaults());
         out.println(MatmulBench.table(r));
         json.put("matmul", r);
+      } else if (s.equals("moe")) {
+        MoeBench.Config cfg = MoeBench.Config.defaults();
+        List<MoeBench.Result> r = MoeBench.run(cfg, new int[] {8, 16, 32, 64, 128}, registry);
+        out.println(MoeBench.table(cfg, r));
+        json.put("moe", r);
+      } else if (s.equals("step")) {
+        StepBench.Result r = StepBench.run(ConfigLoader.load(null, StepBench.timingOverrides(3 + 5)), registry, 3, 5);
+        out.printf(Locale.ROOT, "step (configs/tiny-moe.json): median %.0f ms wall, %.0f ms cpu, %.0f tokens/s%n%n",
+            r.medianWallMs(), r.medianCpuMs(), r.tokensPerSecond());
+        json.put("step", Map.of("median_wall_ms", r.medianWallMs(), "median_cpu_ms", r.medianCpuMs(),
+            "tokens_per_s", r.tokensPerSecond(), "tokens_per_step", r.tokensPerStep()));
       } else if (s.equals("attention")) {
         json.put("attention", AttentionBench.run(registry, AttentionBench.Options.defaults(), out));
       }

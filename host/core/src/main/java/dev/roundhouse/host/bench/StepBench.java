@@ -97,7 +97,7 @@ public final class StepBench {
   }
 
   /** The settings that make a run a pure step timing: every step logged, no evals or checkpoints. */
-  static List<String> timingOverrides(int totalSteps) {
+  public static List<String> timingOverrides(int totalSteps) {
     return List.of("train.steps=" + totalSteps, "train.logEvery=1", "train.evalEvery=" + (totalSteps + 1000),
         "train.evalBatches=1", "train.checkpointEvery=" + (totalSteps + 1000));
   }
