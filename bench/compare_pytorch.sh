@@ -7,7 +7,12 @@
 #     and STEPS timed steps each; the timed steps of all rounds are pooled per side and the medians
 #     and the tokens/s ratio printed.
 # Usage: bench/compare_pytorch.sh [ROUNDS] ; env: THREADS (1), WARMUP (3), STEPS (5), CONFIG,
-#        PYTHON (/usr/bin/python3, Debian's python3-torch), SKIP_CHECK=1 to time only.
+#        PYTHON (/usr/bin/python3, Debian's python3-torch), SKIP_CHECK=1 to time only,
+#        TORCH_BLAS_DIR: a folder with a libblas.so.3 for the PyTorch side only (Debian's torch is built
+#        with BLAS_INFO=generic and uses whatever libblas.so.3 resolves to; the reference libblas3 runs
+#        gemms at ~2 GFLOP/s, OpenBLAS at ~60). Without OpenBLAS installed system-wide:
+#          apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb ob
+#          TORCH_BLAS_DIR=$PWD/ob/usr/lib/x86_64-linux-gnu/openblas-pthread bench/compare_pytorch.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -17,6 +22,11 @@ WARMUP="${WARMUP:-3}"
 STEPS="${STEPS:-5}"
 CONFIG="${CONFIG:-$ROOT/configs/tiny-moe.json}"
 PYTHON="${PYTHON:-/usr/bin/python3}"
+if [ -n "${TORCH_BLAS_DIR:-}" ]; then
+  PYTHON_ENV=(env LD_LIBRARY_PATH="$TORCH_BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+else
+  PYTHON_ENV=(env)
+fi
 CLI="$ROOT/host/cli/target"
 export OMP_NUM_THREADS="$THREADS"
 
@@ -33,11 +43,11 @@ JAVA=(java -Xss8m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Droundhouse.plu
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
-echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), threads per side $THREADS"
+echo "== machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), threads per side $THREADS"
 if [ "${SKIP_CHECK:-0}" != 1 ]; then
   echo "== like-for-like check (initial weights and batches exported from Roundhouse)"
   "${JAVA[@]}" dev.roundhouse.host.bench.ExportInit --config "$CONFIG" --out "$WORK/init.bin" --steps 2 >/dev/null
-  "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --threads "$THREADS" --check "$WORK/init.bin"
+  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --threads "$THREADS" --check "$WORK/init.bin"
 fi
 
 for r in $(seq 1 "$ROUNDS"); do
@@ -45,7 +55,7 @@ for r in $(seq 1 "$ROUNDS"); do
   "${JAVA[@]}" dev.roundhouse.host.bench.StepBench --config "$CONFIG" --warmup "$WARMUP" --steps "$STEPS" \
     | tee -a "$WORK/roundhouse.txt"
   echo "== round $r/$ROUNDS: pytorch"
-  "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --bench --threads "$THREADS" \
+  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --bench --threads "$THREADS" \
     --warmup "$WARMUP" --steps "$STEPS" | tee -a "$WORK/pytorch.txt"
 done
 

@@ -311,6 +311,27 @@ def check(cfg, path):
     return worst
 
 
+def blas_library():
+    """The BLAS shared library this process loaded (Debian's torch uses whatever libblas.so.3 resolves to)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.rsplit("/", 1)[-1]}
+        return ", ".join(sorted(libs)) or "none found"
+    except OSError:
+        return "unknown"
+
+
+def gemm_gflops():
+    """F.linear GFLOP/s at the dense FFN size [4096, 256] x [256, 768] (best of 3)."""
+    a, w = torch.randn(4096, 256), torch.randn(768, 256)
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        F.linear(a, w)
+        best = min(best, time.perf_counter() - t0)
+    return 2 * 4096 * 256 * 768 / best / 1e9
+
+
 def bench(cfg, warmup, steps, seed):
     torch.manual_seed(seed)
     model = TinyMoE(cfg["model"])
@@ -328,6 +349,7 @@ def bench(cfg, warmup, steps, seed):
     med = float(np.median(times))
     print(f"pytorch {torch.__version__}: threads {torch.get_num_threads()}, OMP_NUM_THREADS="
           f"{os.environ.get('OMP_NUM_THREADS')}, {b * t} tokens/step, warm-up {warmup}")
+    print(f"  blas: {blas_library()}; F.linear [4096,256]x[256,768]: {gemm_gflops():.1f} GFLOP/s")
     print("  wall ms: " + " ".join(f"{x:.0f}" for x in times))
     print(f"median of {steps} steps: {med:.1f} ms wall, {b * t / (med / 1000):.0f} tokens/s")
 
