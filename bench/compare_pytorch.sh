@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Roundhouse vs the PyTorch peer (bench/pytorch_reference.py) on the tiny-moe training step.
+#  1. like-for-like check: ExportInit writes Roundhouse's initial weights, first batches and the
+#     trainer's logged step numbers; the PyTorch model loads them and must agree (--tolerance).
+#  2. timing: ROUNDS rounds, each running Roundhouse's StepBench and then the PyTorch peer with the
+#     same thread count (OMP_NUM_THREADS=THREADS, torch.set_num_threads(THREADS)), WARMUP warm-up
+#     and STEPS timed steps each; the timed steps of all rounds are pooled per side and the medians
+#     and the tokens/s ratio printed.
+# Usage: bench/compare_pytorch.sh [ROUNDS] ; env: THREADS (1), WARMUP (3), STEPS (5), CONFIG,
+#        PYTHON (/usr/bin/python3, Debian's python3-torch), SKIP_CHECK=1 to time only,
+#        TORCH_BLAS_DIR: a folder with a libblas.so.3 for the PyTorch side only (Debian's torch is built
+#        with BLAS_INFO=generic and uses whatever libblas.so.3 resolves to; the reference libblas3 runs
+#        gemms at ~2 GFLOP/s, OpenBLAS at ~60). Without OpenBLAS installed system-wide:
+#          apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb ob
+#          TORCH_BLAS_DIR=$PWD/ob/usr/lib/x86_64-linux-gnu/openblas-pthread bench/compare_pytorch.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+ROUNDS="${1:-2}"
+THREADS="${THREADS:-1}"
+WARMUP="${WARMUP:-3}"
+STEPS="${STEPS:-5}"
+CONFIG="${CONFIG:-$ROOT/configs/tiny-moe.json}"
+PYTHON="${PYTHON:-/usr/bin/python3}"
+if [ -n "${TORCH_BLAS_DIR:-}" ]; then
+  PYTHON_ENV=(env LD_LIBRARY_PATH="$TORCH_BLAS_DIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+else
+  PYTHON_ENV=(env)
+fi
+CLI="$ROOT/host/cli/target"
+export OMP_NUM_THREADS="$THREADS"
+
+if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+  echo "compare_pytorch: $PYTHON cannot import torch (apt-get install -y python3-torch)" >&2
+  exit 2
+fi
+if [ ! -f "$CLI/roundhouse-cli.jar" ]; then
+  echo "compare_pytorch: building (mvn -B -q -o -DskipTests package)..." >&2
+  mvn -B -q -o -DskipTests package >/dev/null
+fi
+JAVA=(java -Xss8m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Droundhouse.plugins.dir="$CLI/plugins"
+  -cp "$CLI/roundhouse-cli.jar:$CLI/lib/*")
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+echo "== machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), threads per side $THREADS"
+if [ "${SKIP_CHECK:-0}" != 1 ]; then
+  echo "== like-for-like check (initial weights and batches exported from Roundhouse)"
+  "${JAVA[@]}" dev.roundhouse.host.bench.ExportInit --config "$CONFIG" --out "$WORK/init.bin" --steps 2 >/dev/null
+  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --threads "$THREADS" --check "$WORK/init.bin"
+fi
+
+for r in $(seq 1 "$ROUNDS"); do
+  echo "== round $r/$ROUNDS: roundhouse"
+  "${JAVA[@]}" dev.roundhouse.host.bench.StepBench --config "$CONFIG" --warmup "$WARMUP" --steps "$STEPS" \
+    | tee -a "$WORK/roundhouse.txt"
+  echo "== round $r/$ROUNDS: pytorch"
+  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --bench --threads "$THREADS" \
+    --warmup "$WARMUP" --steps "$STEPS" | tee -a "$WORK/pytorch.txt"
+done
+
+"$PYTHON" - "$WORK/roundhouse.txt" "$WORK/pytorch.txt" "$CONFIG" <<'EOF'
+import json, statistics, sys
+def steps(path):
+    out = []
+    for line in open(path):
+        if line.strip().startswith("wall ms:"):
+            out += [float(x) for x in line.split(":", 1)[1].split()]
+    return out
+cfg = json.load(open(sys.argv[3]))
+tokens = cfg["train"]["batchSize"] * cfg["model"]["seqLen"]
+rh, pt = steps(sys.argv[1]), steps(sys.argv[2])
+mr, mp = statistics.median(rh), statistics.median(pt)
+print(f"== pooled medians: roundhouse {mr:.0f} ms/step ({tokens / mr * 1000:.0f} tokens/s, {len(rh)} steps), "
+      f"pytorch {mp:.0f} ms/step ({tokens / mp * 1000:.0f} tokens/s, {len(pt)} steps)")
+print(f"== tokens/s ratio roundhouse / pytorch: {mp / mr:.2f}x")
+EOF
