@@ -24,9 +24,37 @@ import java.util.Map;
  * tests; compare ratios within one run.
  */
 final class Bench {
-  static final List<String> SCENARIOS = List.of("matmul", "moe", "step", "attention");
+  static final List<String> SCENARIOS = List.of("matmul", "moe", "step", "experts", "attention");
 
   private Bench() {}
+
+  /**
+   * Full training step of configs/tiny-moe.json with 8 and with 64 routed experts (same top-k,
+   * expert size and tokens), alternating twice; prints the median CPU and wall ratio 64 / 8.
+   */
+  private static Map<String, Object> expertScaling(PluginRegistry registry, PrintStream out) {
+    Map<Integer, List<Double>> wall = new LinkedHashMap<>();
+    Map<Integer, List<Double>> cpu = new LinkedHashMap<>();
+    for (int round = 0; round < 2; round++) {
+      for (int experts : new int[] {8, 64}) {
+        List<String> sets = new java.util.ArrayList<>(StepBench.timingOverrides(2 + 4));
+        sets.add("model.moe.routedExperts=" + experts);
+        StepBench.Result r = StepBench.run(ConfigLoader.load(null, sets), registry, 2, 4);
+        wall.computeIfAbsent(experts, k -> new java.util.ArrayList<>()).add(r.medianWallMs());
+        cpu.computeIfAbsent(experts, k -> new java.util.ArrayList<>()).add(r.medianCpuMs());
+      }
+    }
+    double wallRatio = median(wall.get(64)) / median(wall.get(8));
+    double cpuRatio = median(cpu.get(64)) / median(cpu.get(8));
+    out.printf(Locale.ROOT, "training step, 64 vs 8 routed experts (top-2, hidden 128): wall %.2fx, cpu %.2fx%n%n",
+        wallRatio, cpuRatio);
+    return Map.of("wall_ms", wall, "cpu_ms", cpu, "wall_ratio_64_over_8", wallRatio, "cpu_ratio_64_over_8", cpuRatio);
+  }
+
+  private static double median(List<Double> v) {
+    List<Double> s = v.stream().sorted().toList();
+    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+  }
 
   static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out) {
     List<String> scenarios = requested.isEmpty() ? SCENARIOS : requested;
@@ -53,6 +81,8 @@ final class Bench {
             r.medianWallMs(), r.medianCpuMs(), r.tokensPerSecond());
         json.put("step", Map.of("median_wall_ms", r.medianWallMs(), "median_cpu_ms", r.medianCpuMs(),
             "tokens_per_s", r.tokensPerSecond(), "tokens_per_step", r.tokensPerStep()));
+      } else if (s.equals("experts")) {
+        json.put("experts", expertScaling(registry, out));
       } else if (s.equals("attention")) {
         json.put("attention", AttentionBench.run(registry, AttentionBench.Options.defaults(), out));
       }
