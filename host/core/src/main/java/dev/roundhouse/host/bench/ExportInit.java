@@ -6,17 +6,13 @@ import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.run.TensorFile;
 import dev.roundhouse.host.train.Runs;
 import dev.roundhouse.tensor.Parameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -44,7 +40,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * dev.roundhouse.host.bench.ExportInit --out file [--config file] [--steps N] [--set key=value ...]}.
  */
 public final class ExportInit {
-  private static final byte[] MAGIC = "RHTENS01".getBytes(StandardCharsets.US_ASCII);
 
   private ExportInit() {}
 
@@ -129,42 +124,10 @@ public final class ExportInit {
     }
   }
 
-  /** Writes {@code tensors} in the tensors.bin layout (little-endian, C order, sorted by name). */
+  /** Writes {@code tensors} in the checkpoint tensor-file layout (docs/run-directory.md). */
   static void write(Path file, Map<String, INDArray> tensors) throws IOException {
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      put(ch, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).put(MAGIC).putInt(tensors.size()));
-      for (Map.Entry<String, INDArray> e : new TreeMap<>(tensors).entrySet()) {
-        INDArray a = e.getValue().dup('c');
-        byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
-        byte[] type = a.dataType().name().getBytes(StandardCharsets.US_ASCII);
-        long[] shape = a.shape();
-        ByteBuffer h = ByteBuffer.allocate(4 + name.length + 4 + type.length + 4 + 8 * shape.length + 8)
-            .order(ByteOrder.LITTLE_ENDIAN);
-        h.putInt(name.length).put(name).putInt(type.length).put(type).putInt(shape.length);
-        for (long d : shape) {
-          h.putLong(d);
-        }
-        h.putLong(a.length() * a.dataType().width());
-        put(ch, h);
-        ByteBuffer data = ByteBuffer.allocate((int) (a.length() * a.dataType().width())).order(ByteOrder.LITTLE_ENDIAN);
-        switch (a.dataType()) {
-          case FLOAT -> { for (float v : a.data().asFloat()) data.putFloat(v); }
-          case DOUBLE -> { for (double v : a.data().asDouble()) data.putDouble(v); }
-          case INT -> { for (int v : a.data().asInt()) data.putInt(v); }
-          default -> throw new IllegalArgumentException("ExportInit: unsupported dtype " + a.dataType() + " of "
-              + e.getKey());
-        }
-        put(ch, data);
-      }
-    }
-  }
-
-  private static void put(FileChannel ch, ByteBuffer b) throws IOException {
-    b.flip();
-    while (b.hasRemaining()) {
-      ch.write(b);
-    }
+    Files.deleteIfExists(file);
+    TensorFile.write(file, tensors);
   }
 
   private static void deleteQuietly(Path root) {

@@ -33,16 +33,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * are written as their C-order copy. Integrity is checked by the checkpoint manifest (size + SHA-256), not here;
  * this reader still checks every length against the file size so a damaged file fails with a clear message.
  */
-final class TensorFile {
+public final class TensorFile {
   static final byte[] MAGIC = "RHTENS01".getBytes(StandardCharsets.US_ASCII);
 
   private TensorFile() {}
 
   /** File size and SHA-256 (hex) of what was written. */
-  record Written(long bytes, String sha256) {}
+  public record Written(long bytes, String sha256) {}
 
   /** Writes {@code tensors} (sorted by name) to {@code file}, fsynced; returns its size and hash. */
-  static Written write(Path file, Map<String, INDArray> tensors) throws IOException {
+  public static Written write(Path file, Map<String, INDArray> tensors) throws IOException {
     requireLittleEndianPlatform();
     MessageDigest md = Sha256.digest();
     long total = 0;
@@ -71,7 +71,7 @@ final class TensorFile {
   }
 
   /** Reads every entry into new arrays allocated outside any workspace. Errors name the file. */
-  static Map<String, INDArray> read(Path file) throws IOException {
+  public static Map<String, INDArray> read(Path file) throws IOException {
     requireLittleEndianPlatform();
     Map<String, INDArray> out = new LinkedHashMap<>();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
