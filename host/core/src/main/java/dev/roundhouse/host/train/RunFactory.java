@@ -256,7 +256,8 @@ public final class RunFactory {
     return data;
   }
 
-  static Components components(PluginRegistry registry) {
+  /** Model components built through the registry (attention and router plugins). */
+  public static Components components(PluginRegistry registry) {
     return new Components() {
       @Override
       public Attention attention(JsonNode config, String jsonPath, AttentionContext ctx) {

@@ -3,11 +3,8 @@ package dev.roundhouse.host.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.roundhouse.api.Attention;
-import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
@@ -46,17 +43,7 @@ final class ModelKit {
   }
 
   static Components components(PluginRegistry reg) {
-    return new Components() {
-      @Override
-      public Attention attention(JsonNode config, String jsonPath, AttentionContext ctx) {
-        return (Attention) reg.build(Kind.ATTENTION, config, ctx, jsonPath);
-      }
-
-      @Override
-      public Router router(JsonNode config, String jsonPath, RouterContext ctx) {
-        return (Router) reg.build(Kind.ROUTER, config, ctx, jsonPath);
-      }
-    };
+    return dev.roundhouse.host.train.RunFactory.components(reg);
   }
 
   /** max|a - b| <= tol * max(1, max|b|), same shape. */
