@@ -56,6 +56,9 @@ public final class AttentionOps {
       throw new IllegalArgumentException("causalAttention: additiveBias must be [T, T] = [" + t + ", " + t
           + "], got " + Arrays.toString(additiveBias.shape()));
     }
+    if ((window == 0 || window >= t) && t > BlockCausalAttention.DEFAULT_CHUNK) {
+      return BlockCausalAttention.attend(q, k, v, scale, additiveBias, BlockCausalAttention.DEFAULT_CHUNK);
+    }
     long g = h / hk;
     INDArray q3 = batched(q.data(), b * hk, g * t, hd); // [B*Hk, G*T, hd]
     INDArray k3 = batched(k.data(), b * hk, t, hd); // [B*Hk, T, hd]
