@@ -73,9 +73,10 @@ final class Bench {
         json.put("matmul", r);
       } else if (s.equals("expert-gemms")) {
         ExpertGemmBench.Config cfg = ExpertGemmBench.Config.defaults();
-        List<ExpertGemmBench.Result> r = ExpertGemmBench.run(cfg);
-        out.println(ExpertGemmBench.table(cfg, r));
-        json.put("expert_gemms", Map.of("config", cfg, "rows_per_expert", cfg.rowsPerExpert(), "results", r));
+        ExpertGemmBench.Report r = ExpertGemmBench.run(cfg);
+        out.println(ExpertGemmBench.table(r));
+        json.put("expert_gemms", Map.of("config", cfg, "rows_per_expert", cfg.rowsPerExpert(), "results", r.results(),
+            "raw_per_shape", r.shapes()));
       } else if (s.equals("moe")) {
         MoeBench.Config cfg = MoeBench.Config.defaults();
         List<MoeBench.Result> r = MoeBench.run(cfg, new int[] {8, 16, 32, 64, 128}, registry);

@@ -35,6 +35,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *       MoeLayer} runs per expert block), one StepArena per run. GFLOP/s counts the gemm flops only,
  *       so the silu/multiply time shows as lost efficiency.</li>
  * </ul>
+ * Besides, each of the six distinct (shape, transpose) products among the 9 is timed raw on its own
+ * ({@link ExpertGemmShape}), to show which of them falls short of the square peak.
  * Run: {@code java -cp <host/core classpath> dev.roundhouse.host.bench.ExpertGemmBench [--repeats N]}.
  */
 public final class ExpertGemmBench {
@@ -99,16 +101,29 @@ public final class ExpertGemmBench {
     }
   }
 
+  /** One raw shape class: {@code experts} gemms of it (distinct operands per expert) per run. */
+  public record ShapeResult(ExpertGemmShape shape, String gemm, BenchTimer.Stats stats, double gflops, double pctOfRawSquare) {}
+
+  /** Everything one run measured. */
+  public record Report(Config config, List<Result> results, List<ShapeResult> shapes) {}
+
   /** One measured body; percentages are of the two raw bodies' GFLOP/s. */
   public record Result(Body body, String label, double flopsPerRun, BenchTimer.Stats stats, double gflops,
                        double pctOfRawSquare, double pctOfRawExpert) {}
 
-  /** Measures all four bodies interleaved; results in {@link Body} order. */
-  public static List<Result> run(Config cfg) {
+  /**
+   * Measures the four bodies and the six raw shape classes, all interleaved; results in {@link
+   * Body} order, shapes in {@link ExpertGemmShape} order.
+   */
+  public static Report run(Config cfg) {
     Body[] bodies = Body.values();
-    Runnable[] work = new Runnable[bodies.length];
+    ExpertGemmShape[] shapes = ExpertGemmShape.values();
+    Runnable[] work = new Runnable[bodies.length + shapes.length];
     for (int i = 0; i < bodies.length; i++) {
       work[i] = body(bodies[i], cfg);
+    }
+    for (int i = 0; i < shapes.length; i++) {
+      work[bodies.length + i] = rawShape(shapes[i], cfg);
     }
     BenchTimer.Stats[] stats = BenchTimer.measureInterleaved(cfg.warmup(), cfg.repeats(), work);
     double[] gflops = new double[bodies.length];
@@ -120,7 +135,29 @@ public final class ExpertGemmBench {
       out.add(new Result(bodies[i], bodies[i].label(), cfg.flops(bodies[i]), stats[i], gflops[i],
           100 * gflops[i] / gflops[Body.RAW_SQUARE.ordinal()], 100 * gflops[i] / gflops[Body.RAW_EXPERT.ordinal()]));
     }
-    return out;
+    List<ShapeResult> perShape = new ArrayList<>();
+    double shapeFlops = cfg.experts() * 2.0 * cfg.rowsPerExpert() * cfg.dModel() * (double) cfg.hidden();
+    for (int i = 0; i < shapes.length; i++) {
+      BenchTimer.Stats st = stats[bodies.length + i];
+      double g = st.gflops(shapeFlops);
+      perShape.add(new ShapeResult(shapes[i], shapes[i].describe(cfg), st, g,
+          100 * g / gflops[Body.RAW_SQUARE.ordinal()]));
+    }
+    return new Report(cfg, out, perShape);
+  }
+
+  /** {@code experts} raw gemms of one shape class into preallocated outputs. */
+  private static Runnable rawShape(ExpertGemmShape shape, Config cfg) {
+    long[] s = shape.sizes(cfg);
+    List<Gemm> gemms = new ArrayList<>();
+    for (int e = 0; e < cfg.experts(); e++) {
+      INDArray a = Nd4j.randn(DataType.FLOAT, s[0], s[1]);
+      INDArray b = Nd4j.randn(DataType.FLOAT, s[2], s[3]);
+      long m = shape.transA() ? s[1] : s[0];
+      long n = shape.transB() ? s[2] : s[3];
+      gemms.add(new Gemm(a, b, Nd4j.create(DataType.FLOAT, m, n), shape.transA(), shape.transB(), 0));
+    }
+    return () -> gemms.forEach(Gemm::run);
   }
 
   /** The timed work of one body, operands made once up front (outside any workspace). */
@@ -244,8 +281,10 @@ public final class ExpertGemmBench {
     return new Parameter(name, ParamRole.OTHER, Nd4j.randn(DataType.FLOAT, rows, cols));
   }
 
-  /** A fixed-width table, one row per body. */
-  public static String table(Config cfg, List<Result> results) {
+  /** A fixed-width table, one row per body, then one per raw shape class. */
+  public static String table(Report report) {
+    Config cfg = report.config();
+    List<Result> results = report.results();
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "routed-expert gemms, FLOAT: %d tokens, top-%d of %d experts -> %d rows/expert, d=%d, h=%d; "
             + "square n=%d; median of %d after %d warm-up; threads %s, OMP_NUM_THREADS=%s%n",
@@ -256,6 +295,11 @@ public final class ExpertGemmBench {
     for (Result r : results) {
       sb.append(String.format(Locale.ROOT, "%-32s | %10.2f | %9.1f | %9.0f%% | %10.0f%%%n", r.label(),
           r.stats().medianMs(), r.gflops(), r.pctOfRawSquare(), r.pctOfRawExpert()));
+    }
+    sb.append(String.format(Locale.ROOT, "raw gemm per shape class (%d per run, one per expert):%n", cfg.experts()));
+    for (ShapeResult r : report.shapes()) {
+      sb.append(String.format(Locale.ROOT, "  %-46s | %8.2f ms | %6.1f GFLOP/s | %4.0f%% raw n^3%n", r.gemm(),
+          r.stats().medianMs(), r.gflops(), r.pctOfRawSquare()));
     }
     return sb.toString();
   }
@@ -272,6 +316,6 @@ public final class ExpertGemmBench {
     }
     Config cfg = new Config(d.tokens(), d.topK(), d.experts(), d.dModel(), d.hidden(), d.squareN(), d.warmup(),
         repeats);
-    System.out.print(table(cfg, run(cfg)));
+    System.out.print(table(run(cfg)));
   }
 }

@@ -20,7 +20,8 @@ class ExpertGemmBenchTest {
     assertEquals(2.0 * 32 * 32 * 32, cfg.flops(ExpertGemmBench.Body.RAW_SQUARE));
     assertEquals(4 * 9 * 2.0 * 32 * 16 * 8, cfg.flops(ExpertGemmBench.Body.ENGINE_SWIGLU));
 
-    List<ExpertGemmBench.Result> results = ExpertGemmBench.run(cfg);
+    ExpertGemmBench.Report report = ExpertGemmBench.run(cfg);
+    List<ExpertGemmBench.Result> results = report.results();
     assertEquals(ExpertGemmBench.Body.values().length, results.size());
     for (ExpertGemmBench.Result r : results) {
       assertTrue(r.gflops() > 0 && Double.isFinite(r.gflops()), r.toString());
@@ -29,8 +30,12 @@ class ExpertGemmBenchTest {
     }
     assertEquals(100.0, results.get(0).pctOfRawSquare(), 1e-9);
     assertEquals(100.0, results.get(1).pctOfRawExpert(), 1e-9);
-    String table = ExpertGemmBench.table(cfg, results);
-    assertEquals(2 + results.size(), table.lines().count(), table);
+    assertEquals(ExpertGemmShape.values().length, report.shapes().size());
+    assertTrue(report.shapes().stream().allMatch(r -> r.gflops() > 0 && Double.isFinite(r.gflops())),
+        report.shapes().toString());
+    assertEquals("dW2 = dy^T H [32x16]^T [32x8]", report.shapes().get(2).gemm());
+    String table = ExpertGemmBench.table(report);
+    assertEquals(2 + results.size() + 1 + report.shapes().size(), table.lines().count(), table);
     assertTrue(table.contains("32 rows/expert") && table.contains("engine SwiGlu fwd+bwd"), table);
     assertNull(Nd4j.getMemoryManager().getCurrentWorkspace(), "bench left a workspace open");
   }
