@@ -44,6 +44,9 @@ public final class AttentionBench {
   /** Window of the swa column of {@link #runCore} (the swa(W=128) module variant's window). */
   public static final int CORE_WINDOW = 128;
 
+  /** Untimed runs per length before the core timings (the first length also warms up the JIT). */
+  static final int CORE_WARMUP = 3;
+
   /** What to measure. {@code variants} maps a column label to the attention JSON config. */
   public record Options(Map<String, String> variants, int[] lengths, int dModel, int nHeads, int batch, int repeats) {
     public static Options defaults() {
@@ -96,7 +99,7 @@ public final class AttentionBench {
    * The attention op alone, without projections, rope or reshapes: {@link AttentionOps#causalAttention}
    * (mha, quadratic in T) and {@link BandedAttention#attend} with {@code window} (swa, linear in T) on
    * random q, k, v of [B, H, T, d/H], forward + backward from their sum, FLOAT. At each length the two
-   * run interleaved ({@link BenchTimer#measureInterleaved}), one warm-up, median of {@code repeats},
+   * run interleaved ({@link BenchTimer#measureInterleaved}), 3 warm-ups, median of {@code repeats},
    * each run in its own {@link StepArena}. Prints a table and the growth factors like {@link #run}.
    */
   public static List<Point> runCore(Options o, int window, PrintStream out) {
@@ -116,7 +119,7 @@ public final class AttentionBench {
       }
       Runnable full = coreBody(qkv, q -> AttentionOps.causalAttention(q[0], q[1], q[2], scale, 0, null));
       Runnable banded = coreBody(qkv, q -> BandedAttention.attend(q[0], q[1], q[2], scale, window, 0.0));
-      BenchTimer.Stats[] s = BenchTimer.measureInterleaved(1, o.repeats(), full, banded);
+      BenchTimer.Stats[] s = BenchTimer.measureInterleaved(CORE_WARMUP, o.repeats(), full, banded);
       points.add(new Point(mha, t, s[0].medianMs()));
       points.add(new Point(swa, t, s[1].medianMs()));
       out.println(String.format(Locale.ROOT, "%6d %16.1f %16.1f", t, s[0].medianMs(), s[1].medianMs()));
@@ -152,6 +155,15 @@ public final class AttentionBench {
         growth.append(String.format(Locale.ROOT, " %s x%.1f", v, growth(points, v, lengths)));
       }
       out.println(growth);
+    }
+    if (lengths.length > 2) { // the longest step, where fixed per-call costs matter least
+      int[] lastTwo = {lengths[lengths.length - 2], lengths[lengths.length - 1]};
+      StringBuilder step = new StringBuilder(String.format(Locale.ROOT, "growth T=%d -> %d (length x%.0f):",
+          lastTwo[0], lastTwo[1], (double) lastTwo[1] / lastTwo[0]));
+      for (String v : variants) {
+        step.append(String.format(Locale.ROOT, " %s x%.1f", v, growth(points, v, lastTwo)));
+      }
+      out.println(step);
     }
   }
 
