@@ -1,6 +1,7 @@
 package dev.roundhouse.cli;
 
 import dev.roundhouse.host.bench.AttentionBench;
+import dev.roundhouse.host.bench.ExpertGemmBench;
 import dev.roundhouse.host.bench.MatmulBench;
 import dev.roundhouse.host.bench.MoeBench;
 import dev.roundhouse.host.bench.StepBench;
@@ -24,7 +25,7 @@ import java.util.Map;
  * tests; compare ratios within one run.
  */
 final class Bench {
-  static final List<String> SCENARIOS = List.of("matmul", "moe", "step", "experts", "attention");
+  static final List<String> SCENARIOS = List.of("matmul", "expert-gemms", "moe", "step", "experts", "attention");
 
   private Bench() {}
 
@@ -70,6 +71,12 @@ final class Bench {
         List<MatmulBench.Result> r = MatmulBench.run(MatmulBench.Config.defaults());
         out.println(MatmulBench.table(r));
         json.put("matmul", r);
+      } else if (s.equals("expert-gemms")) {
+        ExpertGemmBench.Config cfg = ExpertGemmBench.Config.defaults();
+        ExpertGemmBench.Report r = ExpertGemmBench.run(cfg);
+        out.println(ExpertGemmBench.table(r));
+        json.put("expert_gemms", Map.of("config", cfg, "rows_per_expert", cfg.rowsPerExpert(), "results", r.results(),
+            "raw_per_shape", r.shapes()));
       } else if (s.equals("moe")) {
         MoeBench.Config cfg = MoeBench.Config.defaults();
         List<MoeBench.Result> r = MoeBench.run(cfg, new int[] {8, 16, 32, 64, 128}, registry);
@@ -84,7 +91,11 @@ final class Bench {
       } else if (s.equals("experts")) {
         json.put("experts", expertScaling(registry, out));
       } else if (s.equals("attention")) {
-        json.put("attention", AttentionBench.run(registry, AttentionBench.Options.defaults(), out));
+        AttentionBench.Options o = AttentionBench.Options.defaults();
+        json.put("attention", AttentionBench.run(registry, o, out));
+        out.println();
+        json.put("attention_core", AttentionBench.runCore(o, AttentionBench.CORE_WINDOW, out));
+        out.println();
       }
     }
     if (jsonFile != null) {

@@ -8,6 +8,8 @@ import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.host.model.InitScheme;
 import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.tensor.AttentionOps;
+import dev.roundhouse.tensor.BandedAttention;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Reductions;
 import dev.roundhouse.tensor.StepArena;
@@ -30,13 +32,20 @@ import org.nd4j.linalg.factory.Nd4j;
  * sequence per batch. Each point is the median of {@code repeats} timed runs after one warm-up run,
  * each inside its own {@link StepArena} like a training step. Prints a table of milliseconds and,
  * per variant, the growth factor from the shortest to the longest length (linear: x = length ratio,
- * quadratic: x = ratio squared).
+ * quadratic: x = ratio squared). {@link #runCore} times the attention op alone (no projections),
+ * where the quadratic mha core and the linear sliding-window core separate clearly.
  *
  * <p>Run: {@code java -cp <host classpath> dev.roundhouse.host.bench.AttentionBench [--plugins DIR]
- * [--lengths 256,512,1024,2048] [--dim 256] [--heads 4] [--batch 1] [--repeats 3]}.
+ * [--lengths 256,512,1024,2048] [--dim 256] [--heads 4] [--batch 1] [--repeats 3] [--no-core]}.
  */
 public final class AttentionBench {
   private AttentionBench() {}
+
+  /** Window of the swa column of {@link #runCore} (the swa(W=128) module variant's window). */
+  public static final int CORE_WINDOW = 128;
+
+  /** Untimed runs per length before the core timings (the first length also warms up the JIT). */
+  static final int CORE_WARMUP = 3;
 
   /** What to measure. {@code variants} maps a column label to the attention JSON config. */
   public record Options(Map<String, String> variants, int[] lengths, int dModel, int nHeads, int batch, int repeats) {
@@ -82,19 +91,80 @@ public final class AttentionBench {
       }
       out.println(line);
     }
-    if (o.lengths().length > 1) {
-      int first = o.lengths()[0];
-      int last = o.lengths()[o.lengths().length - 1];
+    printGrowth(points, o.variants().keySet(), o.lengths(), out);
+    return points;
+  }
+
+  /**
+   * The attention op alone, without projections, rope or reshapes: {@link AttentionOps#causalAttention}
+   * (mha, quadratic in T) and {@link BandedAttention#attend} with {@code window} (swa, linear in T) on
+   * random q, k, v of [B, H, T, d/H], forward + backward from their sum, FLOAT. At each length the two
+   * run interleaved ({@link BenchTimer#measureInterleaved}), 3 warm-ups, median of {@code repeats},
+   * each run in its own {@link StepArena}. Prints a table and the growth factors like {@link #run}.
+   */
+  public static List<Point> runCore(Options o, int window, PrintStream out) {
+    String mha = "mha core";
+    String swa = "swa core(W=" + window + ")";
+    int hd = o.dModel() / o.nHeads();
+    double scale = 1.0 / Math.sqrt(hd);
+    List<Point> points = new ArrayList<>();
+    out.printf(Locale.ROOT, "attention op only (no projections), fwd+bwd, FLOAT, B=%d, H=%d, hd=%d, median of %d (ms)%n",
+        o.batch(), o.nHeads(), hd, o.repeats());
+    out.println(String.format(Locale.ROOT, "%6s %16s %16s", "T", mha, swa));
+    for (int t : o.lengths()) {
+      Parameter[] qkv = new Parameter[3];
+      for (int i = 0; i < 3; i++) {
+        qkv[i] = new Parameter("qkv".substring(i, i + 1), dev.roundhouse.api.ParamRole.OTHER,
+            Nd4j.randn(DataType.FLOAT, o.batch(), o.nHeads(), t, hd)); // [B, H, T, hd]
+      }
+      Runnable full = coreBody(qkv, q -> AttentionOps.causalAttention(q[0], q[1], q[2], scale, 0, null));
+      Runnable banded = coreBody(qkv, q -> BandedAttention.attend(q[0], q[1], q[2], scale, window, 0.0));
+      BenchTimer.Stats[] s = BenchTimer.measureInterleaved(CORE_WARMUP, o.repeats(), full, banded);
+      points.add(new Point(mha, t, s[0].medianMs()));
+      points.add(new Point(swa, t, s[1].medianMs()));
+      out.println(String.format(Locale.ROOT, "%6d %16.1f %16.1f", t, s[0].medianMs(), s[1].medianMs()));
+    }
+    printGrowth(points, List.of(mha, swa), o.lengths(), out);
+    return points;
+  }
+
+  private static Runnable coreBody(Parameter[] qkv, java.util.function.Function<Parameter[], Tensor> op) {
+    return () -> {
+      try (StepArena arena = StepArena.open("attention-core-bench")) {
+        Reductions.sumAll(op.apply(qkv)).backward(); // [B, H, T, hd] -> scalar
+      }
+      for (Parameter p : qkv) {
+        p.zeroGrad();
+      }
+    };
+  }
+
+  /** Time at the longest length over time at the shortest, for {@code variant}. */
+  public static double growth(List<Point> points, String variant, int[] lengths) {
+    return find(points, variant, lengths[lengths.length - 1]) / find(points, variant, lengths[0]);
+  }
+
+  private static void printGrowth(List<Point> points, java.util.Collection<String> variants, int[] lengths,
+      PrintStream out) {
+    if (lengths.length > 1) {
+      int first = lengths[0];
+      int last = lengths[lengths.length - 1];
       StringBuilder growth = new StringBuilder(String.format(Locale.ROOT, "growth T=%d -> %d (length x%.0f):", first,
           last, (double) last / first));
-      for (String v : o.variants().keySet()) {
-        double a = find(points, v, first);
-        double b = find(points, v, last);
-        growth.append(String.format(Locale.ROOT, " %s x%.1f", v, b / a));
+      for (String v : variants) {
+        growth.append(String.format(Locale.ROOT, " %s x%.1f", v, growth(points, v, lengths)));
       }
       out.println(growth);
     }
-    return points;
+    if (lengths.length > 2) { // the longest step, where fixed per-call costs matter least
+      int[] lastTwo = {lengths[lengths.length - 2], lengths[lengths.length - 1]};
+      StringBuilder step = new StringBuilder(String.format(Locale.ROOT, "growth T=%d -> %d (length x%.0f):",
+          lastTwo[0], lastTwo[1], (double) lastTwo[1] / lastTwo[0]));
+      for (String v : variants) {
+        step.append(String.format(Locale.ROOT, " %s x%.1f", v, growth(points, v, lastTwo)));
+      }
+      out.println(step);
+    }
   }
 
   private static double find(List<Point> points, String variant, int t) {
@@ -130,6 +200,7 @@ public final class AttentionBench {
     int heads = d.nHeads();
     int batch = d.batch();
     int repeats = d.repeats();
+    boolean core = true;
     for (int i = 0; i < args.length; i++) {
       String value = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
@@ -140,15 +211,24 @@ public final class AttentionBench {
         case "--heads" -> heads = Integer.parseInt(require(args[i], value));
         case "--batch" -> batch = Integer.parseInt(require(args[i], value));
         case "--repeats" -> repeats = Integer.parseInt(require(args[i], value));
+        case "--no-core" -> {
+          core = false;
+          i--;
+        }
         default -> throw new IllegalArgumentException("bench: unknown option " + args[i]
-            + " (known: --plugins DIR --lengths 256,512 --dim N --heads N --batch N --repeats N)");
+            + " (known: --plugins DIR --lengths 256,512 --dim N --heads N --batch N --repeats N --no-core)");
       }
       i++;
     }
     Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
     try (PluginRegistry reg = plugins == null ? PluginRegistry.openDefault() : new PluginRegistry(plugins)) {
       reg.problems().forEach(p -> System.err.println("plugins: " + p));
-      run(reg, new Options(d.variants(), lengths, dim, heads, batch, Math.max(1, repeats)), System.out);
+      Options o = new Options(d.variants(), lengths, dim, heads, batch, Math.max(1, repeats));
+      run(reg, o, System.out);
+      if (core) {
+        System.out.println();
+        runCore(o, CORE_WINDOW, System.out);
+      }
     }
   }
 

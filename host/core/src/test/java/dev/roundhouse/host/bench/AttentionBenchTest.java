@@ -33,4 +33,24 @@ class AttentionBenchTest {
     assertTrue(table.contains("swa(W=128)") && table.contains("kda") && table.contains("growth T=16 -> 32"), table);
     assertEquals(2 + 2 + 1, table.lines().count(), table);
   }
+
+  @Test
+  void coreTableComparesFullAndBandedAttentionOps() {
+    AttentionBench.Options d = AttentionBench.Options.defaults();
+    var o = new AttentionBench.Options(d.variants(), new int[] {8, 16, 32}, 32, 2, 1, 1);
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    List<AttentionBench.Point> points;
+    try (PrintStream out = new PrintStream(text, true, StandardCharsets.UTF_8)) {
+      points = AttentionBench.runCore(o, 8, out); // W=8 < T: the banded path, not full causal
+    }
+    assertEquals(6, points.size(), points.toString());
+    assertEquals(List.of("mha core", "swa core(W=8)"), points.stream().map(AttentionBench.Point::variant).distinct()
+        .toList());
+    assertTrue(points.stream().allMatch(p -> p.millis() > 0 && Double.isFinite(p.millis())), points.toString());
+    double g = AttentionBench.growth(points, "mha core", o.lengths());
+    assertEquals(points.get(4).millis() / points.get(0).millis(), g, 1e-12);
+    String table = text.toString(StandardCharsets.UTF_8);
+    assertTrue(table.contains("growth T=8 -> 32 (length x4): mha core x") && table.contains("growth T=16 -> 32"), table);
+    assertEquals(2 + 3 + 2, table.lines().count(), table);
+  }
 }
