@@ -34,11 +34,18 @@ if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
   echo "compare_pytorch: $PYTHON cannot import torch (apt-get install -y python3-torch)" >&2
   exit 2
 fi
-if [ ! -f "$CLI/roundhouse-cli.jar" ]; then
+if [ ! -f "$CLI/roundhouse-cli.jar" ] || [ ! -d "$CLI/native" ]; then
   echo "compare_pytorch: building (mvn -B -q -o -DskipTests package)..." >&2
   mvn -B -q -o -DskipTests package >/dev/null
 fi
-JAVA=(java -Xss8m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Droundhouse.plugins.dir="$CLI/plugins"
+# Roundhouse's side uses the BLAS the ./roundhouse launcher uses (the unpacked OpenBLAS 0.3.21 unless
+# ROUNDHOUSE_BLAS says otherwise), so the comparison times what users run.
+BLAS_LIB="${ROUNDHOUSE_BLAS:-$CLI/native/org/bytedeco/openblas/linux-x86_64/libopenblas.so.0}"
+JAVA_ENV=(env)
+if [ "$BLAS_LIB" != nd4j ] && [ -f "$BLAS_LIB" ]; then
+  JAVA_ENV=(env LD_PRELOAD="$BLAS_LIB${LD_PRELOAD:+:$LD_PRELOAD}")
+fi
+JAVA=("${JAVA_ENV[@]}" java -Xss8m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Droundhouse.plugins.dir="$CLI/plugins"
   -cp "$CLI/roundhouse-cli.jar:$CLI/lib/*")
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

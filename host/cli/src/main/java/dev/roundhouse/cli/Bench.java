@@ -7,6 +7,7 @@ import dev.roundhouse.host.bench.MoeBench;
 import dev.roundhouse.host.bench.StepBench;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.bench.Nd4jThreads;
+import dev.roundhouse.host.env.NativeLibraries;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.Json;
@@ -64,7 +65,7 @@ final class Bench {
         throw new Args.UsageException("unknown bench scenario '" + s + "' (known: " + String.join(", ", SCENARIOS) + ")");
       }
     }
-    out.println("threads: " + Nd4jThreads.describe());
+    out.println("threads: " + Nd4jThreads.describe() + "; blas: " + NativeLibraries.blasLibraries());
     Map<String, Object> json = new LinkedHashMap<>();
     for (String s : scenarios) {
       if (s.equals("matmul")) {

@@ -19,7 +19,7 @@ public final class Main {
       "  sample RUN_DIR --prompt TEXT [--tokens N] [--temperature T] [--seed S]",
       "  validate CONFIG [--set key.path=value ...]   report every problem with its JSON path",
       "  plugins [--plugins DIR]                    list discovered plugins and load problems",
-      "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, step, attention",
+      "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",
       "",
       "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 data error, 4 plugin error,",

@@ -126,6 +126,7 @@ public final class StepBench {
     }
     System.out.println("step " + r.config() + ": threads " + Nd4jThreads.describe() + ", OMP_NUM_THREADS="
         + System.getenv("OMP_NUM_THREADS") + ", " + r.tokensPerStep() + " tokens/step, warm-up " + warmup);
+    System.out.println("  blas: " + dev.roundhouse.host.env.NativeLibraries.blasLibraries());
     StringBuilder each = new StringBuilder("  wall ms:");
     for (double w : r.wallMs()) {
       each.append(String.format(Locale.ROOT, " %.0f", w));

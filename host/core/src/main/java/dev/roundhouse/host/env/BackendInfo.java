@@ -43,6 +43,7 @@ public record BackendInfo(String backend, boolean cuda, List<String> devices, Ma
     Map<String, String> details = new LinkedHashMap<>();
     put(details, "blas.vendor", env.get("blas.vendor"));
     put(details, "blas.threads", env.get("blas.threads"));
+    put(details, "blas.library", NativeLibraries.blasLibraries());
     put(details, "omp.threads", env.get("omp.threads"));
     put(details, "memory.jvm.max", gib(Runtime.getRuntime().maxMemory()));
     put(details, "memory.offheap.max", gib(env.get("memory.available")));
