@@ -63,6 +63,23 @@ public final class OpProfiler {
     LAST.get()[0] = now();
   }
 
+  /** Starts timing a phase that is not an op (the optimizer step, clipping, ...); 0 when off. */
+  public static long begin() {
+    return ENABLED ? now() : 0;
+  }
+
+  /**
+   * Charges the time since {@link #begin()} to {@code phase} (reported beside the ops, e.g.
+   * "step: optimizer") and restarts this thread's forward clock. No-op when profiling is off.
+   */
+  public static void end(String phase, long begin) {
+    if (ENABLED) {
+      long now = now();
+      add(phase, now - begin);
+      LAST.get()[0] = now;
+    }
+  }
+
   /** Total milliseconds and call counts per op, sorted by name. */
   public static Map<String, double[]> snapshot() {
     Map<String, double[]> out = new TreeMap<>();

@@ -19,7 +19,11 @@ public final class GradTools {
 
   /** Scales every gradient by maxNorm / norm when norm > maxNorm. Returns the norm before clipping. */
   public static double clip(List<Parameter> params, double maxNorm) {
-    double norm = globalNorm(params);
+    return clip(params, globalNorm(params), maxNorm);
+  }
+
+  /** As {@link #clip(List, double)} with the norm already computed by {@link #globalNorm}. */
+  public static double clip(List<Parameter> params, double norm, double maxNorm) {
     if (Double.isFinite(norm) && norm > maxNorm) {
       double scale = maxNorm / (norm + 1e-6);
       for (Parameter p : params) {

@@ -105,9 +105,11 @@ public final class Trainer {
     int accum = tc.gradAccum();
     try (StepArena arena = StepArena.open("train")) {
       for (int micro = 0; micro < accum; micro++) {
+        long phase = OpProfiler.begin();
         Batch b = run.loader().next();
-        OpProfiler.resetClock();
+        OpProfiler.end("step: next batch", phase);
         MoeTransformer.Loss loss = model.loss(b.inputs(), b.targets(), b.rows(), b.seqLen());
+        phase = OpProfiler.begin();
         double ce = loss.crossEntropy().item();
         double total = loss.total().item();
         routingAlarms(model);
@@ -120,9 +122,13 @@ public final class Trainer {
         lossSum += ce;
         loss.routerLosses().forEach((k, v) -> aux.merge(k, v.item() / accum, Double::sum));
         recordRouting(model, b);
+        OpProfiler.end("step: loss values, routing stats", phase);
         loss.total().backward(scalarLike(loss.total(), run.precision().lossScale() / accum));
       }
+      long phase = OpProfiler.begin();
       boolean apply = run.precision().afterBackward(params);
+      OpProfiler.end("step: precision after backward", phase);
+      phase = OpProfiler.begin();
       double gradNorm = GradTools.globalNorm(params);
       if (apply && !Double.isFinite(gradNorm)) {
         Parameter bad = GradTools.firstNonFinite(params);
@@ -131,8 +137,10 @@ public final class Trainer {
         return;
       }
       if (apply && tc.clipping()) {
-        GradTools.clip(params, tc.gradClip());
+        GradTools.clip(params, gradNorm, tc.gradClip());
       }
+      OpProfiler.end("step: grad norm, clipping", phase);
+      phase = OpProfiler.begin();
       double lrFactor = schedule.factor(step);
       if (apply) {
         try (NoGrad ng = NoGrad.enter()) {
@@ -145,7 +153,10 @@ public final class Trainer {
         skippedSteps++;
         model.moeLayers().keySet().forEach(this::takeStepCounts);
       }
+      OpProfiler.end("step: optimizer, router updates", phase);
+      phase = OpProfiler.begin();
       GradTools.zero(params);
+      OpProfiler.end("step: zero grads", phase);
       double ms = (System.nanoTime() - t0) / 1e6;
       int done = step + 1;
       if (done % tc.logEvery() == 0 || done == 1 || done == tc.steps()) {

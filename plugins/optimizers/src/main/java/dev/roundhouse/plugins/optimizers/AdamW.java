@@ -14,7 +14,7 @@ import java.util.Set;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
+import org.nd4j.linalg.api.ops.impl.updaters.AdamUpdater;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -71,7 +71,6 @@ final class AdamW implements Optimizer {
     double b1 = cfg.beta1();
     double b2 = cfg.beta2();
     double lr = cfg.lr() * lrFactor;
-    double stepSize = lr / (1 - Math.pow(b1, step));
     double sqrtBc2 = Math.sqrt(1 - Math.pow(b2, step));
     try (NoGrad ng = NoGrad.enter()) {
       for (int i = 0; i < params.size(); i++) {
@@ -85,13 +84,14 @@ final class AdamW implements Optimizer {
         if (decays.get(i) && cfg.weightDecay() > 0) {
           w.muli(1 - lr * cfg.weightDecay());
         }
-        tmp.assign(g).muli(1 - b1);
-        mi.muli(b1).addi(tmp);
-        tmp.assign(g).muli(g).muli(1 - b2);
-        vi.muli(b2).addi(tmp);
-        Nd4j.exec(new Sqrt(vi, tmp));
-        tmp.divi(sqrtBc2).addi(cfg.eps()).rdivi(mi).muli(stepSize); // m / (sqrt(v)/sqrt(bc2) + eps) * stepSize
-        w.subi(tmp);
+        // libnd4j's fused Adam op (one pass instead of nine; the per-op call cost dominates for the
+        // many small expert matrices): m and v updated in place, tmp = lr sqrt(bc2) / bc1 * m /
+        // (sqrt(v) + eps'), which with eps' = eps * sqrt(bc2) is exactly the update above.
+        // (At lr = 0 libnd4j substitutes eps for its step size, so the update is not applied then.)
+        Nd4j.exec(new AdamUpdater(g, vi, mi, tmp, vi, mi, lr, b1, b2, cfg.eps() * sqrtBc2, (int) (step - 1)));
+        if (lr > 0) {
+          w.subi(tmp);
+        }
       }
     }
   }

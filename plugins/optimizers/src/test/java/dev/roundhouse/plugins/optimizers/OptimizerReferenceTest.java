@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Each optimizer against a hand-written scalar reference on a 3-parameter example (a [2, 3] matrix
  * that decays, a [3] vector and a [1] scalar that do not), three steps with lr factors 1, 0.5, 1,
- * in DOUBLE, to 1e-7.
+ * in DOUBLE, to 1e-7; then a step with lr factor 0 (parameters stay, moments still advance) and
+ * a last step with factor 1 that shows the moments did advance.
  */
 class OptimizerReferenceTest {
-  static final double[] LR_FACTORS = {1.0, 0.5, 1.0};
+  static final double[] LR_FACTORS = {1.0, 0.5, 1.0, 0.0, 1.0};
   static final int[] SIZES = {6, 3, 1};
 
   /** Deterministic gradient of parameter k at step t (1-based), element i. */
@@ -43,7 +44,7 @@ class OptimizerReferenceTest {
 
   void check(Optimizer opt, List<Parameter> ps, double baseLr, Reference ref) {
     double[][] want = {vals(0), vals(1), vals(2)};
-    for (int t = 1; t <= 3; t++) {
+    for (int t = 1; t <= LR_FACTORS.length; t++) {
       for (int k = 0; k < 3; k++) {
         double[] g = new double[SIZES[k]];
         for (int i = 0; i < g.length; i++) {
