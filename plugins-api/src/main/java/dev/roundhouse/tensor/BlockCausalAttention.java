@@ -84,7 +84,7 @@ final class BlockCausalAttention {
         if (dq4 == null && dk3 == null) {
           continue;
         }
-        INDArray rowDot = dOi.mul(c.o).sum(true, 2); // [Bk, G*c, 1] = rowsum(dP * P)
+        INDArray rowDot = AxisSums.rows(dOi.mul(c.o).reshape('c', bk * g * len, hd)).reshape(bk, g * len, 1); // rowsum(dP * P)
         INDArray ds = MatOps.gemm(dOi, c.v, false, true).subi(rowDot).muli(c.p); // dS: [Bk, G*c, L]
         if (dq4 != null) {
           INDArray dqi = MatOps.gemm(ds, c.k, false, false).muli(scale); // [Bk, G*c, hd]

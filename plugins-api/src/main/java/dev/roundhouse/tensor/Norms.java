@@ -18,7 +18,7 @@ public final class Norms {
   public static Tensor rmsNorm(Tensor x, Tensor gain, double eps) {
     long d = checkVector("gain", gain, x);
     INDArray x2 = x.data().reshape('c', x.data().length() / d, d); // [R, d]
-    INDArray r = Transforms.pow(x2.mul(x2).mean(true, 1).addi(eps), -0.5, false); // [R, 1]
+    INDArray r = Transforms.pow(AxisSums.rows(x2.mul(x2)).divi(d).addi(eps), -0.5, false); // [R, 1]
     INDArray xhat = x2.mul(r);
     return affine(x, xhat, r, gain, null, false);
   }
@@ -49,14 +49,14 @@ public final class Norms {
     return Tensor.result(y.reshape('c', shape), g -> {
       INDArray g2 = g.reshape('c', xhat.size(0), xhat.size(1)); // [R, d]
       if (gain.requiresGrad()) {
-        gain.addGradOwned(g2.mul(xhat).sum(0));
+        gain.addGradOwned(AxisSums.columns(g2.mul(xhat)).reshape(xhat.size(1)));
       }
       if (bias != null && bias.requiresGrad()) {
-        bias.addGradOwned(g2.sum(0));
+        bias.addGradOwned(AxisSums.columns(g2).reshape(xhat.size(1)));
       }
       if (x.requiresGrad()) {
         INDArray dxhat = g2.mulRowVector(gain.data());
-        INDArray dot = dxhat.mul(xhat).mean(true, 1); // [R, 1]
+        INDArray dot = AxisSums.rows(dxhat.mul(xhat)).divi(xhat.size(1)); // [R, 1] = mean(dxhat * xhat)
         INDArray meanDxhat = centred ? dxhat.mean(true, 1) : null; // [R, 1]
         INDArray dx = dxhat.subi(xhat.mul(dot));
         if (centred) {
