@@ -6,7 +6,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Matrix products. Every product goes through {@link #gemm}: BLAS gemm into a freshly allocated
- * (arena-backed inside a step) output with transpose flags instead of transposed copies.
+ * (arena-backed inside a step) output with transpose flags instead of transposed copies. Outputs
+ * are allocated uninitialised: zero-filling a [4096, 768] FLOAT output costs ~0.6 ms, and the
+ * products overwrite every element.
  */
 public final class MatOps {
   private MatOps() {}
@@ -22,7 +24,7 @@ public final class MatOps {
       long kb = transB ? b.size(1) : b.size(0);
       long n = transB ? b.size(0) : b.size(1);
       checkInner(ka, kb, a, b);
-      INDArray out = Nd4j.create(a.dataType(), m, n);
+      INDArray out = Nd4j.createUninitialized(a.dataType(), m, n); // beta = 0: gemm overwrites all of it
       Nd4j.gemm(a, b, out, transA, transB, 1.0, 0.0);
       return out;
     }
@@ -37,7 +39,7 @@ public final class MatOps {
         throw new IllegalArgumentException("batched matmul batch sizes differ: "
             + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
       }
-      INDArray out = Nd4j.create(a.dataType(), batch, m, n);
+      INDArray out = Nd4j.createUninitialized(a.dataType(), batch, m, n); // overwritten (checked with NaN fill)
       Nd4j.matmul(a, b, out, transA, transB, false);
       return out;
     }
