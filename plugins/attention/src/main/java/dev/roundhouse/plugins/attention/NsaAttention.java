@@ -6,7 +6,6 @@ import dev.roundhouse.api.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.BandedAttention;
 import dev.roundhouse.tensor.Elementwise;
-import dev.roundhouse.tensor.GatheredAttention;
 import dev.roundhouse.tensor.MaskedAttention;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Parameter;
@@ -26,7 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>compressed: attention over mean-pooled k/v blocks (length l, stride d) complete at t;</li>
  *   <li>selected: attention over the tokens <= t of the top-n blocks of length l', ranked by the
- *       compressed attention probabilities summed over the GQA group ({@link NsaSelection});</li>
+ *       compressed attention probabilities summed over the GQA group ({@link NsaSelection}); computed
+ *       as masked attention over all T keys (a per-group [T, T] mask), which on a CPU with batched
+ *       BLAS is far cheaper than gathering n l' keys per query (see docs/attention.md);</li>
  *   <li>window: sliding-window attention over the last w tokens ({@link BandedAttention}).</li>
  * </ul>
  * Legend: B batch, T positions, d width, H heads, Hk kv heads, G = H / Hk, hd head dim. Weights:
@@ -116,15 +117,9 @@ final class NsaAttention implements Attention {
       cmp = Tensor.constant(Nd4j.zeros(q.dataType(), b, nHeads, t, headDim));
     }
 
-    // selected branch: per (b, kv head, t) group, the tokens of its picked blocks
+    // selected branch: full q k^T scores under a per-(b, kv head) token mask of the picked blocks
     NsaSelection.Picked picked = sel.pick(importance, b * nKvHeads);
-    long n = (long) b * nKvHeads * t;
-    Tensor q3 = Shapes.reshape(Shapes.contiguous(Shapes.permute(
-        Shapes.reshape(q, b, nKvHeads, g, t, headDim), 0, 1, 3, 2, 4)), n, g, headDim); // [B*Hk*T, G, hd]
-    Tensor o3 = GatheredAttention.attend(q3, Shapes.reshape(k, n, headDim), Shapes.reshape(v, n, headDim),
-        picked.idx(), picked.valid(), scale); // [B*Hk*T, G, hd]
-    Tensor slc = Shapes.reshape(Shapes.permute(Shapes.reshape(o3, b, nKvHeads, t, g, headDim), 0, 1, 3, 2, 4),
-        b, nHeads, t, headDim);
+    Tensor slc = MaskedAttention.attend(q, k, v, scale, 0, sel.visible(picked.selected(), b, nKvHeads)).out();
 
     // window branch
     Tensor win = BandedAttention.attend(q, k, v, scale, config.window(), 0);
@@ -162,14 +157,15 @@ final class NsaAttention implements Attention {
   }
 
   /**
-   * Projections 2 d (2d + 2 Hk hd + 3H), plus per branch 4 H hd keys: compressed ~T/d, selected n l',
-   * window 2 min(w, T) (the banded kernel's score width).
+   * Projections 2 d (2d + 2 Hk hd + 3H), plus per branch 4 H hd keys: compressed ~T/d, selected T
+   * (the masked kernel scores every key; the algorithm itself reads n l'), window 2 min(w, T) (the
+   * banded kernel's score width).
    */
   @Override
   public long flopsPerToken(int seqLen) {
     long projections = 2L * dModel * (2L * dModel + 2L * nKvHeads * headDim + 3L * nHeads);
     long compressed = seqLen >= config.compressBlock() ? (seqLen - config.compressBlock()) / config.compressStride() + 1 : 0;
-    long selected = (long) config.selectCount() * config.selectBlock();
+    long selected = seqLen;
     long windowKeys = 2L * Math.min(config.window(), seqLen);
     return projections + 4L * nHeads * headDim * (compressed + selected + windowKeys);
   }

@@ -125,12 +125,21 @@ class NsaAttentionTest {
     imp.putScalar(3, 3, 5.0); // query 3 cannot pick future block 3
     imp.putScalar(3, 0, 0.1);
     NsaSelection.Picked p = sel.pick(imp, 1);
-    int[] row7 = java.util.Arrays.copyOfRange(p.idx(), 7 * 4, 8 * 4);
-    assertTrue(java.util.Arrays.equals(row7, new int[] {6, 7, 0, 1}), java.util.Arrays.toString(row7));
-    int[] row3 = java.util.Arrays.copyOfRange(p.idx(), 3 * 4, 4 * 4);
-    assertTrue(java.util.Arrays.equals(row3, new int[] {2, 3, 0, 1}), java.util.Arrays.toString(row3));
-    assertEquals(4.0, p.valid().getRow(3).sumNumber().doubleValue());
-    assertEquals(1.0, p.valid().getRow(0).sumNumber().doubleValue()); // query 0: only itself
+    int[] row7 = java.util.Arrays.copyOfRange(p.blocks(), 7 * 2, 8 * 2);
+    assertTrue(java.util.Arrays.equals(row7, new int[] {3, 0}), java.util.Arrays.toString(row7));
+    int[] row3 = java.util.Arrays.copyOfRange(p.blocks(), 3 * 2, 4 * 2);
+    assertTrue(java.util.Arrays.equals(row3, new int[] {1, 0}), java.util.Arrays.toString(row3));
+    int[] row0 = java.util.Arrays.copyOfRange(p.blocks(), 0, 2);
+    assertTrue(java.util.Arrays.equals(row0, new int[] {0, -1}), java.util.Arrays.toString(row0));
+    assertEquals(0, maxDiff(p.selected().getRow(7), Nd4j.createFromArray(1.0, 0, 0, 1)), 0);
+    INDArray vis = sel.visible(p.selected(), 1, 1); // [1, 1, 8, 8]
+    INDArray row3Keys = vis.get(NDArrayIndex.point(0), NDArrayIndex.point(0), NDArrayIndex.point(3));
+    assertEquals(0, maxDiff(row3Keys, Nd4j.createFromArray(1.0, 1, 1, 1, 0, 0, 0, 0)), 0);
+    INDArray row0Keys = vis.get(NDArrayIndex.point(0), NDArrayIndex.point(0), NDArrayIndex.point(0));
+    assertEquals(0, maxDiff(row0Keys, Nd4j.createFromArray(1.0, 0, 0, 0, 0, 0, 0, 0)), 0); // only itself
+    INDArray row6Keys = vis.get(NDArrayIndex.point(0), NDArrayIndex.point(0), NDArrayIndex.point(6));
+    assertEquals(1.0, row6Keys.getDouble(6)); // own block [6, 8): 6 visible, 7 (future) not
+    assertEquals(0.0, row6Keys.getDouble(7));
   }
 
   @Test
