@@ -1,7 +1,6 @@
 package dev.roundhouse.plugins.attention;
 
 import dev.roundhouse.tensor.Broadcast;
-import dev.roundhouse.tensor.MaskedAttention;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.StepArena;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -18,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * attention probabilities of the compressed blocks overlapping it, summed over the query heads of a
  * GQA group. Each query takes the top n causal blocks (s l' <= t), its own block always first; its
  * tokens after t are masked. The picks become a per-group token mask [B, Hk, T, T] for
- * {@link MaskedAttention} ({@link #visible}).
+ * {@code MaskedAttention} ({@link #visible}).
  */
 final class NsaSelection {
   final int t;
@@ -35,8 +34,8 @@ final class NsaSelection {
   final INDArray poolT;
   /** [nC, nS] 1 where compressed block j overlaps selection block s. */
   final INDArray overlap;
-  /** [T, T] 1 where key j <= query t. */
-  final INDArray causal;
+  /** [T, nS, l'] 1 where key s l' + o <= query t (keys past T are 0). */
+  final INDArray causalKeys;
   private final DataType dtype;
 
   NsaSelection(int t, int l, int d, int lSel, int n, DataType dtype) {
@@ -66,7 +65,13 @@ final class NsaSelection {
     this.compressedVisible = StepArena.outside(() -> matrix(vis, t, nC, dtype));
     this.poolT = StepArena.outside(() -> matrix(pool, t, nC, dtype));
     this.overlap = StepArena.outside(() -> matrix(ov, nC, nS, dtype));
-    this.causal = StepArena.outside(() -> MaskedAttention.causal(t, dtype));
+    double[] ck = new double[t * nS * lSel];
+    for (int q = 0; q < t; q++) {
+      for (int j = 0; j <= q; j++) {
+        ck[q * nS * lSel + j] = 1.0;
+      }
+    }
+    this.causalKeys = StepArena.outside(() -> matrix(ck, t, nS * lSel, dtype).reshape('c', t, nS, lSel));
     this.dtype = dtype;
   }
 
@@ -118,16 +123,16 @@ final class NsaSelection {
 
   /**
    * Token visibility of the selected branch: key j is visible from query t of group (b, kv head)
-   * iff its block j / l' is selected for that row and j <= t. selected [B*Hk*T, nS] -> [B, Hk, T, T],
-   * with whole-array ops (each block flag repeated l' times, cut to T keys, times the causal mask).
+   * iff its block j / l' is selected for that row and j <= t. selected [B*Hk*T, nS] -> [B, Hk, T, T]
+   * (a view cutting nS l' keys to T when T is not a multiple of l'), one broadcast multiply of each
+   * block flag with the causal mask laid out by blocks.
    */
   INDArray visible(INDArray selected, int b, int hk) {
-    long rows = (long) b * hk * t;
-    INDArray perKey = Broadcast.expand(selected.reshape('c', rows, nS, 1), new long[] {rows, nS, lSel})
-        .reshape('c', b, hk, t, (long) nS * lSel); // [B, Hk, T, nS l']
-    INDArray keys = (long) nS * lSel == t ? perKey
+    long keys = (long) nS * lSel;
+    INDArray perKey = Broadcast.binary("multiply", selected.reshape('c', (long) b * hk, t, nS, 1), causalKeys)
+        .reshape('c', b, hk, t, keys); // one op: [B*Hk, T, nS, 1] x [T, nS, l'] -> [B, Hk, T, nS l']
+    return keys == t ? perKey
         : perKey.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, t));
-    return Broadcast.binary("multiply", keys, causal); // [B, Hk, T, T]
   }
 
   /** probs [B, H, T, nC] of the compressed branch -> importances [B*Hk*T, nS]. */
