@@ -3,8 +3,6 @@ package dev.roundhouse.tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Scaled-dot-product attention with an explicit visibility mask, optional logit soft-capping and a
@@ -15,9 +13,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * the G query heads of a group are stacked so every product is one batched gemm over B * Hk.
  *
  * <p>Forward: Z = softcap(scale * q k^T) + mask, P = softmax(Z) * rowValid, out = P v, where
- * rowValid is 0 for a query that sees no key (its output is zero, its gradient zero). The mask is
- * either shared ([Tq, S]) or one per batch row and kv head ([B, Hk, Tq, S], e.g. NSA's per-query
- * block selection). Backward as in
+ * rowValid is 0 for a query that sees no key (its output is zero, its gradient zero). Backward as in
  * {@link AttentionOps}, with dS multiplied by 1 - tanh^2 when capped. Cost O(B H Tq S (dk + dv)).
  */
 public final class MaskedAttention {
@@ -31,8 +27,7 @@ public final class MaskedAttention {
    *
    * @param scale multiplies q k^T
    * @param softCap logit cap (Gemma-2 style cap * tanh(s / cap)); 0 for none
-   * @param visible [Tq, S], nonzero (or true) where key j is visible from query i, shared by batch and heads;
-   *     or [B, Hk, Tq, S], one mask per batch row and kv head (shared by the G query heads of the group)
+   * @param visible [Tq, S], nonzero (or true) where key j is visible from query i; shared by batch and heads
    */
   public static Result attend(Tensor q, Tensor k, Tensor v, double scale, double softCap, INDArray visible) {
     long[] qs = q.shape();
@@ -54,10 +49,8 @@ public final class MaskedAttention {
       throw new IllegalArgumentException("maskedAttention: query heads (" + h + ") must be a multiple of kv heads ("
           + hk + ")");
     }
-    boolean perGroup = visible.rank() == 4;
-    if (!Arrays.equals(visible.shape(), new long[] {tq, s}) && !Arrays.equals(visible.shape(), new long[] {b, hk, tq, s})) {
-      throw new IllegalArgumentException("maskedAttention: visible must be [Tq, S] = [" + tq + ", " + s
-          + "] or [B, Hk, Tq, S] = [" + b + ", " + hk + ", " + tq + ", " + s + "], got "
+    if (!Arrays.equals(visible.shape(), new long[] {tq, s})) {
+      throw new IllegalArgumentException("maskedAttention: visible must be [Tq, S] = [" + tq + ", " + s + "], got "
           + Arrays.toString(visible.shape()));
     }
     if (softCap < 0) {
@@ -65,35 +58,22 @@ public final class MaskedAttention {
     }
     long g = h / hk;
     DataType dt = q.dataType();
-    // mask shape: [Tq, S] shared, or [B*Hk, 1, Tq, S] per group (broadcast over the G heads)
-    long[] maskShape = perGroup ? new long[] {b * hk, 1, tq, s} : new long[] {tq, s};
-    INDArray vis = visible.castTo(dt).reshape('c', maskShape); // 0/1
-    INDArray rowValid = vis.max(true, maskShape.length - 1); // [.., Tq, 1]
-    boolean emptyRows = rowValid.minNumber().doubleValue() == 0.0;
+    INDArray vis = visible.castTo(dt); // [Tq, S] 0/1
+    INDArray rowValid = vis.max(true, 1); // [Tq, 1]
     // 0 or MASKED; rows without a visible key stay unmasked (a finite softmax, zeroed below)
-    INDArray maskAdd = vis.rsub(1.0).muli(AttentionScores.MASKED);
-    if (emptyRows) {
-      maskAdd.muli(Broadcast.expand(rowValid, maskShape));
-    }
+    INDArray maskAdd = vis.rsub(1.0).muli(AttentionScores.MASKED).muli(Broadcast.expand(rowValid, new long[] {tq, s}));
+    boolean emptyRows = rowValid.minNumber().doubleValue() == 0.0;
 
     INDArray q3 = AttentionScores.batched(q.data(), b * hk, g * tq, dk); // [B*Hk, G*Tq, dk]
     INDArray k3 = AttentionScores.batched(k.data(), b * hk, s, dk); // [B*Hk, S, dk]
     INDArray v3 = AttentionScores.batched(v.data(), b * hk, s, dv); // [B*Hk, S, dv]
     INDArray p = MatOps.gemm(q3, k3, false, true).muli(scale); // [B*Hk, G*Tq, S]
     INDArray tanh = AttentionScores.softCap(p, softCap);
-    INDArray p4 = perGroup ? p.reshape(b * hk, g, tq, s) : p.reshape(b * h, tq, s);
-    if (perGroup) {
-      broadcastInPlace("add", p4, maskAdd); // [B*Hk, 1, Tq, S] onto [B*Hk, G, Tq, S]
-    } else {
-      p4.addi(maskAdd);
-    }
+    INDArray p4 = p.reshape(b * h, tq, s);
+    p4.addi(maskAdd);
     AttentionScores.softmaxInPlace(p);
-    if (emptyRows) { // 1 in rows with a visible key, else 0
-      if (perGroup) {
-        broadcastInPlace("multiply", p4, rowValid);
-      } else {
-        p4.muli(Broadcast.expand(rowValid, maskShape));
-      }
+    if (emptyRows) {
+      p4.muli(Broadcast.expand(rowValid, new long[] {tq, s})); // [Tq, S]: 1 in rows with a visible key, else 0
     }
     INDArray out3 = MatOps.gemm(p, v3, false, false); // [B*Hk, G*Tq, dv]
     INDArray out = out3.reshape(b, h, tq, dv);
@@ -117,11 +97,6 @@ public final class MaskedAttention {
     return new Result(result, p.reshape(b, h, tq, s));
   }
 
-  /** x op= y in place, y broadcast onto x (libnd4j's broadcastable {@code add} / {@code multiply}). */
-  private static void broadcastInPlace(String op, INDArray x, INDArray y) {
-    Nd4j.exec(DynamicCustomOp.builder(op).addInputs(x, y).addOutputs(x).build());
-  }
-
   /** visible[i, j] = 1 iff j <= i: plain causal attention over T positions, as a [T, T] array of {@code dtype}. */
   public static INDArray causal(int t, DataType dtype) {
     double[] m = new double[t * t];
@@ -130,6 +105,6 @@ public final class MaskedAttention {
         m[i * t + j] = 1.0;
       }
     }
-    return Nd4j.createFromArray(m).reshape(t, t).castTo(dtype);
+    return org.nd4j.linalg.factory.Nd4j.createFromArray(m).reshape(t, t).castTo(dtype);
   }
 }

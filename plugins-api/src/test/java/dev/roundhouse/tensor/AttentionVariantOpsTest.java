@@ -12,7 +12,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -69,31 +68,6 @@ class AttentionVariantOpsTest {
     INDArray out = MaskedAttention.attend(in.get(0), in.get(1), in.get(2), 0.7, 0, vis).out().data();
     assertEquals(0, out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0)).amaxNumber().doubleValue(), 0);
     assertTrue(Double.isFinite(out.sumNumber().doubleValue()));
-  }
-
-  /** A [B, Hk, Tq, S] mask equals running each (b, kv head) group with its own [Tq, S] mask; an empty row gives 0. */
-  @Test
-  void maskedPerGroupMaskEqualsPerGroupRuns() {
-    INDArray vis = Nd4j.createFromArray(new double[][][][] {
-        {{{1, 0, 0, 0}, {1, 1, 0, 0}, {0, 1, 1, 1}}, {{0, 0, 0, 0}, {0, 1, 0, 0}, {1, 1, 1, 0}}},
-        {{{1, 1, 1, 1}, {1, 0, 0, 1}, {0, 0, 1, 0}}, {{1, 0, 1, 0}, {1, 1, 1, 1}, {0, 0, 0, 1}}}});
-    var in = GradCheck.leaves(randn(2, 4, 3, 3), randn(2, 2, 4, 3), randn(2, 2, 4, 5));
-    assertGrad(GradCheck.check(x -> MaskedAttention.attend(x.get(0), x.get(1), x.get(2), 0.7, 1.5, vis).out(), in));
-    INDArray out = MaskedAttention.attend(in.get(0), in.get(1), in.get(2), 0.7, 1.5, vis).out().data();
-    for (int b = 0; b < 2; b++) {
-      for (int hk = 0; hk < 2; hk++) {
-        INDArrayIndex[] heads = {NDArrayIndex.interval(b, b + 1), NDArrayIndex.interval(2 * hk, 2 * hk + 2),
-            NDArrayIndex.all(), NDArrayIndex.all()};
-        INDArrayIndex[] kv = {NDArrayIndex.interval(b, b + 1), NDArrayIndex.interval(hk, hk + 1), NDArrayIndex.all(),
-            NDArrayIndex.all()};
-        INDArray expected = MaskedAttention.attend(Tensor.constant(in.get(0).data().get(heads)),
-            Tensor.constant(in.get(1).data().get(kv)), Tensor.constant(in.get(2).data().get(kv)), 0.7, 1.5,
-            vis.get(NDArrayIndex.point(b), NDArrayIndex.point(hk))).out().data();
-        assertEquals(0, maxDiff(out.get(heads), expected), 1e-12, "b" + b + " hk" + hk);
-      }
-    }
-    assertEquals(0, out.get(NDArrayIndex.point(0), NDArrayIndex.interval(2, 4), NDArrayIndex.point(0))
-        .amaxNumber().doubleValue(), 0); // b 0, kv head 1, query 0 sees nothing
   }
 
   @Test

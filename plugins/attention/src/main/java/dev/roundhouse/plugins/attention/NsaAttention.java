@@ -11,6 +11,7 @@ import dev.roundhouse.tensor.MaskedAttention;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Pointwise;
+import dev.roundhouse.tensor.SelectedBlockAttention;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
@@ -27,8 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>compressed: attention over mean-pooled k/v blocks (length l, stride d) complete at t;</li>
  *   <li>selected: attention over the tokens <= t of the top-n blocks of length l', ranked by the
  *       compressed attention probabilities summed over the GQA group ({@link NsaSelection}); computed
- *       as masked attention over all T keys (a per-group [T, T] mask), which on a CPU with batched
- *       BLAS is far cheaper than gathering n l' keys per query (see docs/attention.md);</li>
+ *       densely over all T keys with broadcast block and causal masks ({@link SelectedBlockAttention}),
+ *       which on a CPU with batched BLAS is far cheaper than gathering n l' keys per query;</li>
  *   <li>window: sliding-window attention over the last w tokens ({@link AttentionOps} with a window
  *       for T <= {@value #DENSE_WINDOW_RATIO} w, else {@link BandedAttention}).</li>
  * </ul>
@@ -127,9 +128,10 @@ final class NsaAttention implements Attention {
       cmp = Tensor.constant(Nd4j.zeros(q.dataType(), b, nHeads, t, headDim));
     }
 
-    // selected branch: full q k^T scores under a per-(b, kv head) token mask of the picked blocks
+    // selected branch: dense q k^T scores masked to each query's picked blocks (causal)
     NsaSelection.Picked picked = sel.pick(importance, b * nKvHeads);
-    Tensor slc = MaskedAttention.attend(q, k, v, scale, 0, sel.visible(picked.selected(), b, nKvHeads)).out();
+    Tensor slc = SelectedBlockAttention.attend(q, k, v, picked.selected().reshape(b, nKvHeads, t, sel.nS),
+        config.selectBlock(), scale); // [B, H, T, hd]
 
     // window branch
     Tensor win = denseWindow(t)

@@ -1,12 +1,10 @@
 package dev.roundhouse.plugins.attention;
 
-import dev.roundhouse.tensor.Broadcast;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.StepArena;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * NSA's block bookkeeping for one sequence length T (no gradients flow through it).
@@ -16,8 +14,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * [s l', (s+1) l') (nS = ceil(T / l')); its importance for a query is the sum of the compressed
  * attention probabilities of the compressed blocks overlapping it, summed over the query heads of a
  * GQA group. Each query takes the top n causal blocks (s l' <= t), its own block always first; its
- * tokens after t are masked. The picks become a per-group token mask [B, Hk, T, T] for
- * {@code MaskedAttention} ({@link #visible}).
+ * tokens after t are masked (by {@code SelectedBlockAttention}, which takes the picks as block flags).
  */
 final class NsaSelection {
   final int t;
@@ -34,8 +31,6 @@ final class NsaSelection {
   final INDArray poolT;
   /** [nC, nS] 1 where compressed block j overlaps selection block s. */
   final INDArray overlap;
-  /** [T, nS, l'] 1 where key s l' + o <= query t (keys past T are 0). */
-  final INDArray causalKeys;
   private final DataType dtype;
 
   NsaSelection(int t, int l, int d, int lSel, int n, DataType dtype) {
@@ -65,13 +60,6 @@ final class NsaSelection {
     this.compressedVisible = StepArena.outside(() -> matrix(vis, t, nC, dtype));
     this.poolT = StepArena.outside(() -> matrix(pool, t, nC, dtype));
     this.overlap = StepArena.outside(() -> matrix(ov, nC, nS, dtype));
-    double[] ck = new double[t * nS * lSel];
-    for (int q = 0; q < t; q++) {
-      for (int j = 0; j <= q; j++) {
-        ck[q * nS * lSel + j] = 1.0;
-      }
-    }
-    this.causalKeys = StepArena.outside(() -> matrix(ck, t, nS * lSel, dtype).reshape('c', t, nS, lSel));
     this.dtype = dtype;
   }
 
@@ -119,20 +107,6 @@ final class NsaSelection {
       }
     }
     return new Picked(blocks, Nd4j.createFromArray(selected).reshape(rows, nS).castTo(dtype));
-  }
-
-  /**
-   * Token visibility of the selected branch: key j is visible from query t of group (b, kv head)
-   * iff its block j / l' is selected for that row and j <= t. selected [B*Hk*T, nS] -> [B, Hk, T, T]
-   * (a view cutting nS l' keys to T when T is not a multiple of l'), one broadcast multiply of each
-   * block flag with the causal mask laid out by blocks.
-   */
-  INDArray visible(INDArray selected, int b, int hk) {
-    long keys = (long) nS * lSel;
-    INDArray perKey = Broadcast.binary("multiply", selected.reshape('c', (long) b * hk, t, nS, 1), causalKeys)
-        .reshape('c', b, hk, t, keys); // one op: [B*Hk, T, nS, 1] x [T, nS, l'] -> [B, Hk, T, nS l']
-    return keys == t ? perKey
-        : perKey.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(0, t));
   }
 
   /** probs [B, H, T, nC] of the compressed branch -> importances [B*Hk*T, nS]. */

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.roundhouse.tensor.GatheredAttention;
 import dev.roundhouse.tensor.GradCheck;
-import dev.roundhouse.tensor.MaskedAttention;
 import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.SelectedBlockAttention;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
 import java.util.List;
@@ -17,9 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The selected branch as masked attention over all keys (the per-group token mask of {@link
- * NsaSelection#visible}) equals the direct formulation: gather each query group's n l' selected
- * keys and attend over them ({@link GatheredAttention}) - values and the q, k, v gradients.
+ * The selected branch as dense attention under block and causal masks ({@link SelectedBlockAttention},
+ * fed with {@link NsaSelection}'s picks) equals the direct formulation: gather each query group's n l'
+ * selected keys and attend over them ({@link GatheredAttention}) - values and the q, k, v gradients.
  */
 @ExtendWith(DoublePrecision.class)
 class NsaSelectedMaskTest {
@@ -65,7 +65,7 @@ class NsaSelectedMaskTest {
     INDArray importance = Nd4j.rand(DataType.DOUBLE, rows, sel.nS);
     importance.getRow(5).assign(0.25); // ties -> later blocks
     NsaSelection.Picked picked = sel.pick(importance, B * HK);
-    INDArray visible = sel.visible(picked.selected(), B, HK); // [B, Hk, T, T]
+    INDArray selected = picked.selected().reshape(B, HK, T, sel.nS);
     Object[] lists = gatherLists(sel, picked.blocks(), rows);
 
     INDArray q = Nd4j.randn(DataType.DOUBLE, B, H, T, HD);
@@ -74,7 +74,7 @@ class NsaSelectedMaskTest {
     INDArray seed = Nd4j.randn(DataType.DOUBLE, B, H, T, HD);
     List<Parameter> a = GradCheck.leaves(q.dup(), k.dup(), v.dup());
     List<Parameter> g = GradCheck.leaves(q.dup(), k.dup(), v.dup());
-    Tensor viaMask = MaskedAttention.attend(a.get(0), a.get(1), a.get(2), 0.6, 0, visible).out();
+    Tensor viaMask = SelectedBlockAttention.attend(a.get(0), a.get(1), a.get(2), selected, sel.lSel, 0.6);
     Tensor viaGather = gathered(g, lists);
     assertEquals(0, maxDiff(viaMask.data(), viaGather.data()), 1e-12);
     viaMask.backward(seed);
@@ -82,20 +82,9 @@ class NsaSelectedMaskTest {
     for (int i = 0; i < 3; i++) {
       assertEquals(0, maxDiff(a.get(i).grad(), g.get(i).grad()), 1e-12, "gradient of input " + i);
     }
-    // the mask is non-trivial: some query reads fewer keys than its causal prefix
-    assertEquals(true, visible.sumNumber().doubleValue() < (double) B * HK * T * (T + 1) / 2);
-  }
-
-  @Test
-  void maskedSelectionGradCheck() {
-    Nd4j.getRandom().setSeed(12);
-    NsaSelection sel = new NsaSelection(T, 4, 2, 2, 2, DataType.DOUBLE);
-    NsaSelection.Picked picked = sel.pick(Nd4j.rand(DataType.DOUBLE, B * HK * T, sel.nS), B * HK);
-    INDArray visible = sel.visible(picked.selected(), B, HK);
-    var in = GradCheck.leaves(Nd4j.randn(DataType.DOUBLE, B, H, T, HD), Nd4j.randn(DataType.DOUBLE, B, HK, T, HD),
-        Nd4j.randn(DataType.DOUBLE, B, HK, T, HD));
-    GradCheck.Result r = GradCheck.check(x -> MaskedAttention.attend(x.get(0), x.get(1), x.get(2), 0.6, 0, visible)
-        .out(), in);
-    assertEquals(true, r.max() < 1e-6, "relative errors " + r.relativeErrors());
+    // the selection is non-trivial: late queries read 3 of their 5 or 6 causal blocks
+    assertEquals(3.0, selected.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1),
+        org.nd4j.linalg.indexing.NDArrayIndex.point(1), org.nd4j.linalg.indexing.NDArrayIndex.point(T - 1))
+        .sumNumber().doubleValue());
   }
 }
