@@ -14,7 +14,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * [s l', (s+1) l') (nS = ceil(T / l')); its importance for a query is the sum of the compressed
  * attention probabilities of the compressed blocks overlapping it, summed over the query heads of a
  * GQA group. Each query takes the top n causal blocks (s l' <= t), its own block always first; its
- * tokens after t are masked.
+ * tokens after t are masked (by {@code SelectedBlockAttention}, which takes the picks as block flags).
  */
 final class NsaSelection {
   final int t;
@@ -67,14 +67,17 @@ final class NsaSelection {
     return rows * cols == 0 ? Nd4j.zeros(dtype, rows, cols) : Nd4j.createFromArray(v).reshape(rows, cols).castTo(dtype);
   }
 
-  /** Row indices into k reshaped [B*Hk*T, hd] and validity, per query group (b, hk, t): S = nPick * l' keys. */
-  record Picked(int[] idx, INDArray valid) {}
+  /**
+   * The picked selection blocks per row (b, kv head, t): {@code blocks[row * nPick + p]}, own block
+   * first, -1 for a spare slot; and the same as a 0/1 matrix {@code selected} [rows, nS].
+   */
+  record Picked(int[] blocks, INDArray selected) {}
 
   /**
    * Picks, per row (b, kv head, t), the query's own block and then the nPick - 1 causal blocks of
    * highest importance (ties go to the later block; with fewer causal blocks the spare slots are
-   * invalid). A plain scan over int/double arrays: libnd4j's top_k was seen to repeat an index
-   * among tied values.
+   * -1). A plain scan over int/double arrays (O(rows nPick nS)): libnd4j's top_k was seen to repeat
+   * an index among tied values.
    *
    * @param importance [B*Hk*T, nS] block importances (summed over the group's heads), or null when
    *     there is no compressed block yet (all ties: the most recent blocks are picked)
@@ -83,42 +86,27 @@ final class NsaSelection {
     int rows = groups * t;
     double[] imp = importance == null ? new double[rows * nS]
         : importance.castTo(DataType.DOUBLE).dup('c').reshape((long) rows * nS).toDoubleVector();
-    int keys = nPick * lSel;
-    int[] idx = new int[rows * keys];
-    double[] valid = new double[rows * keys];
-    boolean[] taken = new boolean[nS];
-    int[] blocks = new int[nPick];
+    int[] blocks = new int[rows * nPick];
+    double[] selected = new double[rows * nS];
     for (int row = 0; row < rows; row++) {
-      int pos = row % t;
-      int seqStart = row - pos;
-      int own = pos / lSel;
-      blocks[0] = own;
+      int own = (row % t) / lSel;
+      int base = row * nS;
+      blocks[row * nPick] = own;
+      selected[base + own] = 1.0;
       for (int p = 1; p < nPick; p++) {
         int best = -1;
         for (int s = 0; s < own; s++) {
-          if (!taken[s] && (best < 0 || imp[row * nS + s] >= imp[row * nS + best])) {
+          if (selected[base + s] == 0.0 && (best < 0 || imp[base + s] >= imp[base + best])) {
             best = s;
           }
         }
-        blocks[p] = best;
+        blocks[row * nPick + p] = best;
         if (best >= 0) {
-          taken[best] = true;
-        }
-      }
-      for (int p = 0; p < nPick; p++) {
-        for (int o = 0; o < lSel; o++) {
-          int key = blocks[p] * lSel + o;
-          int at = row * keys + p * lSel + o;
-          boolean ok = blocks[p] >= 0 && key <= pos;
-          idx[at] = seqStart + (ok ? key : pos);
-          valid[at] = ok ? 1.0 : 0.0;
-        }
-        if (p > 0 && blocks[p] >= 0) {
-          taken[blocks[p]] = false;
+          selected[base + best] = 1.0;
         }
       }
     }
-    return new Picked(idx, Nd4j.createFromArray(valid).reshape(rows, keys).castTo(dtype));
+    return new Picked(blocks, Nd4j.createFromArray(selected).reshape(rows, nS).castTo(dtype));
   }
 
   /** probs [B, H, T, nC] of the compressed branch -> importances [B*Hk*T, nS]. */

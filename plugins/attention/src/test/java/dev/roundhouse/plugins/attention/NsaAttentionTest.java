@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.tensor.AttentionOps;
+import dev.roundhouse.tensor.BandedAttention;
 import dev.roundhouse.tensor.MaskedAttention;
 import dev.roundhouse.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,21 @@ class NsaAttentionTest {
     INDArray merged = mixed.permute(0, 2, 1, 3).dup('c').reshape(B * T, D);
     INDArray expected = merged.mmul(a.parameters().get(5).data().transpose()).reshape(B, T, D);
     assertEquals(0, maxDiff(run(a, x), expected), 1e-12);
+  }
+
+  /** The window branch equals the banded sliding-window kernel, whether it runs dense (T <= 8 w) or banded. */
+  @Test
+  void windowBranchEqualsBandedAttention() {
+    int t = 20;
+    for (int w : new int[] {2, 3}) {
+      Nd4j.getRandom().setSeed(9);
+      NsaAttention a = (NsaAttention) new NsaProvider().build(new NsaConfig(1, 4, 2, 2, 2, w, null),
+          TestContexts.context(D, H, t));
+      NsaAttention.Branches br = a.branches(Tensor.constant(Nd4j.randn(new long[] {B, t, D})));
+      INDArray expected = BandedAttention.attend(br.q(), br.k(), br.v(), 1.0 / Math.sqrt(D / H), w, 0).data();
+      assertEquals(0, maxDiff(br.win().data(), expected), 1e-12, "w=" + w);
+      assertEquals(w == 3, a.denseWindow(t), "w=" + w);
+    }
   }
 
   /** Compressed branch: softmax over the mean-pooled blocks [2j, 2j + 4) complete at t; zero before the first. */
@@ -125,12 +141,15 @@ class NsaAttentionTest {
     imp.putScalar(3, 3, 5.0); // query 3 cannot pick future block 3
     imp.putScalar(3, 0, 0.1);
     NsaSelection.Picked p = sel.pick(imp, 1);
-    int[] row7 = java.util.Arrays.copyOfRange(p.idx(), 7 * 4, 8 * 4);
-    assertTrue(java.util.Arrays.equals(row7, new int[] {6, 7, 0, 1}), java.util.Arrays.toString(row7));
-    int[] row3 = java.util.Arrays.copyOfRange(p.idx(), 3 * 4, 4 * 4);
-    assertTrue(java.util.Arrays.equals(row3, new int[] {2, 3, 0, 1}), java.util.Arrays.toString(row3));
-    assertEquals(4.0, p.valid().getRow(3).sumNumber().doubleValue());
-    assertEquals(1.0, p.valid().getRow(0).sumNumber().doubleValue()); // query 0: only itself
+    int[] row7 = java.util.Arrays.copyOfRange(p.blocks(), 7 * 2, 8 * 2);
+    assertTrue(java.util.Arrays.equals(row7, new int[] {3, 0}), java.util.Arrays.toString(row7));
+    int[] row3 = java.util.Arrays.copyOfRange(p.blocks(), 3 * 2, 4 * 2);
+    assertTrue(java.util.Arrays.equals(row3, new int[] {1, 0}), java.util.Arrays.toString(row3));
+    int[] row0 = java.util.Arrays.copyOfRange(p.blocks(), 0, 2);
+    assertTrue(java.util.Arrays.equals(row0, new int[] {0, -1}), java.util.Arrays.toString(row0));
+    assertEquals(0, maxDiff(p.selected().getRow(7), Nd4j.createFromArray(1.0, 0, 0, 1)), 0);
+    assertEquals(0, maxDiff(p.selected().getRow(3), Nd4j.createFromArray(1.0, 1, 0, 0)), 0);
+    assertEquals(0, maxDiff(p.selected().getRow(0), Nd4j.createFromArray(1.0, 0, 0, 0)), 0); // query 0: own block
   }
 
   @Test
