@@ -45,7 +45,7 @@ JAVA_ENV=(env)
 if [ "$BLAS_LIB" != nd4j ] && [ -f "$BLAS_LIB" ]; then
   JAVA_ENV=(env LD_PRELOAD="$BLAS_LIB${LD_PRELOAD:+:$LD_PRELOAD}")
 fi
-JAVA=("${JAVA_ENV[@]}" java -Xss8m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Droundhouse.plugins.dir="$CLI/plugins"
+JAVA=("${JAVA_ENV[@]}" java -Xss8m -Djdk.lang.processReaperUseDefaultStackSize=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Droundhouse.plugins.dir="$CLI/plugins"
   -cp "$CLI/roundhouse-cli.jar:$CLI/lib/*")
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT

@@ -23,7 +23,9 @@ roundhouse_java_check() {
 
 # Preloads <install>/native/libopenblas.so.0 (OpenBLAS 0.3.21: gemms ~10% faster than the OpenBLAS
 # bundled with ND4J). ROUNDHOUSE_BLAS=nd4j keeps ND4J's own; ROUNDHOUSE_BLAS=/path/libopenblas.so.0
-# preloads another.
+# preloads another. Its 60 KB of static TLS comes out of every thread's stack, so the launchers
+# also give the JVM's process reaper thread a default-size stack
+# (-Djdk.lang.processReaperUseDefaultStackSize=true; 128 KB overflows and Process.waitFor hangs).
 roundhouse_blas_preload() {
   local lib="${ROUNDHOUSE_BLAS:-$ROUNDHOUSE_HOME/native/libopenblas.so.0}"
   [ "$lib" = nd4j ] && return 0

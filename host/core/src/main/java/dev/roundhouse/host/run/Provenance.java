@@ -156,6 +156,7 @@ public record Provenance(
           out.put(key, String.valueOf(e.getValue()));
         }
       }
+      out.put("blas.library", dev.roundhouse.host.env.NativeLibraries.blasLibraries());
       return out;
     } catch (RuntimeException | LinkageError e) {
       return null;
