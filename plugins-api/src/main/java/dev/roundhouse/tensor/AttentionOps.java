@@ -17,6 +17,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * dO: dV = P^T dO, dP = dO V^T, dS = P * (dP - rowsum(dP * P)) * scale, dQ = dS K, dK = dS^T Q; the
  * group stacking sums dK and dV over the query heads of a group. P and the output O are kept from the
  * forward pass; rowsum(dP * P) is computed as rowsum(dO * O), which is equal and cheaper.
+ *
+ * <p>Full causal attention (window 0 or >= T) longer than {@link BlockCausalAttention#DEFAULT_CHUNK}
+ * positions is delegated to {@link BlockCausalAttention}: the same math over query chunks and their
+ * key prefixes, so the key blocks above the diagonal are never computed.
  */
 public final class AttentionOps {
   private AttentionOps() {}
