@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * <p>With {@code -Droundhouse.profile=true} it also prints the per-op profile of the timed steps
  * (add {@code -Droundhouse.profile.clock=cpu} to profile CPU time) and the time outside every op.
  * Run: {@code java -cp <cli classpath> -Droundhouse.plugins.dir=<plugins>
- * dev.roundhouse.host.bench.StepBench [--config file] [--warmup W] [--steps N] [--set key=value ...]}.
+ * dev.roundhouse.host.bench.StepBench [--config file] [--warmup W] [--steps N] [--set key=value ...]
+ * [--concurrent R]}; with R > 1 it trains R independent copies at once on R threads.
  */
 public final class StepBench {
   private StepBench() {}
@@ -107,14 +108,16 @@ public final class StepBench {
     int warmup = 3;
     int steps = 7;
     List<String> sets = new ArrayList<>();
+    int concurrent = 1;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--config" -> config = Path.of(args[++i]);
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--steps" -> steps = Integer.parseInt(args[++i]);
         case "--set" -> sets.add(args[++i]);
+        case "--concurrent" -> concurrent = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]
-            + " (use --config file, --warmup W, --steps N, --set key=value)");
+            + " (use --config file, --warmup W, --steps N, --set key=value, --concurrent R)");
       }
     }
     List<String> all = new ArrayList<>(sets);
@@ -122,6 +125,10 @@ public final class StepBench {
     RunConfig cfg = ConfigLoader.load(config, all);
     Result r;
     try (PluginRegistry registry = PluginRegistry.openDefault()) {
+      if (concurrent > 1) {
+        printConcurrent(cfg, registry, warmup, steps, concurrent);
+        return;
+      }
       r = run(cfg, registry, warmup, steps);
     }
     System.out.println("step " + r.config() + ": threads " + Nd4jThreads.describe() + ", OMP_NUM_THREADS="
@@ -161,6 +168,37 @@ public final class StepBench {
       s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     } catch (IOException ignored) {
       // a leftover temporary folder is harmless
+    }
+  }
+
+  /**
+   * R independent runs of {@code cfg} trained at the same time on R Java threads (each run its own
+   * model, arena and data; ND4J ops with one OpenMP thread each): how far whole steps scale across
+   * cores when nothing is shared. Prints each run's median and the summed tokens/s.
+   */
+  static void printConcurrent(RunConfig cfg, PluginRegistry registry, int warmup, int steps, int runs) {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(runs);
+    try {
+      List<java.util.concurrent.Future<Result>> futures = new ArrayList<>();
+      for (int i = 0; i < runs; i++) {
+        futures.add(pool.submit(() -> run(cfg, registry, warmup, steps)));
+      }
+      double tokensPerSecond = 0;
+      for (int i = 0; i < runs; i++) {
+        Result r = futures.get(i).get();
+        tokensPerSecond += r.tokensPerSecond();
+        System.out.printf(Locale.ROOT, "concurrent run %d/%d: median %.1f ms wall per step of %d tokens%n", i + 1,
+            runs, r.medianWallMs(), r.tokensPerStep());
+      }
+      System.out.printf(Locale.ROOT, "%d concurrent runs, threads per run %s: %.0f tokens/s in all%n", runs,
+          Nd4jThreads.describe(), tokensPerSecond);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("a concurrent run failed: " + e.getCause(), e.getCause());
+    } finally {
+      pool.shutdownNow();
     }
   }
 }
