@@ -53,9 +53,10 @@ class AppUiTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     if (app != null) {
-      app.close();
+      // on the FX thread: stopping a run updates properties bound to controls
+      WaitForAsyncUtils.asyncFx(app::close).get(30, TimeUnit.SECONDS);
     }
   }
 
@@ -82,9 +83,11 @@ class AppUiTest {
 
     // Launch: the dashboard fills live.
     robot.clickOn("#composeLaunch");
+    // the health table fills in its own FX pulse, after the loss series and heat map
     WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> app.dashboard().loss().size() >= 3
         && app.dashboard().heatmapProperty().get() != null
-        && app.dashboard().heatmapProperty().get().nonZeroCells() > 0);
+        && app.dashboard().heatmapProperty().get().nonZeroCells() > 0
+        && !view.dashboard().healthTable().getItems().isEmpty());
     assertEquals(AppViewModel.Screen.DASHBOARD, app.screenProperty().get());
     assertTrue(app.dashboard().heatmapProperty().get().nonZeroCells() >= 2, "top-2 of 4 experts: >= 2 cells");
     assertFalse(view.dashboard().healthTable().getItems().isEmpty(), "router health rows");
