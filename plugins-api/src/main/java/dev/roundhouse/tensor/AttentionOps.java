@@ -64,9 +64,9 @@ public final class AttentionOps {
       return BlockCausalAttention.attend(q, k, v, scale, additiveBias, BlockCausalAttention.DEFAULT_CHUNK);
     }
     long g = h / hk;
-    INDArray q3 = batched(q.data(), b * hk, g * t, hd); // [B*Hk, G*T, hd]
-    INDArray k3 = batched(k.data(), b * hk, t, hd); // [B*Hk, T, hd]
-    INDArray v3 = batched(v.data(), b * hk, t, hd); // [B*Hk, T, hd]
+    INDArray q3 = AttentionScores.batched(q.data(), b * hk, g * t, hd); // [B*Hk, G*T, hd]
+    INDArray k3 = AttentionScores.batched(k.data(), b * hk, t, hd); // [B*Hk, T, hd]
+    INDArray v3 = AttentionScores.batched(v.data(), b * hk, t, hd); // [B*Hk, T, hd]
 
     INDArray scores = MatOps.gemm(q3, k3, false, true).muli(scale); // [B*Hk, G*T, T]
     INDArray mask = mask(t, window, q.dataType(), additiveBias); // [T, T]
@@ -76,7 +76,7 @@ public final class AttentionOps {
     INDArray out = out3.reshape(b, h, t, hd);
 
     return Tensor.result(out, dOut -> {
-      INDArray dO3 = batched(dOut, b * hk, g * t, hd); // [B*Hk, G*T, hd]
+      INDArray dO3 = AttentionScores.batched(dOut, b * hk, g * t, hd); // [B*Hk, G*T, hd]
       if (v.requiresGrad()) {
         v.addGradOwned(MatOps.gemm(p, dO3, true, false).reshape(ks)); // dV = P^T dO
       }
@@ -123,24 +123,5 @@ public final class AttentionOps {
     try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       return Nd4j.createFromArray(m).reshape(n, n).castTo(key.dtype());
     }
-  }
-
-  /** x viewed as [batch, rows, cols] with row-major strides (copied only when x is not). */
-  private static INDArray batched(INDArray x, long batch, long rows, long cols) {
-    INDArray c = hasRowMajorStrides(x) ? x : x.dup('c');
-    return c.reshape('c', batch, rows, cols);
-  }
-
-  private static boolean hasRowMajorStrides(INDArray x) {
-    long[] shape = x.shape();
-    long[] stride = x.stride();
-    long expected = 1;
-    for (int i = shape.length - 1; i >= 0; i--) {
-      if (shape[i] != 1 && stride[i] != expected) {
-        return false;
-      }
-      expected *= shape[i];
-    }
-    return true;
   }
 }

@@ -128,6 +128,19 @@ class AdamWProviderTest {
         .getMessage().startsWith("weightDecay:"));
   }
 
+  @Test
+  void lrFactorZeroLeavesParametersButAdvancesMoments() {
+    // a large eps: libnd4j's fused op falls back to eps as its step size when lr is 0, which would
+    // move the parameters by ~eps if the update were applied
+    AdamWConfig bigEps = new AdamWConfig(0.01, 0.9, 0.95, 0.5, 0.0);
+    Parameter a = param("w", P0);
+    Optimizer opt = new AdamWProvider().build(bigEps, new OptimizerContext("g", List.of(a), x -> true));
+    setGrad(a, GRADS[0]);
+    opt.step(0.0);
+    assertEquals(Nd4j.createFromArray(P0.clone()), a.data());
+    assertEquals(0.1 * GRADS[0][1], opt.state().get("w/m").getDouble(1), 1e-12);
+  }
+
   private static Parameter param(String name, double[] values) {
     return new Parameter(name, ParamRole.OTHER, Nd4j.createFromArray(values.clone()));
   }
