@@ -7,7 +7,9 @@ import dev.roundhouse.tensor.Parameter;
  * component's name prefix (e.g. {@code layers.2.attn.}). Plugins never pick their own random init,
  * so runs are reproducible and init is documented in one place (the host's init scheme).
  *
- * <p>Not thread-safe; used only inside {@code build}.
+ * <p>Not thread-safe; used only inside {@code build}. A component must ask for the same parameters
+ * (names, roles, shapes) every time it is built: the host builds data-parallel shard replicas with
+ * a factory that returns the primary model's values instead of new ones.
  */
 public interface ParameterFactory {
   /** A weight ~ normal(0, initStd); shape e.g. [out, in]. */

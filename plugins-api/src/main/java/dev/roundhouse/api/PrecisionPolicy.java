@@ -15,7 +15,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * #afterBackward} once per optimizer step; it skips the update when that returns false. State is
  * checkpointed through {@link #state()}/{@link #loadState}.
  *
- * <p>Thread-safety: used by the single training thread of one run only.
+ * <p>Thread-safety: one instance serves every data-parallel shard, so {@link #weight}, {@link
+ * #activation} and {@link #lossScale()} may be called concurrently from shard threads and must not
+ * change the policy's state; {@link #afterBackward}, {@link #state()} and {@link #loadState} are
+ * called only by the training thread, between steps, when no shard is running.
  */
 public interface PrecisionPolicy {
   /** The value to compute with for weight {@code p} (identity for fp32). Gradients pass straight through. */

@@ -14,8 +14,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * #loadState} before training resumes; router state (e.g. expert bias) is never a {@link
  * dev.roundhouse.tensor.Parameter}, so optimizers and weight decay never touch it.
  *
- * <p>Router math runs in fp32 unless a precision policy says otherwise. Thread-safety: one run's
- * training thread only.
+ * <p>Router math runs in fp32 unless a precision policy says otherwise.
+ *
+ * <p>Thread-safety: an instance is used by one thread at a time and never shared between threads
+ * while a step runs. With data-parallel shards ({@code train.dataParallel} > 1) the host builds one
+ * instance per shard and layer (shard s > 0 gets its own noise seed); their {@link #route} calls run
+ * concurrently on different threads, so a router must keep no mutable static state. Between steps,
+ * on the training thread, every instance receives the same {@link #afterOptimizerStep} counts (the
+ * sum over shards) and the shard instances then receive the primary's {@link #state()} through
+ * {@link #loadState}: the primary instance's state is authoritative.
  */
 public interface Router extends Trainable {
   /**

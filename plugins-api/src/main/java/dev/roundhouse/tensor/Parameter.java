@@ -10,7 +10,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * and a {@link ParamRole}. Its value and gradient live outside any workspace, so they survive the
  * per-step arena; the gradient accumulates across backward passes until {@link #zeroGrad()}.
  *
- * <p>Not thread-safe. Optimizers update {@link #data()} in place.
+ * <p>Not thread-safe. Optimizers update {@link #data()} in place. Data-parallel shard replicas are
+ * separate Parameter objects over the same value array (each with its own gradient): a shard
+ * thread reads the value and writes only its own gradient, and the value is written only between
+ * steps, by the optimizer on the training thread.
  */
 public final class Parameter extends Tensor {
   private final String name;

@@ -132,7 +132,8 @@ public final class StepBench {
       r = run(cfg, registry, warmup, steps);
     }
     System.out.println("step " + r.config() + ": threads " + Nd4jThreads.describe() + ", OMP_NUM_THREADS="
-        + System.getenv("OMP_NUM_THREADS") + ", " + r.tokensPerStep() + " tokens/step, warm-up " + warmup);
+        + System.getenv("OMP_NUM_THREADS") + ", data-parallel shards " + cfg.train().dataParallel() + ", "
+        + r.tokensPerStep() + " tokens/step, warm-up " + warmup);
     System.out.println("  blas: " + dev.roundhouse.host.env.NativeLibraries.blasLibraries());
     StringBuilder each = new StringBuilder("  wall ms:");
     for (double w : r.wallMs()) {

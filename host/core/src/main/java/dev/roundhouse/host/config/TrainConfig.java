@@ -6,12 +6,15 @@ package dev.roundhouse.host.config;
  * linear decay to minLrFrac over the last decayFrac of steps) or {@code "constant"} (warmup then flat).
  * {@code onNonFinite}: "stop" (fail the run naming the first non-finite parameter gradient) or
  * "skip" (skip the update, count it, raise an alarm). {@code alarms}: router-health alarm thresholds
- * ({@link AlarmsConfig}).
+ * ({@link AlarmsConfig}). {@code dataParallel}: shards per micro-batch, each run on its own thread
+ * over batchSize / dataParallel sequences with a model replica sharing the weights; gradients are
+ * summed in shard order before clipping and the optimizer step (see docs/performance.md).
  */
 public record TrainConfig(
     Integer steps,
     Integer batchSize,
     Integer gradAccum,
+    Integer dataParallel,
     String schedule,
     Integer warmupSteps,
     Double minLrFrac,
@@ -30,6 +33,7 @@ public record TrainConfig(
     steps = steps == null ? 400 : steps;
     batchSize = batchSize == null ? 16 : batchSize;
     gradAccum = gradAccum == null ? 1 : gradAccum;
+    dataParallel = dataParallel == null ? 1 : dataParallel;
     schedule = schedule == null ? "cosine" : schedule;
     warmupSteps = warmupSteps == null ? 50 : warmupSteps;
     minLrFrac = minLrFrac == null ? 0.1 : minLrFrac;
@@ -53,6 +57,11 @@ public record TrainConfig(
     p.positive(path + ".steps", steps);
     p.positive(path + ".batchSize", batchSize);
     p.positive(path + ".gradAccum", gradAccum);
+    p.positive(path + ".dataParallel", dataParallel);
+    if (dataParallel > 0 && batchSize > 0 && batchSize % dataParallel != 0) {
+      p.add(path + ".dataParallel", "must divide train.batchSize=" + batchSize + " (each shard gets batchSize /"
+          + " dataParallel sequences), got " + dataParallel);
+    }
     if (!schedule.equals("cosine") && !schedule.equals("wsd") && !schedule.equals("constant")) {
       p.add(path + ".schedule", "must be one of cosine, wsd, constant; got \"" + schedule + "\"");
     }

@@ -26,6 +26,25 @@ public record Batch(int rows, int seqLen, int[] inputs, int[] targets, byte[] ta
     return rows * seqLen;
   }
 
+  /**
+   * Shard {@code shard} of {@code shards}: rows [shard * B / shards, (shard + 1) * B / shards), a copy.
+   * B must be divisible by {@code shards}.
+   */
+  public Batch shard(int shard, int shards) {
+    if (shards == 1) {
+      return this;
+    }
+    if (rows % shards != 0 || shard < 0 || shard >= shards) {
+      throw new IllegalArgumentException("cannot take shard " + shard + " of " + shards + " from " + rows + " rows");
+    }
+    int r = rows / shards;
+    int from = shard * r * seqLen;
+    int to = from + r * seqLen;
+    return new Batch(r, seqLen, java.util.Arrays.copyOfRange(inputs, from, to),
+        java.util.Arrays.copyOfRange(targets, from, to),
+        targetDomains == null ? null : java.util.Arrays.copyOfRange(targetDomains, from, to));
+  }
+
   /** Fills row {@code row} from {@code stream} tokens {@code [start, start + T]} (T + 1 tokens). */
   static void fillRow(TokenStream stream, int start, int row, int seqLen, int[] inputs, int[] targets,
       byte[] domains) {

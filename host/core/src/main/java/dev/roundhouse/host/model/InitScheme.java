@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>{@link #scoped} gives a component its own name prefix; all parameters made are recorded.
  */
-public final class InitScheme {
+public final class InitScheme implements ParameterScopes {
   private final double initStd;
   private final int nLayers;
   private final DataType dtype;
@@ -43,7 +43,7 @@ public final class InitScheme {
     return dtype;
   }
 
-  /** A factory whose parameter names start with {@code prefix} (e.g. "layers.1.attn."). */
+  @Override
   public ParameterFactory scoped(String prefix) {
     return new ParameterFactory() {
       @Override

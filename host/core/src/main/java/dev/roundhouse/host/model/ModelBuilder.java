@@ -19,9 +19,39 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class ModelBuilder {
   private ModelBuilder() {}
 
+  /** A new model with parameters initialised by the run's {@link InitScheme} from {@code seed}. */
   public static MoeTransformer build(ModelConfig m, Components components, PrecisionPolicy precision,
       long seed, DataType dtype) {
-    InitScheme init = new InitScheme(m.initStd(), m.nLayers(), dtype, seed);
+    return build(m, components, precision, new InitScheme(m.initStd(), m.nLayers(), dtype, seed), seed, 0);
+  }
+
+  /**
+   * A data-parallel shard replica of {@code primary} (built from the same config): new plugin
+   * instances and parameter objects (own gradients) whose values are the primary's arrays. Shard
+   * {@code shard} >= 1 gives routers a different noise seed than the primary (shard 0).
+   */
+  public static MoeTransformer replica(MoeTransformer primary, ModelConfig m, Components components,
+      PrecisionPolicy precision, long seed, int shard) {
+    if (shard < 1) {
+      throw new IllegalArgumentException("replica shard must be >= 1 (0 is the primary), got " + shard);
+    }
+    MoeTransformer r = build(m, components, precision, new SharedParameters(primary.parameters()), seed, shard);
+    List<String> want = primary.parameters().stream().map(Parameter::name).toList();
+    List<String> got = r.parameters().stream().map(Parameter::name).toList();
+    if (!want.equals(got)) {
+      throw new IllegalStateException("shard replica " + shard + " has parameters " + got + ", the primary " + want);
+    }
+    return r;
+  }
+
+  /** Router noise seed of layer {@code layer} in data-parallel shard {@code shard} (0: the primary). */
+  static long routerSeed(long seed, int layer, int shard) {
+    long base = seed * 31 + layer;
+    return shard == 0 ? base : base + shard * 0x9E3779B97F4A7C15L;
+  }
+
+  private static MoeTransformer build(ModelConfig m, Components components, PrecisionPolicy precision,
+      ParameterScopes init, long seed, int shard) {
     ParameterFactory root = init.scoped("");
     int d = m.dModel();
     Parameter embedding = root.normal("embedding", ParamRole.EMBEDDING, m.vocabSize(), d);
@@ -43,7 +73,7 @@ public final class ModelBuilder {
       } else {
         Router router = components.router(moe.router(), "model.moe.router",
             new RouterContext(d, moe.routedExperts(), moe.topK(), i, init.scoped(prefix + "moe.router."),
-                seed * 31 + i));
+                routerSeed(seed, i, shard)));
         moeLayer = new MoeLayer(moe.router().path("type").asText(), router, init.scoped(prefix + "moe."), d,
             moe.routedExperts(), moe.expertHidden(), moe.sharedExperts(), moe.sharedHidden(),
             moe.capacityFactor(), DispatchPlan.DropPolicy.of(moe.dropPolicy()), precision);

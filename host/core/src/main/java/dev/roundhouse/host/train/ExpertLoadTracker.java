@@ -1,7 +1,6 @@
 package dev.roundhouse.host.train;
 
 import dev.roundhouse.host.model.DispatchPlan;
-import dev.roundhouse.host.model.MoeLayer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -38,15 +37,15 @@ public final class ExpertLoadTracker {
   }
 
   /** Records one micro-batch's routing; tokenDomains: [N] domain id per token row, or null. */
-  public void record(int layer, MoeLayer.LayerRouting r, int[] tokenDomains) {
+  public void record(int layer, RoutingRecord r, int[] tokenDomains) {
     long[] counts = r.tokensPerExpert();
     add(sinceStep.get(layer), counts);
     add(sinceReport.get(layer), counts);
     droppedSinceReport.merge(layer, (long) r.dropped(), Long::sum);
     microBatches.merge(layer, 1, Integer::sum);
-    r.routing().losses().forEach((k, v) -> lossSums.get(layer).merge(k, v.item(), Double::sum));
-    r.routing().stats().forEach((k, v) -> statSums.get(layer).merge(k, v, Double::sum));
-    if (tokenDomains != null && numDomains > 0) {
+    r.losses().forEach((k, v) -> lossSums.get(layer).merge(k, v, Double::sum));
+    r.stats().forEach((k, v) -> statSums.get(layer).merge(k, v, Double::sum));
+    if (tokenDomains != null && numDomains > 0 && r.plan() != null) {
       DispatchPlan plan = r.plan();
       long[][] perDomain = domainSinceReport.get(layer);
       for (int e = 0; e < numExperts; e++) {

@@ -53,8 +53,12 @@ final class RouterAlarms {
 
   /** Alarms for one micro-batch's routing: non-finite logits (router stat) or gates. */
   List<RunEvent.Alarm> checkRouting(int step, int layer, String routerId, Routing r) {
+    return checkRouting(step, layer, routerId, RoutingRecord.of(r));
+  }
+
+  List<RunEvent.Alarm> checkRouting(int step, int layer, String routerId, RoutingRecord r) {
     double logits = r.stats().getOrDefault("logits_nonfinite", 0.0);
-    double gateSum = r.gates().data().length() == 0 ? 0 : r.gates().data().sumNumber().doubleValue();
+    double gateSum = r.gateSum();
     if (logits > 0 || !Double.isFinite(gateSum)) {
       return List.of(new RunEvent.Alarm(step, layer, ROUTER_NON_FINITE, String.format(
           "router '%s' produced non-finite values: %s", routerId,

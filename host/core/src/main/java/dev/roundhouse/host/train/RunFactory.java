@@ -208,6 +208,10 @@ public final class RunFactory {
     PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
         new PrecisionContext(cfg.model().nLayers(), seed), "precision");
     MoeTransformer model = ModelBuilder.build(cfg.model(), components(registry), precision, seed, dtype);
+    List<MoeTransformer> replicas = new java.util.ArrayList<>();
+    for (int s = 1; s < cfg.train().dataParallel(); s++) {
+      replicas.add(ModelBuilder.replica(model, cfg.model(), components(registry), precision, seed, s));
+    }
     List<Parameter> params = model.parameters();
     OptimizerSet optimizer = OptimizerGroups.build(cfg.optimizer(), cfg.optimizerGroups(), params,
         optimizerFactory(registry));
@@ -217,7 +221,7 @@ public final class RunFactory {
     ValidationBatches val = new ValidationBatches(data.val(), b, t);
     CheckpointStore store = dir.checkpointStore(cfg.train().keepCheckpoints());
     return new TrainingRun(cfg, resolved, Fingerprint.of(resolved), model, ModelSummary.of(model, cfg.model()),
-        precision, optimizer, params, data, loader, val, dir, store, events);
+        precision, optimizer, params, data, loader, val, dir, store, events, List.copyOf(replicas));
   }
 
   /** Default weight-decay rule: matrices decay; norms, biases, routers and 1-D tensors do not. */

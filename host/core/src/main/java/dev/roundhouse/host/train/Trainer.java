@@ -11,7 +11,6 @@ import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.OpProfiler;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.StepArena;
-import dev.roundhouse.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,6 +37,7 @@ public final class Trainer {
   private final TrainConfig tc;
   private final LrSchedule schedule;
   private final ExpertLoadTracker tracker;
+  private final DataParallelShards shards;
   private RouterAlarms alarms;
   private final AtomicBoolean stop = new AtomicBoolean();
   private int step;
@@ -52,6 +52,7 @@ public final class Trainer {
     this.tracker = new ExpertLoadTracker(run.model().moeLayers().keySet(), run.config().model().moe().routedExperts(),
         data.hasDomains() ? data.domainNames().size() : 0);
     this.alarms = newAlarms(0);
+    this.shards = new DataParallelShards(run.model(), run.shardReplicas());
   }
 
   private RouterAlarms newAlarms(int startStep) {
@@ -73,27 +74,32 @@ public final class Trainer {
     skippedSteps = CheckpointState.restore(run, c);
     step = (int) c.step();
     alarms = newAlarms(step);
+    shards.syncRouterState();
   }
 
   /** Trains until the configured step count or a stop request. */
   public Outcome train() {
-    while (step < tc.steps()) {
-      if (stop.get()) {
-        checkpoint();
-        return new Outcome(true, step, lastValLoss);
+    try {
+      while (step < tc.steps()) {
+        if (stop.get()) {
+          checkpoint();
+          return new Outcome(true, step, lastValLoss);
+        }
+        trainStep();
+        step++;
+        boolean last = step == tc.steps();
+        if (step % tc.evalEvery() == 0 || last) {
+          lastValLoss = evaluate();
+          run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
+        }
+        if (step % tc.checkpointEvery() == 0 || last) {
+          checkpoint();
+        }
       }
-      trainStep();
-      step++;
-      boolean last = step == tc.steps();
-      if (step % tc.evalEvery() == 0 || last) {
-        lastValLoss = evaluate();
-        run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
-      }
-      if (step % tc.checkpointEvery() == 0 || last) {
-        checkpoint();
-      }
+      return new Outcome(false, step, lastValLoss);
+    } finally {
+      shards.close();
     }
-    return new Outcome(false, step, lastValLoss);
   }
 
   private void trainStep() {
@@ -103,27 +109,33 @@ public final class Trainer {
     double lossSum = 0;
     Map<String, Double> aux = new TreeMap<>();
     int accum = tc.gradAccum();
+    int n = shards.count();
     try (StepArena arena = StepArena.open("train")) {
       for (int micro = 0; micro < accum; micro++) {
         long phase = OpProfiler.begin();
         Batch b = run.loader().next();
         OpProfiler.end("step: next batch", phase);
-        MoeTransformer.Loss loss = model.loss(b.inputs(), b.targets(), b.rows(), b.seqLen());
-        phase = OpProfiler.begin();
-        double ce = loss.crossEntropy().item();
-        double total = loss.total().item();
-        routingAlarms(model);
-        if (!Double.isFinite(total)) {
-          String where = tc.onNonFinite().equals("stop") ? "; first non-finite values in the "
-              + NonFiniteLocator.locate(model, b) : "";
-          nonFinite("loss is " + total + " (cross-entropy " + ce + ")" + where);
-          return;
+        List<DataParallelShards.ShardResult> results = shards.run(b, run.precision().lossScale() / (accum * n));
+        for (DataParallelShards.ShardResult r : results) {
+          routingAlarms(r);
+          if (!r.finite()) {
+            String where = tc.onNonFinite().equals("stop") ? "; first non-finite values in the "
+                + NonFiniteLocator.locate(shards.model(r.shard()), r.batch()) : "";
+            nonFinite("loss is " + r.total() + " (cross-entropy " + r.crossEntropy() + ")"
+                + (n > 1 ? " in data-parallel shard " + r.shard() : "") + where);
+            return;
+          }
         }
-        lossSum += ce;
-        loss.routerLosses().forEach((k, v) -> aux.merge(k, v.item() / accum, Double::sum));
-        recordRouting(model, b);
-        OpProfiler.end("step: loss values, routing stats", phase);
-        loss.total().backward(scalarLike(loss.total(), run.precision().lossScale() / accum));
+        for (DataParallelShards.ShardResult r : results) {
+          lossSum += r.crossEntropy() / n;
+          r.routerLosses().forEach((k, v) -> aux.merge(k, v / (accum * n), Double::sum));
+          recordRouting(r);
+        }
+      }
+      if (n > 1) {
+        long phase = OpProfiler.begin();
+        shards.reduceGradients();
+        OpProfiler.end("step: data-parallel gradient sum", phase);
       }
       long phase = OpProfiler.begin();
       boolean apply = run.precision().afterBackward(params);
@@ -147,7 +159,9 @@ public final class Trainer {
           run.optimizer().step(lrFactor);
         }
         for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
-          e.getValue().router().afterOptimizerStep(takeStepCounts(e.getKey()));
+          long[] counts = takeStepCounts(e.getKey());
+          e.getValue().router().afterOptimizerStep(counts);
+          shards.afterOptimizerStep(e.getKey(), counts);
         }
       } else {
         skippedSteps++;
@@ -174,27 +188,25 @@ public final class Trainer {
     return counts;
   }
 
-  private static INDArray scalarLike(Tensor t, double value) {
-    return t.data().ulike().assign(value);
-  }
-
-  private void recordRouting(MoeTransformer model, Batch b) {
+  private void recordRouting(DataParallelShards.ShardResult r) {
     int[] domains = null;
-    if (b.targetDomains() != null) {
-      domains = new int[b.targetDomains().length];
+    byte[] td = r.batch().targetDomains();
+    if (td != null) {
+      domains = new int[td.length];
       for (int i = 0; i < domains.length; i++) {
-        domains[i] = b.targetDomains()[i];
+        domains[i] = td[i];
       }
     }
-    for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
-      tracker.record(e.getKey(), e.getValue().lastRouting(), domains);
+    for (Map.Entry<Integer, RoutingRecord> e : r.routing().entrySet()) {
+      tracker.record(e.getKey(), e.getValue(), domains);
     }
   }
 
   /** Alarms at once for non-finite router output in this micro-batch (before a NaN loss stops the run). */
-  private void routingAlarms(MoeTransformer model) {
-    for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
-      alarms.checkRouting(step + 1, e.getKey(), e.getValue().routerId(), e.getValue().lastRouting().routing())
+  private void routingAlarms(DataParallelShards.ShardResult r) {
+    Map<Integer, MoeLayer> layers = run.model().moeLayers();
+    for (Map.Entry<Integer, RoutingRecord> e : r.routing().entrySet()) {
+      alarms.checkRouting(step + 1, e.getKey(), layers.get(e.getKey()).routerId(), e.getValue())
           .forEach(run.events()::publish);
     }
   }
@@ -202,7 +214,7 @@ public final class Trainer {
   private void nonFinite(String what) {
     String msg = "step " + (step + 1) + ": " + what;
     run.events().publish(new RunEvent.Alarm(step + 1, null, RunEvent.Alarm.NON_FINITE, msg));
-    GradTools.zero(run.parameters());
+    shards.zeroGradients();
     if (tc.onNonFinite().equals("skip")) {
       skippedSteps++;
       run.model().moeLayers().keySet().forEach(this::takeStepCounts);

@@ -18,6 +18,8 @@ import java.util.List;
 /**
  * Everything one training run is made of, assembled by {@link RunFactory}: the resolved config,
  * the model and its plugins, data, the run directory and the event bus. Owned by one thread.
+ * {@code shardReplicas}: the model's replicas for data-parallel shards 1.. (empty unless {@code
+ * train.dataParallel} > 1); they share the model's parameter values, see {@link DataParallelShards}.
  */
 public record TrainingRun(
     RunConfig config,
@@ -33,7 +35,8 @@ public record TrainingRun(
     ValidationBatches validation,
     RunDirectory directory,
     CheckpointStore checkpoints,
-    EventBus events) {
+    EventBus events,
+    List<MoeTransformer> shardReplicas) {
 
   /** Tokens per optimizer step. */
   public long tokensPerStep() {
