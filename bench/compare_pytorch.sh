@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Roundhouse vs the PyTorch peer (bench/pytorch_reference.py) on the tiny-moe training step.
 #  1. like-for-like check: ExportInit writes Roundhouse's initial weights, first batches and the
-#     trainer's logged step numbers; the PyTorch model loads them and must agree (--tolerance).
+#     trainer's logged step numbers; the PyTorch model loads them and must agree (--tolerance). It runs
+#     one shard (train.dataParallel=1): with more, batch-scope router losses are taken per shard.
 #  2. timing: ROUNDS rounds, each running Roundhouse's StepBench and then the PyTorch peer with the
 #     same thread count, WARMUP warm-up and STEPS timed steps each; the timed steps of all rounds are
 #     pooled per side and the medians and the tokens/s ratio printed. THREADS threads per side:
@@ -65,7 +66,8 @@ echo "== machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loa
 echo "== roundhouse: $RH_SHARDS data-parallel shard(s) x $RH_THREADS thread(s); pytorch: $PEER_THREADS thread(s)"
 if [ "${SKIP_CHECK:-0}" != 1 ]; then
   echo "== like-for-like check (initial weights and batches exported from Roundhouse)"
-  "${JAVA[@]}" dev.roundhouse.host.bench.ExportInit --config "$CONFIG" --out "$WORK/init.bin" --steps 2 >/dev/null
+  "${JAVA[@]}" dev.roundhouse.host.bench.ExportInit --config "$CONFIG" --out "$WORK/init.bin" --steps 2 \
+    --set train.dataParallel=1 >/dev/null
   "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --threads "$PEER_THREADS" --check "$WORK/init.bin"
 fi
 

@@ -85,6 +85,7 @@ final class DataParallelShards implements AutoCloseable {
     } catch (RuntimeException e) {
       first = e;
     }
+    long waiting = OpProfiler.begin();
     for (Future<ShardResult> f : futures) {
       try {
         out.add(f.get());
@@ -95,6 +96,7 @@ final class DataParallelShards implements AutoCloseable {
         first = first != null ? first : new IllegalStateException("interrupted while waiting for a shard", e);
       }
     }
+    OpProfiler.end("step: shard 0 waits for the other shards", waiting);
     if (first != null) {
       zeroGradients();
       throw first;

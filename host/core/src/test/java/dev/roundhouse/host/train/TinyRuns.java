@@ -25,7 +25,10 @@ final class TinyRuns {
     return new PluginRegistry(pluginsDir());
   }
 
-  /** Tiny MoE: 2 layers (1 dense, 1 MoE with 4 experts top-2), d=32, T=16, B=4, synthetic corpus. */
+  /**
+   * Tiny MoE: 2 layers (1 dense, 1 MoE with 4 experts top-2), d=32, T=16, B=4, synthetic corpus, one
+   * data-parallel shard (the embedded default has two; DataParallelTest covers them).
+   */
   static RunConfig tiny(String... overrides) {
     List<String> sets = new ArrayList<>(List.of(
         "name=tiny", "data.syntheticBytes=60000",
@@ -34,7 +37,7 @@ final class TinyRuns {
         "model.moe.topK=2", "model.moe.expertHidden=16", "model.moe.sharedExperts=1",
         "model.moe.sharedHidden=32",
         "train.steps=30", "train.batchSize=4", "train.warmupSteps=5", "train.evalEvery=10",
-        "train.evalBatches=2", "train.checkpointEvery=10", "train.logEvery=1",
+        "train.evalBatches=2", "train.checkpointEvery=10", "train.logEvery=1", "train.dataParallel=1",
         "optimizer.lr=0.01"));
     sets.addAll(Arrays.asList(overrides));
     return ConfigLoader.load(null, sets);
