@@ -53,6 +53,30 @@ final class Bench {
     return Map.of("wall_ms", wall, "cpu_ms", cpu, "wall_ratio_64_over_8", wallRatio, "cpu_ratio_64_over_8", cpuRatio);
   }
 
+  /** The tiny-moe step as configured (data-parallel shards) and with one shard, in one process. */
+  private static Map<String, Object> stepWithAndWithoutShards(PluginRegistry registry, PrintStream out) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    int shards = ConfigLoader.load(null, List.of()).train().dataParallel();
+    double configured = 0;
+    for (int dp : shards > 1 ? new int[] {shards, 1} : new int[] {1}) {
+      List<String> sets = new java.util.ArrayList<>(StepBench.timingOverrides(3 + 5));
+      sets.add("train.dataParallel=" + dp);
+      StepBench.Result r = StepBench.run(ConfigLoader.load(null, sets), registry, 3, 5);
+      out.printf(Locale.ROOT, "step (configs/tiny-moe.json, %d data-parallel shard%s): median %.0f ms wall, %.0f ms cpu,"
+          + " %.0f tokens/s%n", dp, dp == 1 ? "" : "s", r.medianWallMs(), r.medianCpuMs(), r.tokensPerSecond());
+      json.put(dp == shards ? "configured" : "one_shard", Map.of("data_parallel", dp, "median_wall_ms",
+          r.medianWallMs(), "median_cpu_ms", r.medianCpuMs(), "tokens_per_s", r.tokensPerSecond(),
+          "tokens_per_step", r.tokensPerStep()));
+      if (dp == shards && shards > 1) {
+        configured = r.tokensPerSecond();
+      } else if (configured > 0) {
+        out.printf(Locale.ROOT, "  %d shards / 1 shard: %.2fx tokens/s%n", shards, configured / r.tokensPerSecond());
+      }
+    }
+    out.println();
+    return json;
+  }
+
   private static double median(List<Double> v) {
     List<Double> s = v.stream().sorted().toList();
     return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
@@ -84,11 +108,7 @@ final class Bench {
         out.println(MoeBench.table(cfg, r));
         json.put("moe", r);
       } else if (s.equals("step")) {
-        StepBench.Result r = StepBench.run(ConfigLoader.load(null, StepBench.timingOverrides(3 + 5)), registry, 3, 5);
-        out.printf(Locale.ROOT, "step (configs/tiny-moe.json): median %.0f ms wall, %.0f ms cpu, %.0f tokens/s%n%n",
-            r.medianWallMs(), r.medianCpuMs(), r.tokensPerSecond());
-        json.put("step", Map.of("median_wall_ms", r.medianWallMs(), "median_cpu_ms", r.medianCpuMs(),
-            "tokens_per_s", r.tokensPerSecond(), "tokens_per_step", r.tokensPerStep()));
+        json.put("step", stepWithAndWithoutShards(registry, out));
       } else if (s.equals("experts")) {
         json.put("experts", expertScaling(registry, out));
       } else if (s.equals("attention")) {

@@ -28,6 +28,11 @@ final class Summary {
     b.append(String.format(Locale.ROOT, "data: %s (train %,d tokens, val %,d tokens); %d tokens/step, %d steps",
         run.data().train().source(), run.data().train().size(), run.data().val().size(), run.tokensPerStep(),
         run.config().train().steps()));
+    int shards = run.config().train().dataParallel();
+    if (shards > 1) {
+      b.append(String.format(Locale.ROOT, "; %d data-parallel shards of %d sequences, one thread each", shards,
+          run.config().train().batchSize() / shards));
+    }
     return b.toString();
   }
 }
