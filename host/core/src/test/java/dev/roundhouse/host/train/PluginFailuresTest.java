@@ -103,6 +103,27 @@ class PluginFailuresTest {
   }
 
   @Test
+  void withShardsAPluginFailureStillNamesThePlugin() throws Exception {
+    for (String fail : List.of("forward", "backward")) {
+      Path root = tmp.resolve("runs-dp-" + fail);
+      Runs.Prepared p = Runs.create(TinyRuns.tiny(concat(faulty(fail), "train.dataParallel=2")), registry, root,
+          new EventBus());
+      PluginFailureException e = assertThrows(PluginFailureException.class, () -> Runs.execute(p));
+      assertNamesPlugin(e, fail + " exploded");
+      assertRecorded(root, fail + " exploded");
+    }
+    Runs.Prepared ok = Runs.create(TinyRuns.tiny(concat(faulty("none"), "train.dataParallel=2")), registry,
+        tmp.resolve("runs-dp-ok"), new EventBus());
+    assertFalse(Runs.execute(ok).stopped());
+  }
+
+  private static String[] concat(String[] a, String b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = b;
+    return out;
+  }
+
+  @Test
   void providerWhoseConstructorThrowsIsAProblemNamingItsJarAndOthersLoad() {
     assertTrue(registry.problems().stream().anyMatch(p -> p.contains("throwing-ctor.jar")
         && p.contains("ThrowingRouterProvider") && p.contains("provider constructor exploded")),
