@@ -15,6 +15,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javafx.beans.property.BooleanProperty;
@@ -45,7 +51,17 @@ public final class RunsViewModel implements AutoCloseable {
   private Runnable showDashboard = () -> {};
   private volatile Trainer trainer;
   private volatile boolean stopRequested;
-  private volatile Thread worker;
+  /**
+   * The one thread every run of this app trains on. Reused, not one thread per run: a finished
+   * thread strands about one training step of native memory (see StepArena.releaseThreadArenas).
+   */
+  private static final ExecutorService TRAINING =
+      Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "roundhouse-train");
+        t.setDaemon(true);
+        return t;
+      });
+  private volatile Future<?> worker;
   private volatile Path liveDir;
 
   public RunsViewModel(Registries registries, Path runsRoot, DashboardViewModel dashboard, UiExecutor ui) {
@@ -192,10 +208,7 @@ public final class RunsViewModel implements AutoCloseable {
     dashboard.attach(bus, name, resumedDir);
     message.set("Preparing " + name + "...");
     showDashboard.run();
-    Thread t = new Thread(() -> train(name, preparer, bus), "roundhouse-train-" + name);
-    t.setDaemon(true);
-    worker = t;
-    t.start();
+    worker = TRAINING.submit(() -> train(name, preparer, bus));
   }
 
   private void train(String name, Preparer preparer, EventBus bus) {
@@ -236,12 +249,14 @@ public final class RunsViewModel implements AutoCloseable {
   @Override
   public void close() {
     stop();
-    Thread t = worker;
-    if (t != null) {
+    Future<?> w = worker;
+    if (w != null) {
       try {
-        t.join(60_000);
+        w.get(60, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // the run's own failure is reported in the dashboard; a run still checkpointing is left to finish
       }
     }
   }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -33,9 +32,9 @@ import java.util.concurrent.Future;
  * (Switch aux, z-loss) and expert-choice capacity are computed per shard, as in multi-device data
  * parallelism.
  *
- * <p>Used by the trainer's thread only; {@link #close()} stops the shard threads.
+ * <p>Used by the trainer's thread only; shards 1.. run on the process-wide {@link ShardThreads}.
  */
-final class DataParallelShards implements AutoCloseable {
+final class DataParallelShards {
   /** One shard's micro-batch: its rows, loss values and per-layer routing, as plain values. */
   record ShardResult(int shard, Batch batch, double crossEntropy, double total, Map<String, Double> routerLosses,
       Map<Integer, RoutingRecord> routing) {
@@ -46,7 +45,6 @@ final class DataParallelShards implements AutoCloseable {
 
   private final List<MoeTransformer> models; // [S], 0 = primary
   private final List<List<Parameter>> params; // [S][P], same order as the primary's
-  private ExecutorService pool;
 
   DataParallelShards(MoeTransformer primary, List<MoeTransformer> replicas) {
     this.models = new ArrayList<>();
@@ -162,15 +160,7 @@ final class DataParallelShards implements AutoCloseable {
   }
 
   private ExecutorService pool() {
-    if (pool == null) {
-      int[] next = {1};
-      pool = Executors.newFixedThreadPool(models.size() - 1, task -> {
-        Thread t = new Thread(task, "roundhouse-shard-" + next[0]++);
-        t.setDaemon(true);
-        return t;
-      });
-    }
-    return pool;
+    return ShardThreads.atLeast(models.size() - 1);
   }
 
   private static RuntimeException unwrap(Throwable t) {
@@ -181,13 +171,5 @@ final class DataParallelShards implements AutoCloseable {
       throw err;
     }
     return new IllegalStateException(t);
-  }
-
-  @Override
-  public void close() {
-    if (pool != null) {
-      pool.shutdownNow();
-      pool = null;
-    }
   }
 }

@@ -14,6 +14,7 @@ import dev.roundhouse.host.run.LoadedCheckpoint;
 import dev.roundhouse.host.run.PluginRecord;
 import dev.roundhouse.host.run.Provenance;
 import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.tensor.StepArena;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -103,7 +104,9 @@ public final class Runs {
 
   /**
    * Trains a prepared run to the end (or a stop request), writing metrics.jsonl and lifecycle
-   * events; a failure is recorded as run_failed and rethrown. Closes the run directory.
+   * events; a failure is recorded as run_failed and rethrown. Closes the run directory and frees
+   * this thread's step arenas. Call it from a thread that is reused for later runs, not a new
+   * thread per run (see {@link StepArena#releaseThreadArenas()}).
    */
   public static Trainer.Outcome execute(Prepared p) {
     TrainingRun run = p.run();
@@ -135,6 +138,7 @@ public final class Runs {
       closeQuietly(sub);
       closeQuietly(writer);
       run.directory().close();
+      StepArena.releaseThreadArenas(); // this thread's step-sized native blocks, until its next run
     }
   }
 

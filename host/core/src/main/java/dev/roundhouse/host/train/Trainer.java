@@ -79,27 +79,23 @@ public final class Trainer {
 
   /** Trains until the configured step count or a stop request. */
   public Outcome train() {
-    try {
-      while (step < tc.steps()) {
-        if (stop.get()) {
-          checkpoint();
-          return new Outcome(true, step, lastValLoss);
-        }
-        trainStep();
-        step++;
-        boolean last = step == tc.steps();
-        if (step % tc.evalEvery() == 0 || last) {
-          lastValLoss = evaluate();
-          run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
-        }
-        if (step % tc.checkpointEvery() == 0 || last) {
-          checkpoint();
-        }
+    while (step < tc.steps()) {
+      if (stop.get()) {
+        checkpoint();
+        return new Outcome(true, step, lastValLoss);
       }
-      return new Outcome(false, step, lastValLoss);
-    } finally {
-      shards.close();
+      trainStep();
+      step++;
+      boolean last = step == tc.steps();
+      if (step % tc.evalEvery() == 0 || last) {
+        lastValLoss = evaluate();
+        run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
+      }
+      if (step % tc.checkpointEvery() == 0 || last) {
+        checkpoint();
+      }
     }
+    return new Outcome(false, step, lastValLoss);
   }
 
   private void trainStep() {

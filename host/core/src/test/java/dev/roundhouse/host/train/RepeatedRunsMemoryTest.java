@@ -1,0 +1,42 @@
+package dev.roundhouse.host.train;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.roundhouse.host.config.ConfigLoader;
+import dev.roundhouse.host.metrics.EventBus;
+import dev.roundhouse.host.registry.PluginRegistry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A process that trains run after run (the desktop app, a test suite) must not grow: the training
+ * thread frees its step arenas after each run and shard threads are reused, keeping theirs. Shard
+ * threads started per run strand about one half-batch step of native memory each (~250 MB here) when
+ * they exit, which this test sees in the resident set.
+ */
+class RepeatedRunsMemoryTest {
+  @TempDir Path runs;
+
+  @Test
+  void runAfterRunWithShardsKeepsTheResidentSetFlat() throws Exception {
+    List<Long> rss = new ArrayList<>();
+    try (PluginRegistry reg = TinyRuns.registry()) {
+      for (int i = 0; i < 5; i++) {
+        // the embedded tiny-moe at T=128: two shards of 8 sequences, an arena of a few hundred MB each
+        var cfg = ConfigLoader.load(null, List.of("name=mem" + i, "model.seqLen=128", "train.steps=4",
+            "train.evalEvery=100", "train.checkpointEvery=100", "train.dataParallel=2"));
+        Runs.execute(Runs.create(cfg, reg, runs, new EventBus()));
+        System.gc();
+        Thread.sleep(200);
+        rss.add(Pointer.physicalBytes());
+      }
+    }
+    long growth = rss.get(4) - rss.get(1);
+    assertTrue(growth < 150_000_000L, "resident set grew by " + growth / 1_000_000 + " MB over three runs after the"
+        + " first two (per run, MB: " + rss.stream().map(b -> b / 1_000_000).toList() + ")");
+  }
+}
