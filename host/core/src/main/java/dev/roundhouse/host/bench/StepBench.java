@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * (add {@code -Droundhouse.profile.clock=cpu} to profile CPU time) and the time outside every op.
  * Run: {@code java -cp <cli classpath> -Droundhouse.plugins.dir=<plugins>
  * dev.roundhouse.host.bench.StepBench [--config file] [--warmup W] [--steps N] [--set key=value ...]
- * [--concurrent R]}; with R > 1 it trains R independent copies at once on R threads.
+ * [--concurrent R]}; with R > 1 it trains R independent copies at once on R threads (runs with
+ * data-parallel shards share the process's shard threads: add {@code --set train.dataParallel=1}).
  */
 public final class StepBench {
   private StepBench() {}

@@ -27,10 +27,10 @@ import java.util.concurrent.Future;
  * {@code afterOptimizerStep} counts, then the primary's state is loaded into it.
  *
  * <p>Each shard's loss is the mean over its own tokens, seeded with 1/S of the step's scale, so the
- * summed gradient equals the single-shard gradient whenever the loss is a mean of per-sequence
- * terms (cross-entropy over equally long rows, sequence-scope aux loss). Batch-scope router losses
- * (Switch aux, z-loss) and expert-choice capacity are computed per shard, as in multi-device data
- * parallelism.
+ * summed gradient equals the single-shard gradient whenever the loss is a mean of per-token or
+ * per-sequence terms (cross-entropy over equally long rows, z-loss, sequence-scope aux loss). The
+ * batch- and global-scope aux losses (their expert fractions) and expert-choice capacity are taken
+ * per shard, as in multi-device data parallelism.
  *
  * <p>Used by the trainer's thread only; shards 1.. run on the process-wide {@link ShardThreads}.
  */
