@@ -3,6 +3,7 @@ package dev.roundhouse.host.optim;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
+import dev.roundhouse.api.ParallelLoop;
 import dev.roundhouse.tensor.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +39,16 @@ public final class OptimizerGroups {
 
   public static OptimizerSet build(JsonNode topLevel, List<OptimizerGroupConfig> groups, List<Parameter> params,
       Factory factory) {
+    return build(topLevel, groups, params, factory, ParallelLoop.SEQUENTIAL);
+  }
+
+  /** As above; each group's optimizer gets {@code parallel} for its per-parameter updates. */
+  public static OptimizerSet build(JsonNode topLevel, List<OptimizerGroupConfig> groups, List<Parameter> params,
+      Factory factory, ParallelLoop parallel) {
     List<OptimizerSet.Group> out = new ArrayList<>();
     if (groups == null) {
-      Optimizer o = factory.build(topLevel, new OptimizerContext("all", params, DecayRule::defaults), "optimizer");
+      Optimizer o = factory.build(topLevel, new OptimizerContext("all", params, DecayRule::defaults, parallel),
+          "optimizer");
       out.add(group("all", topLevel, params, o, 1.0, factory, "optimizer", "all"));
       return new OptimizerSet(out);
     }
@@ -49,8 +57,8 @@ public final class OptimizerGroups {
       OptimizerGroupConfig g = groups.get(i);
       JsonNode section = sectionOf(g, topLevel);
       String path = pathOf(groups, i);
-      Optimizer o = factory.build(section, new OptimizerContext(g.name(), members.get(i), DecayRule.of(g.decay())),
-          path);
+      Optimizer o = factory.build(section,
+          new OptimizerContext(g.name(), members.get(i), DecayRule.of(g.decay()), parallel), path);
       out.add(group(g.name(), section, members.get(i), o, g.scheduleMultiplier(), factory, path, g.select().describe()));
     }
     return new OptimizerSet(out);

@@ -1,5 +1,6 @@
 package dev.roundhouse.host.train;
 
+import dev.roundhouse.api.ParallelLoop;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.model.MoeLayer;
@@ -123,16 +124,19 @@ final class DataParallelShards {
     }
   }
 
-  /** Adds every replica's gradients into the primary's, in shard order, and zeroes the replicas'. */
-  void reduceGradients() {
+  /**
+   * Adds every replica's gradients into the primary's, in shard order, and zeroes the replicas';
+   * parameters are spread over {@code loop}'s threads (each parameter's sum order is fixed).
+   */
+  void reduceGradients(ParallelLoop loop) {
     List<Parameter> primary = params.get(0);
-    for (int s = 1; s < params.size(); s++) {
-      List<Parameter> replica = params.get(s);
-      for (int i = 0; i < primary.size(); i++) {
-        primary.get(i).grad().addi(replica.get(i).grad());
+    loop.forEach(primary.size(), i -> {
+      for (int s = 1; s < params.size(); s++) {
+        Parameter replica = params.get(s).get(i);
+        primary.get(i).grad().addi(replica.grad());
+        replica.zeroGrad();
       }
-      GradTools.zero(replica);
-    }
+    });
   }
 
   /** Zeroes the gradients of every shard, the primary's included. */

@@ -1,5 +1,6 @@
 package dev.roundhouse.host.train;
 
+import dev.roundhouse.api.ParallelLoop;
 import dev.roundhouse.tensor.Parameter;
 import java.util.List;
 
@@ -48,5 +49,30 @@ public final class GradTools {
     for (Parameter p : params) {
       p.zeroGrad();
     }
+  }
+
+  /** {@link #globalNorm(List)} with the per-parameter norms taken through {@code loop}; the same value. */
+  public static double globalNorm(List<Parameter> params, ParallelLoop loop) {
+    double[] norms = new double[params.size()];
+    loop.forEach(norms.length, i -> norms[i] = params.get(i).grad().norm2Number().doubleValue());
+    double sq = 0;
+    for (double n : norms) {
+      sq += n * n; // in parameter order, as globalNorm(List)
+    }
+    return Math.sqrt(sq);
+  }
+
+  /** {@link #clip(List, double, double)} with the scaling run through {@code loop}. */
+  public static double clip(List<Parameter> params, double norm, double maxNorm, ParallelLoop loop) {
+    if (Double.isFinite(norm) && norm > maxNorm) {
+      double scale = maxNorm / (norm + 1e-6);
+      loop.forEach(params.size(), i -> params.get(i).grad().muli(scale));
+    }
+    return norm;
+  }
+
+  /** {@link #zero(List)} run through {@code loop}. */
+  public static void zero(List<Parameter> params, ParallelLoop loop) {
+    loop.forEach(params.size(), i -> params.get(i).zeroGrad());
   }
 }

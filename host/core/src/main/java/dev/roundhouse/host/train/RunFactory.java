@@ -214,7 +214,7 @@ public final class RunFactory {
     }
     List<Parameter> params = model.parameters();
     OptimizerSet optimizer = OptimizerGroups.build(cfg.optimizer(), cfg.optimizerGroups(), params,
-        optimizerFactory(registry));
+        optimizerFactory(registry), ShardLoop.of(cfg.train().dataParallel()));
     int b = cfg.train().batchSize();
     int t = cfg.model().seqLen();
     BatchLoader loader = new BatchLoader(data.train(), b, t, seed);

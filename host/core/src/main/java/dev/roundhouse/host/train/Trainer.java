@@ -1,5 +1,6 @@
 package dev.roundhouse.host.train;
 
+import dev.roundhouse.api.ParallelLoop;
 import dev.roundhouse.host.config.TrainConfig;
 import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.metrics.LayerLoad;
@@ -38,6 +39,7 @@ public final class Trainer {
   private final LrSchedule schedule;
   private final ExpertLoadTracker tracker;
   private final DataParallelShards shards;
+  private final ParallelLoop loop; // the shard threads, for the work between steps
   private RouterAlarms alarms;
   private final AtomicBoolean stop = new AtomicBoolean();
   private int step;
@@ -53,6 +55,7 @@ public final class Trainer {
         data.hasDomains() ? data.domainNames().size() : 0);
     this.alarms = newAlarms(0);
     this.shards = new DataParallelShards(run.model(), run.shardReplicas());
+    this.loop = ShardLoop.of(shards.count());
   }
 
   private RouterAlarms newAlarms(int startStep) {
@@ -130,14 +133,14 @@ public final class Trainer {
       }
       if (n > 1) {
         long phase = OpProfiler.begin();
-        shards.reduceGradients();
+        shards.reduceGradients(loop);
         OpProfiler.end("step: data-parallel gradient sum", phase);
       }
       long phase = OpProfiler.begin();
       boolean apply = run.precision().afterBackward(params);
       OpProfiler.end("step: precision after backward", phase);
       phase = OpProfiler.begin();
-      double gradNorm = GradTools.globalNorm(params);
+      double gradNorm = GradTools.globalNorm(params, loop);
       if (apply && !Double.isFinite(gradNorm)) {
         Parameter bad = GradTools.firstNonFinite(params);
         nonFinite("gradient norm is " + gradNorm + "; first non-finite gradient in parameter "
@@ -145,7 +148,7 @@ public final class Trainer {
         return;
       }
       if (apply && tc.clipping()) {
-        GradTools.clip(params, gradNorm, tc.gradClip());
+        GradTools.clip(params, gradNorm, tc.gradClip(), loop);
       }
       OpProfiler.end("step: grad norm, clipping", phase);
       phase = OpProfiler.begin();
@@ -165,7 +168,7 @@ public final class Trainer {
       }
       OpProfiler.end("step: optimizer, router updates", phase);
       phase = OpProfiler.begin();
-      GradTools.zero(params);
+      GradTools.zero(params, loop);
       OpProfiler.end("step: zero grads", phase);
       double ms = (System.nanoTime() - t0) / 1e6;
       int done = step + 1;

@@ -2,6 +2,7 @@ package dev.roundhouse.plugins.optimizers;
 
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
+import dev.roundhouse.api.ParallelLoop;
 import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.StepArena;
@@ -20,12 +21,15 @@ import org.nd4j.linalg.factory.Nd4j;
  * Common frame of the optimizers in this jar: per-parameter state slots allocated once outside any
  * workspace, the decay flags from the group's predicate, a step counter, and the checkpoint format
  * {@code <parameter name>/<slot>} plus {@code step} (LONG scalar). Subclasses implement {@link
- * #update} for one parameter; temporaries they make live in the caller's step arena.
+ * #update} for one parameter, touching only that parameter and its slots: {@link #step} runs the
+ * parameters through the context's {@link ParallelLoop}, possibly several at once on the host's
+ * threads. Temporaries they make live in the running thread's step arena.
  */
 abstract class SlotOptimizer implements Optimizer {
   protected final String group;
   protected final List<Parameter> params;
   protected final boolean[] decays;
+  private final ParallelLoop parallel;
   private final Map<String, List<INDArray>> slots = new LinkedHashMap<>();
   protected long step;
 
@@ -33,6 +37,7 @@ abstract class SlotOptimizer implements Optimizer {
     this.group = ctx.group();
     this.params = ctx.params();
     this.decays = new boolean[params.size()];
+    this.parallel = ctx.parallel();
     Set<String> names = new HashSet<>();
     for (int i = 0; i < params.size(); i++) {
       Parameter p = params.get(i);
@@ -68,9 +73,7 @@ abstract class SlotOptimizer implements Optimizer {
     step++;
     double lr = learningRate() * lrFactor;
     try (NoGrad ng = NoGrad.enter()) {
-      for (int i = 0; i < params.size(); i++) {
-        update(i, params.get(i), lr);
-      }
+      parallel.forEach(params.size(), i -> update(i, params.get(i), lr)); // parameters are independent
     }
   }
 
