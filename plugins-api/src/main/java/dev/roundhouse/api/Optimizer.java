@@ -12,7 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link #state()} keys are {@code <parameter name>/<slot>} and must round-trip through {@link
  * #loadState} so a resumed run continues bit-for-bit.
  *
- * <p>Thread-safety: one run's training thread only.
+ * <p>Thread-safety: {@link #step} and the state methods are called on the run's training thread
+ * only; inside {@code step} an optimizer may spread independent per-parameter work over the host's
+ * threads with {@link OptimizerContext#parallel()}.
  */
 public interface Optimizer {
   /**

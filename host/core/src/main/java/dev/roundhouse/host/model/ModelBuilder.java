@@ -41,6 +41,13 @@ public final class ModelBuilder {
     if (!want.equals(got)) {
       throw new IllegalStateException("shard replica " + shard + " has parameters " + got + ", the primary " + want);
     }
+    for (int i = 0; i < want.size(); i++) {
+      if (r.parameters().get(i).data() != primary.parameters().get(i).data()) {
+        throw new IllegalStateException("parameter " + want.get(i) + " was not made by the component's"
+            + " ParameterFactory, so data-parallel shard " + shard + " cannot share it (set train.dataParallel=1"
+            + " or build it with the factory)");
+      }
+    }
     return r;
   }
 

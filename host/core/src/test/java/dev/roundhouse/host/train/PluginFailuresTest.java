@@ -117,6 +117,18 @@ class PluginFailuresTest {
     assertFalse(Runs.execute(ok).stopped());
   }
 
+  @Test
+  void aParameterMadeWithoutTheFactoryCannotBeShardedAndIsNamed() {
+    Runs.Prepared one = Runs.create(TinyRuns.tiny(faulty("unshared")), registry, tmp.resolve("runs-unshared-1"),
+        new EventBus());
+    assertFalse(Runs.execute(one).stopped());
+    RuntimeException e = assertThrows(RuntimeException.class, () -> Runs.create(
+        TinyRuns.tiny(concat(faulty("unshared"), "train.dataParallel=2")), registry, tmp.resolve("runs-unshared-2"),
+        new EventBus()));
+    assertTrue(e.getMessage().contains("layers.0.attn.own") && e.getMessage().contains("ParameterFactory")
+        && e.getMessage().contains("train.dataParallel"), e.getMessage());
+  }
+
   private static String[] concat(String[] a, String b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + 1);
     out[a.length] = b;

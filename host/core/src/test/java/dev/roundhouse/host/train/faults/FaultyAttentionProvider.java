@@ -3,15 +3,19 @@ package dev.roundhouse.host.train.faults;
 import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.api.AttentionProvider;
+import dev.roundhouse.api.ParamRole;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Test attention {@code "faulty"}: an identity attention (no parameters) that fails on purpose, by {@code fail}:
  * "build" (build() throws), "constructor" (the component's constructor throws), "forward" (forward throws), "shape"
- * (forward returns [B*T, d]), "backward" (its backward closure throws), "none".
+ * (forward returns [B*T, d]), "backward" (its backward closure throws), "unshared" (a gain parameter made with
+ * {@code new Parameter} instead of the context's factory), "none".
  */
 public class FaultyAttentionProvider implements AttentionProvider<FaultyAttentionProvider.Config> {
   /** {@code fail}: which call fails. */
@@ -36,12 +40,18 @@ public class FaultyAttentionProvider implements AttentionProvider<FaultyAttentio
     if (config.fail().equals("build")) {
       throw new IllegalStateException("fixture: build exploded");
     }
-    return new Faulty(config.fail());
+    Faulty f = new Faulty(config.fail());
+    if (config.fail().equals("unshared")) {
+      f.own = new Parameter("layers." + context.layerIndex() + ".attn.own", ParamRole.NORM,
+          Nd4j.ones(DataType.FLOAT, context.dModel()));
+    }
+    return f;
   }
 
   /** The component. */
   static final class Faulty implements Attention {
     private final String fail;
+    private Parameter own;
 
     Faulty(String fail) {
       if (fail.equals("constructor")) {
@@ -72,7 +82,7 @@ public class FaultyAttentionProvider implements AttentionProvider<FaultyAttentio
 
     @Override
     public List<Parameter> parameters() {
-      return List.of();
+      return own == null ? List.of() : List.of(own);
     }
   }
 }
