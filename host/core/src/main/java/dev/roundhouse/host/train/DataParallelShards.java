@@ -23,7 +23,7 @@ import java.util.concurrent.Future;
  * on the calling thread; shards 1.. on their own threads). Replicas share every parameter value
  * with the primary but have their own gradient accumulators, plugin instances (attention, routers)
  * and step arenas, so no array is written by two threads. After the micro-batches of a step, {@link
- * #reduceGradients()} adds the replicas' gradients into the primary's in shard order (deterministic
+ * #reduceGradients(ParallelLoop)} adds the replicas' gradients into the primary's in shard order (deterministic
  * whatever the thread timing). Router state stays equal across replicas: every replica gets the same
  * {@code afterOptimizerStep} counts, then the primary's state is loaded into it.
  *
