@@ -2,6 +2,7 @@ package dev.roundhouse.cli;
 
 import dev.roundhouse.host.bench.AttentionBench;
 import dev.roundhouse.host.bench.ExpertGemmBench;
+import dev.roundhouse.host.bench.GemmPeak;
 import dev.roundhouse.host.bench.MatmulBench;
 import dev.roundhouse.host.bench.MoeBench;
 import dev.roundhouse.host.bench.StepBench;
@@ -53,27 +54,37 @@ final class Bench {
     return Map.of("wall_ms", wall, "cpu_ms", cpu, "wall_ratio_64_over_8", wallRatio, "cpu_ratio_64_over_8", cpuRatio);
   }
 
-  /** The tiny-moe step as configured (data-parallel shards) and with one shard, in one process. */
+  /**
+   * The tiny-moe step as configured (data-parallel shards) and with one shard, in one process, and
+   * the estimated model FLOP utilisation of each: achieved model FLOP/s over the one-thread square
+   * gemm peak times the threads the step computes on (its shards).
+   */
   private static Map<String, Object> stepWithAndWithoutShards(PluginRegistry registry, PrintStream out) {
     Map<String, Object> json = new LinkedHashMap<>();
     int shards = ConfigLoader.load(null, List.of()).train().dataParallel();
+    double peak = GemmPeak.measure(1024, 3, 9);
     double configured = 0;
     for (int dp : shards > 1 ? new int[] {shards, 1} : new int[] {1}) {
       List<String> sets = new java.util.ArrayList<>(StepBench.timingOverrides(3 + 5));
       sets.add("train.dataParallel=" + dp);
       StepBench.Result r = StepBench.run(ConfigLoader.load(null, sets), registry, 3, 5);
+      double mfu = r.modelGflops() / (peak * dp);
       out.printf(Locale.ROOT, "step (configs/tiny-moe.json, %d data-parallel shard%s): median %.0f ms wall, %.0f ms cpu,"
-          + " %.0f tokens/s%n", dp, dp == 1 ? "" : "s", r.medianWallMs(), r.medianCpuMs(), r.tokensPerSecond());
+          + " %.0f tokens/s; model FLOP utilisation %.0f%% (%.1f GFLOP/step, %.0f GFLOP/s of %d x %.0f)%n", dp,
+          dp == 1 ? "" : "s", r.medianWallMs(), r.medianCpuMs(), r.tokensPerSecond(), 100 * mfu,
+          r.modelFlopsPerStep() / 1e9, r.modelGflops(), dp, peak);
       json.put(dp == shards ? "configured" : "one_shard", Map.of("data_parallel", dp, "median_wall_ms",
           r.medianWallMs(), "median_cpu_ms", r.medianCpuMs(), "tokens_per_s", r.tokensPerSecond(),
-          "tokens_per_step", r.tokensPerStep()));
+          "tokens_per_step", r.tokensPerStep(), "model_flops_per_step", r.modelFlopsPerStep(),
+          "model_gflops", r.modelGflops(), "mfu", mfu));
       if (dp == shards && shards > 1) {
         configured = r.tokensPerSecond();
       } else if (configured > 0) {
         out.printf(Locale.ROOT, "  %d shards / 1 shard: %.2fx tokens/s%n", shards, configured / r.tokensPerSecond());
       }
     }
-    out.println();
+    out.printf(Locale.ROOT, "  gemm peak: %.1f GFLOP/s (FLOAT 1024^3, one thread)%n%n", peak);
+    json.put("gemm_peak_gflops_one_thread", peak);
     return json;
   }
 

@@ -39,10 +39,11 @@ public final class StepBench {
 
   /**
    * Per-step timings of one run: wall and process CPU milliseconds per timed step, and the op
-   * profile of the timed steps (empty unless profiling is on).
+   * profile of the timed steps (empty unless profiling is on); {@code modelFlopsPerStep} is the
+   * estimate 3 x forward FLOPs per token x tokens (matmul-dominant terms, see ModelSummary).
    */
   public record Result(String config, long tokensPerStep, double[] wallMs, double[] cpuMs,
-                       Map<String, double[]> profile) {
+                       Map<String, double[]> profile, long modelFlopsPerStep) {
     public double medianWallMs() {
       return BenchTimer.summarize(0, wallMs).medianMs();
     }
@@ -53,6 +54,11 @@ public final class StepBench {
 
     public double tokensPerSecond() {
       return tokensPerStep / (medianWallMs() / 1000);
+    }
+
+    /** Achieved model GFLOP/s at the median step. */
+    public double modelGflops() {
+      return modelFlopsPerStep / (medianWallMs() / 1000) / 1e9;
     }
   }
 
@@ -92,7 +98,8 @@ public final class StepBench {
       } finally {
         p.run().directory().close();
       }
-      return new Result(cfg.name(), p.run().tokensPerStep(), wall, cpuMs, profile.get(0));
+      return new Result(cfg.name(), p.run().tokensPerStep(), wall, cpuMs, profile.get(0),
+          3 * p.run().summary().forwardFlopsPerToken() * p.run().tokensPerStep());
     } finally {
       deleteQuietly(root);
     }

@@ -9,7 +9,8 @@ import dev.roundhouse.tensor.Parameter;
  * @param totalParams every parameter
  * @param activeParams parameters one token touches: all but the routed experts it was not sent to
  *     and the embedding rows it does not read (the embedding counts d)
- * @param forwardFlopsPerToken 2 * active matmul weights + attention score/value products
+ * @param forwardFlopsPerToken each attention's own estimate (projections, scores, values) + 2 * the other
+ *     active matmul weights
  */
 public record ModelSummary(long totalParams, long activeParams, long forwardFlopsPerToken) {
 
@@ -23,8 +24,10 @@ public record ModelSummary(long totalParams, long activeParams, long forwardFlop
     long routedPerExpert = 0;
     long routedAll = 0;
     long flops = 0;
+    long attentionParams = 0; // their matmuls are in the attention's own flopsPerToken
     for (Block b : model.blocks()) {
       flops += b.attention().flopsPerToken(cfg.seqLen());
+      attentionParams += b.attention().parameters().stream().mapToLong(Parameter::numel).sum();
       if (b.moe() != null) {
         SwiGlu e0 = b.moe().experts().get(0);
         routedPerExpert += e0.parameters().stream().mapToLong(Parameter::numel).sum();
@@ -33,9 +36,9 @@ public record ModelSummary(long totalParams, long activeParams, long forwardFlop
       }
     }
     long active = total - embeddingParams + d - routedAll + routedPerExpert * cfg.moe().topK();
-    // Matmul flops: every active weight except the embedding lookup and the norm gains.
+    // Matmul flops of every active weight outside the attention, except the embedding lookup and the norm gains.
     long normParams = (2L * cfg.nLayers() + 1) * d;
-    flops += 2 * (active - d - normParams);
+    flops += 2 * (active - attentionParams - d - normParams);
     return new ModelSummary(total, active, flops);
   }
 
