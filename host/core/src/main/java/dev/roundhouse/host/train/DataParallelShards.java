@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
 /**
@@ -75,7 +74,7 @@ final class DataParallelShards {
     for (int s = 1; s < n; s++) {
       int shard = s;
       Batch part = b.shard(s, n);
-      futures.add(pool().submit(() -> runShard(shard, part, seed)));
+      futures.add(ShardThreads.forShard(shard).submit(() -> runShard(shard, part, seed)));
     }
     List<ShardResult> out = new ArrayList<>();
     RuntimeException first = null;
@@ -161,10 +160,6 @@ final class DataParallelShards {
         e.getValue().router().loadState(models.get(0).moeLayers().get(e.getKey()).router().state());
       }
     }
-  }
-
-  private ExecutorService pool() {
-    return ShardThreads.atLeast(models.size() - 1);
   }
 
   private static RuntimeException unwrap(Throwable t) {

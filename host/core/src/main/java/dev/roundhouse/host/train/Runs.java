@@ -105,8 +105,9 @@ public final class Runs {
   /**
    * Trains a prepared run to the end (or a stop request), writing metrics.jsonl and lifecycle
    * events; a failure is recorded as run_failed and rethrown. Closes the run directory and frees
-   * this thread's step arenas. Call it from a thread that is reused for later runs, not a new
-   * thread per run (see {@link StepArena#releaseThreadArenas()}).
+   * this thread's step arenas (shard threads keep theirs for the next run, see ShardThreads). Call
+   * it from a thread that is reused for later runs, not a new thread per run (see {@link
+   * StepArena#releaseThreadArenas()}).
    */
   public static Trainer.Outcome execute(Prepared p) {
     TrainingRun run = p.run();

@@ -6,14 +6,13 @@ import dev.roundhouse.tensor.StepArena;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 
 /**
- * A {@link ParallelLoop} over the calling (training) thread and {@code threads - 1} of the process's
- * {@link ShardThreads}: every thread takes the next unclaimed index until none is left, so uneven
+ * A {@link ParallelLoop} over the calling (training) thread and shard threads 1 .. {@code threads - 1}
+ * of the process ({@link ShardThreads}): every thread takes the next unclaimed index until none is left, so uneven
  * iterations (large and small parameters) balance themselves. Helper threads run their iterations
  * with gradient recording off and inside their own step arena ("parallel"). Used between steps, when
  * the shard threads are idle: the optimizer step and the host's gradient sum, norm, clipping and
@@ -49,10 +48,9 @@ final class ShardLoop implements ParallelLoop {
         }
       }
     };
-    ExecutorService pool = ShardThreads.atLeast(threads - 1);
     List<Future<?>> running = new ArrayList<>();
-    for (int h = 0; h < helpers; h++) {
-      running.add(pool.submit(() -> {
+    for (int h = 1; h <= helpers; h++) {
+      running.add(ShardThreads.forShard(h).submit(() -> {
         try (NoGrad ng = NoGrad.enter(); StepArena arena = StepArena.open("parallel")) {
           drain.run();
         }

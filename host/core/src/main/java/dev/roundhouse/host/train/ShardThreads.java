@@ -1,36 +1,37 @@
 package dev.roundhouse.host.train;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Executors;
 
 /**
  * The process-wide threads that run data-parallel shards 1.. of every run in this JVM (shard 0 runs
- * on the training thread). Daemon threads, created on first need, grown to the largest shard count
- * any run asked for, never stopped: each keeps its step arena and its malloc arena for the next run,
- * so the memory of a process that trains many runs (the desktop app, test suites) stays bounded.
- * Threads started per run would each strand about one step's memory when they exit.
+ * on the training thread): thread k always runs shard k, created on first need, never stopped.
+ * Each keeps its step arena (as large as the largest shard step it ran) and its malloc arena for the
+ * next run, so a process that trains run after run (the desktop app, test suites) stays flat.
+ * Threads started per run, or a pool handing shards to whichever thread is free, would each strand
+ * about one shard step of native memory: glibc keeps what a thread freed in that thread's malloc
+ * arena. Runs that train at the same time share these threads (correct, slower).
  */
 final class ShardThreads {
-  private static final AtomicInteger NEXT = new AtomicInteger(1);
-  private static ThreadPoolExecutor pool;
+  private static final List<ExecutorService> THREADS = new ArrayList<>(); // [k - 1] runs shard k
 
   private ShardThreads() {}
 
-  /** An executor with at least {@code threads} threads. */
-  static synchronized ExecutorService atLeast(int threads) {
-    if (pool == null) {
-      pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), task -> {
-        Thread t = new Thread(task, "roundhouse-shard-" + NEXT.getAndIncrement());
+  /** The single thread that runs shard {@code shard} (>= 1) of every run. */
+  static synchronized ExecutorService forShard(int shard) {
+    if (shard < 1) {
+      throw new IllegalArgumentException("shard 0 runs on the training thread, got " + shard);
+    }
+    while (THREADS.size() < shard) {
+      String name = "roundhouse-shard-" + (THREADS.size() + 1);
+      THREADS.add(Executors.newSingleThreadExecutor(task -> {
+        Thread t = new Thread(task, name);
         t.setDaemon(true);
         return t;
-      });
-    } else if (pool.getMaximumPoolSize() < threads) {
-      pool.setMaximumPoolSize(threads);
-      pool.setCorePoolSize(threads);
+      }));
     }
-    return pool;
+    return THREADS.get(shard - 1);
   }
 }
