@@ -14,9 +14,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A process that trains run after run (the desktop app, a test suite) must not grow: the training
- * thread frees its step arenas after each run and shard threads are reused, keeping theirs. Shard
- * threads started per run strand about one half-batch step of native memory each (~250 MB here) when
- * they exit, which this test sees in the resident set.
+ * thread frees its step arenas after each run and shard thread k always runs shard k, keeping its
+ * arena. Shard threads started per run (or shards handed to whichever pool thread is free) strand
+ * about one half-batch step of native memory each (~250 MB here), which this test sees in the
+ * resident set.
  */
 class RepeatedRunsMemoryTest {
   @TempDir Path runs;
