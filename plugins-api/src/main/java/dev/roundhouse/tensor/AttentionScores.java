@@ -47,6 +47,28 @@ final class AttentionScores {
     return dp.muli(scale);
   }
 
+  /** The gradients of one batched attention product, in its [N, rows, d] layout; null where not asked for. */
+  record Grads(INDArray dq, INDArray dk, INDArray dv) {}
+
+  /**
+   * Backward of out = P V with P = softmax(scale * Q K^T, masked, optionally soft-capped), all
+   * batched over N: dO, out: [N, Rq, dv]; p: [N, Rq, Rk]; q: [N, Rq, dk]; k: [N, Rk, dk]; v: [N, Rk, dv];
+   * tanh: the soft-cap's tanh, or null. dV = P^T dO, dQ = dS K, dK = dS^T Q (dS from {@link
+   * #scoreGrad}); dS is computed only when dQ or dK is wanted. Callers map the results back to
+   * their tensors' layouts.
+   */
+  static Grads backward(INDArray dO, INDArray out, INDArray p, INDArray q, INDArray k, INDArray v, INDArray tanh,
+      double scale, boolean wantQ, boolean wantK, boolean wantV) {
+    INDArray dv = wantV ? MatOps.gemm(p, dO, true, false) : null;
+    if (!wantQ && !wantK) {
+      return new Grads(null, null, dv);
+    }
+    INDArray rowDot = dO.mul(out).sum(true, 2); // [N, Rq, 1]
+    INDArray ds = scoreGrad(MatOps.gemm(dO, v, false, true), p, rowDot, tanh, scale);
+    return new Grads(wantQ ? MatOps.gemm(ds, k, false, false) : null, wantK ? MatOps.gemm(ds, q, true, false) : null,
+        dv);
+  }
+
   /** x viewed as [batch, rows, cols] with row-major strides (copied only when x is not). */
   static INDArray batched(INDArray x, long batch, long rows, long cols) {
     INDArray c = rowMajor(x) ? x : x.dup('c');

@@ -80,19 +80,16 @@ public final class BandedAttention {
 
     return Tensor.result(out, dOut -> {
       INDArray dO3 = toBlocks(dOut, b, hk, g, t, nb, w, dv); // [B*Hk*nB, G*W, dv]
-      if (v.requiresGrad()) {
-        v.addGradOwned(foldKeyBlocks(MatOps.gemm(p, dO3, true, false), bk, t, nb, w, dv).reshape(vs));
+      AttentionScores.Grads gr = AttentionScores.backward(dO3, out3, p, q3, k3, v3, tanh, scale, q.requiresGrad(),
+          k.requiresGrad(), v.requiresGrad());
+      if (gr.dv() != null) {
+        v.addGradOwned(foldKeyBlocks(gr.dv(), bk, t, nb, w, dv).reshape(vs));
       }
-      if (!q.requiresGrad() && !k.requiresGrad()) {
-        return;
+      if (gr.dq() != null) {
+        q.addGradOwned(fromBlocks(gr.dq(), b, hk, g, t, nb, w, dk));
       }
-      INDArray rowDot = dO3.mul(out3).sum(true, 2); // [B*Hk*nB, G*W, 1]
-      INDArray ds = AttentionScores.scoreGrad(MatOps.gemm(dO3, v3, false, true), p, rowDot, tanh, scale);
-      if (q.requiresGrad()) {
-        q.addGradOwned(fromBlocks(MatOps.gemm(ds, k3, false, false), b, hk, g, t, nb, w, dk));
-      }
-      if (k.requiresGrad()) {
-        k.addGradOwned(foldKeyBlocks(MatOps.gemm(ds, q3, true, false), bk, t, nb, w, dk).reshape(ks));
+      if (gr.dk() != null) {
+        k.addGradOwned(foldKeyBlocks(gr.dk(), bk, t, nb, w, dk).reshape(ks));
       }
     }, q, k, v);
   }

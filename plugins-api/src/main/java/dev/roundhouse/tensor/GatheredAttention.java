@@ -65,21 +65,16 @@ public final class GatheredAttention {
     INDArray out = MatOps.gemm(p, vSel, false, false); // [N, G, dv]
     return Tensor.result(out, dOut -> {
       INDArray dO = AttentionScores.batched(dOut, n, g, dv);
-      if (v.requiresGrad()) {
-        INDArray dvSel = MatOps.gemm(p, dO, true, false).reshape('c', n * s, dv); // P^T dO
-        v.addGradOwned(Index.scatterAdd(dvSel, idx, r));
+      AttentionScores.Grads gr = AttentionScores.backward(dO, out, p, q3, kSel, vSel, null, scale, q.requiresGrad(),
+          k.requiresGrad(), v.requiresGrad());
+      if (gr.dv() != null) {
+        v.addGradOwned(Index.scatterAdd(gr.dv().reshape('c', n * s, dv), idx, r));
       }
-      if (!q.requiresGrad() && !k.requiresGrad()) {
-        return;
+      if (gr.dq() != null) {
+        q.addGradOwned(gr.dq().reshape(q.shape()));
       }
-      INDArray rowDot = dO.mul(out).sum(true, 2); // [N, G, 1]
-      INDArray ds = AttentionScores.scoreGrad(MatOps.gemm(dO, vSel, false, true), p, rowDot, null, scale);
-      if (q.requiresGrad()) {
-        q.addGradOwned(MatOps.gemm(ds, kSel, false, false).reshape(q.shape())); // dQ = dS K
-      }
-      if (k.requiresGrad()) {
-        INDArray dkSel = MatOps.gemm(ds, q3, true, false).reshape('c', n * s, dk); // dK = dS^T Q
-        k.addGradOwned(Index.scatterAdd(dkSel, idx, r));
+      if (gr.dk() != null) {
+        k.addGradOwned(Index.scatterAdd(gr.dk().reshape('c', n * s, dk), idx, r));
       }
     }, q, k, v);
   }

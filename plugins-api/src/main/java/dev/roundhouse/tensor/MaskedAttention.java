@@ -79,19 +79,16 @@ public final class MaskedAttention {
     INDArray out = out3.reshape(b, h, tq, dv);
     Tensor result = Tensor.result(out, dOut -> {
       INDArray dO3 = AttentionScores.batched(dOut, b * hk, g * tq, dv);
-      if (v.requiresGrad()) {
-        v.addGradOwned(MatOps.gemm(p, dO3, true, false).reshape(vs)); // dV = P^T dO
+      AttentionScores.Grads gr = AttentionScores.backward(dO3, out3, p, q3, k3, v3, tanh, scale, q.requiresGrad(),
+          k.requiresGrad(), v.requiresGrad());
+      if (gr.dv() != null) {
+        v.addGradOwned(gr.dv().reshape(vs));
       }
-      if (!q.requiresGrad() && !k.requiresGrad()) {
-        return;
+      if (gr.dq() != null) {
+        q.addGradOwned(gr.dq().reshape(qs));
       }
-      INDArray rowDot = dO3.mul(out3).sum(true, 2); // [B*Hk, G*Tq, 1]
-      INDArray ds = AttentionScores.scoreGrad(MatOps.gemm(dO3, v3, false, true), p, rowDot, tanh, scale);
-      if (q.requiresGrad()) {
-        q.addGradOwned(MatOps.gemm(ds, k3, false, false).reshape(qs)); // dQ = dS K
-      }
-      if (k.requiresGrad()) {
-        k.addGradOwned(MatOps.gemm(ds, q3, true, false).reshape(ks)); // dK = dS^T Q
+      if (gr.dk() != null) {
+        k.addGradOwned(gr.dk().reshape(ks));
       }
     }, q, k, v);
     return new Result(result, p.reshape(b, h, tq, s));

@@ -94,19 +94,16 @@ public final class SelectedBlockAttention {
     INDArray out = out3.reshape(b, h, t, dv);
     return Tensor.result(out, dOut -> {
       INDArray dO3 = AttentionScores.batched(dOut, bk, g * t, dv);
-      if (v.requiresGrad()) {
-        v.addGradOwned(unpadKeys(MatOps.gemm(p, dO3, true, false), t).reshape(vs)); // dV = P^T dO
+      AttentionScores.Grads gr = AttentionScores.backward(dO3, out3, p, q3, k3, v3, null, scale, q.requiresGrad(),
+          k.requiresGrad(), v.requiresGrad());
+      if (gr.dv() != null) {
+        v.addGradOwned(unpadKeys(gr.dv(), t).reshape(vs));
       }
-      if (!q.requiresGrad() && !k.requiresGrad()) {
-        return;
+      if (gr.dq() != null) {
+        q.addGradOwned(gr.dq().reshape(qs));
       }
-      INDArray rowDot = dO3.mul(out3).sum(true, 2); // [B*Hk, G*T, 1]
-      INDArray ds = AttentionScores.scoreGrad(MatOps.gemm(dO3, v3, false, true), p, rowDot, null, scale);
-      if (q.requiresGrad()) {
-        q.addGradOwned(MatOps.gemm(ds, k3, false, false).reshape(qs)); // dQ = dS K
-      }
-      if (k.requiresGrad()) {
-        k.addGradOwned(unpadKeys(MatOps.gemm(ds, q3, true, false), t).reshape(ks)); // dK = dS^T Q
+      if (gr.dk() != null) {
+        k.addGradOwned(unpadKeys(gr.dk(), t).reshape(ks));
       }
     }, q, k, v);
   }
