@@ -10,12 +10,7 @@ public final class GradTools {
 
   /** Global L2 norm of all gradients. */
   public static double globalNorm(List<Parameter> params) {
-    double sq = 0;
-    for (Parameter p : params) {
-      double n = p.grad().norm2Number().doubleValue();
-      sq += n * n;
-    }
-    return Math.sqrt(sq);
+    return globalNorm(params, ParallelLoop.SEQUENTIAL);
   }
 
   /** Scales every gradient by maxNorm / norm when norm > maxNorm. Returns the norm before clipping. */
@@ -25,13 +20,7 @@ public final class GradTools {
 
   /** As {@link #clip(List, double)} with the norm already computed by {@link #globalNorm}. */
   public static double clip(List<Parameter> params, double norm, double maxNorm) {
-    if (Double.isFinite(norm) && norm > maxNorm) {
-      double scale = maxNorm / (norm + 1e-6);
-      for (Parameter p : params) {
-        p.grad().muli(scale);
-      }
-    }
-    return norm;
+    return clip(params, norm, maxNorm, ParallelLoop.SEQUENTIAL);
   }
 
   /** The first parameter (in model order) whose gradient holds NaN or Inf, or null. */
@@ -46,18 +35,16 @@ public final class GradTools {
   }
 
   public static void zero(List<Parameter> params) {
-    for (Parameter p : params) {
-      p.zeroGrad();
-    }
+    zero(params, ParallelLoop.SEQUENTIAL);
   }
 
-  /** {@link #globalNorm(List)} with the per-parameter norms taken through {@code loop}; the same value. */
+  /** Global L2 norm with the per-parameter norms taken through {@code loop}, summed in parameter order. */
   public static double globalNorm(List<Parameter> params, ParallelLoop loop) {
     double[] norms = new double[params.size()];
     loop.forEach(norms.length, i -> norms[i] = params.get(i).grad().norm2Number().doubleValue());
     double sq = 0;
     for (double n : norms) {
-      sq += n * n; // in parameter order, as globalNorm(List)
+      sq += n * n;
     }
     return Math.sqrt(sq);
   }
