@@ -48,6 +48,9 @@ final class ConsoleProgress implements Consumer<RunEvent> {
       if (!terminal) {
         println("checkpoint step " + c.step() + ": " + c.path());
       }
+    } else if (e instanceof RunEvent.TargetReached t) {
+      println(String.format(Locale.ROOT, "target reached at step %d: %s %.4f <= %s after %.1f s, %d tokens", t.step(),
+          t.metric(), t.value(), t.threshold(), t.trainSeconds(), t.tokens()));
     } else if (e instanceof RunEvent.RunFinished f) {
       println(String.format(Locale.ROOT, "finished %d steps in %.1f s%s", f.step(), f.wallSeconds(),
           f.finalValLoss() == null ? "" : String.format(Locale.ROOT, ", final val_loss %.4f", f.finalValLoss())));

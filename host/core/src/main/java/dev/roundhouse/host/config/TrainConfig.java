@@ -9,6 +9,8 @@ package dev.roundhouse.host.config;
  * ({@link AlarmsConfig}). {@code dataParallel}: shards per micro-batch, each run on its own thread
  * over batchSize / dataParallel sequences with a model replica sharing the weights; gradients are
  * summed in shard order before clipping and the optimizer step (see docs/performance.md).
+ * {@code stopAt} (optional, {@link StopAt}): end the run at the first evaluation that reaches a target
+ * (time-to-target runs); null trains all {@code steps}.
  */
 public record TrainConfig(
     Integer steps,
@@ -28,7 +30,8 @@ public record TrainConfig(
     Integer threads,
     String dtype,
     String onNonFinite,
-    AlarmsConfig alarms) {
+    AlarmsConfig alarms,
+    StopAt stopAt) {
   public TrainConfig {
     steps = steps == null ? 400 : steps;
     batchSize = batchSize == null ? 16 : batchSize;
@@ -82,5 +85,8 @@ public record TrainConfig(
       p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + onNonFinite + "\"");
     }
     alarms.check(path + ".alarms", p);
+    if (stopAt != null) {
+      stopAt.check(path + ".stopAt", p);
+    }
   }
 }

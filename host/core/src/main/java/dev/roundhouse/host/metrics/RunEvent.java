@@ -28,6 +28,7 @@ import java.util.TreeMap;
     @JsonSubTypes.Type(value = RunEvent.ExpertLoad.class, name = "expert_load"),
     @JsonSubTypes.Type(value = RunEvent.Checkpoint.class, name = "checkpoint"),
     @JsonSubTypes.Type(value = RunEvent.Alarm.class, name = "alarm"),
+    @JsonSubTypes.Type(value = RunEvent.TargetReached.class, name = "target_reached"),
     @JsonSubTypes.Type(value = RunEvent.RunFinished.class, name = "run_finished"),
     @JsonSubTypes.Type(value = RunEvent.RunFailed.class, name = "run_failed")})
 public sealed interface RunEvent {
@@ -128,6 +129,20 @@ public sealed interface RunEvent {
 
     public Alarm(long step, Integer layer, String kind, String message) {
       this(now(), step, layer, kind, message);
+    }
+  }
+
+  /**
+   * The evaluation after {@code step} reached {@code train.stopAt}: {@code metric} was {@code value} {@code <=
+   * threshold}; {@code trainSeconds}: training wall time to here (summed over resumes, evaluations included);
+   * {@code tokens}: training tokens consumed (step x tokens per step). The run then ends.
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record TargetReached(Instant time, long step, String metric, double value, double threshold,
+      @JsonProperty("train_s") double trainSeconds, long tokens) implements RunEvent {
+    public TargetReached(long step, String metric, double value, double threshold, double trainSeconds, long tokens) {
+      this(now(), step, metric, value, threshold, trainSeconds, tokens);
     }
   }
 

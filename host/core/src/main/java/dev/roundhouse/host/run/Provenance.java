@@ -24,8 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
  *                        and threads, OpenMP threads, cores, and every {@code cuda.*} key (devices) when present
  * @param maxHeapBytes    {@code Runtime.maxMemory()}
  * @param startTime       run start, ISO-8601 UTC
+ * @param sweep           for a trial of a sweep: {@code {"id", "trial", "index", "point"}} (docs/sweeps.md); absent
+ *                        (null) for an ordinary run
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record Provenance(
     String roundhouseVersion,
     String apiVersion,
@@ -41,7 +44,8 @@ public record Provenance(
     long maxHeapBytes,
     long seed,
     Instant startTime,
-    List<PluginRecord> plugins) {
+    List<PluginRecord> plugins,
+    com.fasterxml.jackson.databind.JsonNode sweep) {
 
   private static final List<String> ND4J_KEYS =
       List.of("backend", "blas.vendor", "blas.threads", "omp.threads", "cores", "os");
@@ -61,6 +65,7 @@ public record Provenance(
     private List<PluginRecord> plugins = List.of();
     private Path workingDir = Path.of(System.getProperty("user.dir"));
     private boolean gitLookup = true;
+    private com.fasterxml.jackson.databind.JsonNode sweep;
 
     private Builder() {}
 
@@ -82,6 +87,12 @@ public record Provenance(
     /** Directory in which {@code git rev-parse HEAD} runs (default: the JVM's working directory). */
     public Builder workingDir(Path dir) {
       this.workingDir = dir;
+      return this;
+    }
+
+    /** The sweep trial this run is ({@code {"id", "trial", "index", "point"}}); null for an ordinary run. */
+    public Builder sweep(com.fasterxml.jackson.databind.JsonNode sweep) {
+      this.sweep = sweep;
       return this;
     }
 
@@ -107,7 +118,8 @@ public record Provenance(
           Runtime.getRuntime().maxMemory(),
           seed,
           startTime.truncatedTo(ChronoUnit.MILLIS),
-          plugins);
+          plugins,
+          sweep);
     }
   }
 

@@ -119,6 +119,9 @@ public final class RunFactory {
             OptimizerGroups.sectionOf(groups.get(i), cfg.optimizer()), OptimizerGroups.pathOf(groups, i)));
       }
     }
+    if (cfg.train().stopAt() == null) {
+      ((ObjectNode) tree.get("train")).remove("stopAt"); // absent stays absent: older runs keep their fingerprint
+    }
     ObjectNode model = (ObjectNode) tree.get("model");
     ((ObjectNode) model.get("moe")).set("router",
         resolved(registry, Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));

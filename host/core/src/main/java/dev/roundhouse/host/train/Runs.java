@@ -46,9 +46,18 @@ public final class Runs {
 
   /** Creates a new run directory and everything in it; nothing is trained yet. */
   public static Prepared create(RunConfig cfg, PluginRegistry registry, Path runsRoot, EventBus events) {
+    return create(cfg, registry, runsRoot, events, null);
+  }
+
+  /**
+   * As {@link #create(RunConfig, PluginRegistry, Path, EventBus)}, for a sweep trial: {@code sweep} ({@code {"id",
+   * "trial", "index", "point"}}, may be null) is recorded in provenance.json.
+   */
+  public static Prepared create(RunConfig cfg, PluginRegistry registry, Path runsRoot, EventBus events,
+      JsonNode sweep) {
     TrainingRun run = RunFactory.create(cfg, registry, runsRoot, events);
     try {
-      writeProvenance(run, registry);
+      writeProvenance(run, registry, sweep);
     } catch (RuntimeException e) {
       run.directory().close();
       throw e;
@@ -143,9 +152,10 @@ public final class Runs {
     }
   }
 
-  private static void writeProvenance(TrainingRun run, PluginRegistry registry) {
+  private static void writeProvenance(TrainingRun run, PluginRegistry registry, JsonNode sweep) {
     List<PluginRecord> plugins = registry.pluginInfo().stream().map(Runs::record).toList();
-    Provenance prov = Provenance.builder().seed(run.config().seed()).startTime(Instant.now()).plugins(plugins).build();
+    Provenance prov = Provenance.builder().seed(run.config().seed()).startTime(Instant.now()).plugins(plugins)
+        .sweep(sweep).build();
     try {
       run.directory().writeProvenance(prov);
     } catch (IOException e) {

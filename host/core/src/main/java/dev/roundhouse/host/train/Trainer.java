@@ -1,6 +1,7 @@
 package dev.roundhouse.host.train;
 
 import dev.roundhouse.api.ParallelLoop;
+import dev.roundhouse.host.config.StopAt;
 import dev.roundhouse.host.config.TrainConfig;
 import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.metrics.LayerLoad;
@@ -45,6 +46,7 @@ public final class Trainer {
   private int step;
   private int skippedSteps;
   private Double lastValLoss;
+  private double trainSeconds; // training wall time before this call of train(), from the checkpoint
 
   public Trainer(TrainingRun run) {
     this.run = run;
@@ -76,12 +78,14 @@ public final class Trainer {
   public void restore(LoadedCheckpoint c) {
     skippedSteps = CheckpointState.restore(run, c);
     step = (int) c.step();
+    trainSeconds = c.meta().path("train_s").asDouble(0);
     alarms = newAlarms(step);
     shards.syncRouterState();
   }
 
   /** Trains until the configured step count or a stop request. */
   public Outcome train() {
+    segmentStart = System.nanoTime();
     while (step < tc.steps()) {
       if (stop.get()) {
         checkpoint();
@@ -90,15 +94,43 @@ public final class Trainer {
       trainStep();
       step++;
       boolean last = step == tc.steps();
+      boolean reached = false;
       if (step % tc.evalEvery() == 0 || last) {
         lastValLoss = evaluate();
-        run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
+        double bpb = Evaluation.bitsPerByte(lastValLoss);
+        run.events().publish(new RunEvent.Eval(step, lastValLoss, bpb));
+        reached = targetReached(lastValLoss, bpb);
       }
-      if (step % tc.checkpointEvery() == 0 || last) {
+      if (step % tc.checkpointEvery() == 0 || last || reached) {
         checkpoint();
+      }
+      if (reached) {
+        break;
       }
     }
     return new Outcome(false, step, lastValLoss);
+  }
+
+  private long segmentStart;
+
+  /** Training wall seconds so far, summed over this run's resumes. */
+  private double elapsedSeconds() {
+    return trainSeconds + (System.nanoTime() - segmentStart) / 1e9;
+  }
+
+  /** Publishes target_reached and returns true when train.stopAt is set and this evaluation reaches it. */
+  private boolean targetReached(double valLoss, double bpb) {
+    StopAt target = tc.stopAt();
+    if (target == null) {
+      return false;
+    }
+    double value = target.value(valLoss, bpb);
+    if (!target.reached(value)) {
+      return false;
+    }
+    run.events().publish(new RunEvent.TargetReached(step, target.metric(), value, target.atMost(), elapsedSeconds(),
+        step * run.tokensPerStep()));
+    return true;
   }
 
   private void trainStep() {
@@ -253,7 +285,9 @@ public final class Trainer {
 
   /** Writes a checkpoint of the current step and announces it. */
   public Path checkpoint() {
-    Path p = run.checkpoints().save(step, CheckpointState.tensors(run), CheckpointState.meta(run, step, skippedSteps));
+    var meta = CheckpointState.meta(run, step, skippedSteps);
+    meta.put("train_s", segmentStart == 0 ? trainSeconds : elapsedSeconds());
+    Path p = run.checkpoints().save(step, CheckpointState.tensors(run), meta);
     run.events().publish(new RunEvent.Checkpoint(step, p.toString()));
     return p;
   }
