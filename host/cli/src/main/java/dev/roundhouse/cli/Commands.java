@@ -61,7 +61,7 @@ final class Commands {
     }
   }
 
-  private int train(Runs.Prepared p, PluginRegistry registry) {
+  int train(Runs.Prepared p, PluginRegistry registry) {
     TrainingRun run = p.run();
     out.println(Summary.describe(run));
     run.events().subscribe(new ConsoleProgress(out, System.console() != null));

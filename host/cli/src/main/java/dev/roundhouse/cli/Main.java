@@ -21,6 +21,7 @@ public final class Main {
       "  plugins [--plugins DIR]                    list discovered plugins and load problems",
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",
+      SweepCommand.USAGE,
       "",
       "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 data error, 4 plugin error,",
       "            130 interrupted (checkpoint written)");
@@ -49,6 +50,7 @@ public final class Main {
         case "plugins" -> c.plugins(argv);
         case "bench" -> c.bench(argv);
         case "env" -> c.env();
+        case "sweep" -> new SweepCommand(out, err).run(argv);
         default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (Args.UsageException e) {
