@@ -193,8 +193,9 @@ final class SweepCommand {
     }
     SlurmExecutor slurm = new SlurmExecutor(folder);
     try {
-      while (slurm.active()) {
+      for (int quiet = 0; quiet < 2; ) { // two quiet polls in a row: a failed squeue call is no end
         Thread.sleep(2000);
+        quiet = slurm.active() ? 0 : quiet + 1;
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

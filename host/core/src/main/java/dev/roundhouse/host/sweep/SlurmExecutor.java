@@ -24,7 +24,9 @@ import java.util.stream.Collectors;
  * from the shared filesystem) and submits it with {@code sbatch}; {@link #states} joins {@code squeue} (and {@code
  * sacct} when accounting is on) with the run directories; {@link #cancel} calls {@code scancel}. Tasks are
  * {@code --requeue}able: a requeued (preempted) task resumes its trial from its newest checkpoint, and Slurm's
- * SIGTERM before a kill makes the trial write one. Stateless apart from {@code slurm/job.json}; not thread-safe.
+ * SIGTERM before a kill makes the trial write one. The Slurm commands are taken from the PATH, or from the folder
+ * named by {@code -Droundhouse.slurm.bin} / {@code ROUNDHOUSE_SLURM_BIN}. Stateless apart from {@code
+ * slurm/job.json}; not thread-safe.
  */
 public final class SlurmExecutor {
   /** A Slurm command that could not run or failed; the message names the executor and the command. */
@@ -33,6 +35,10 @@ public final class SlurmExecutor {
       super(message);
     }
   }
+
+  /** Slurm job states of a task that has not ended. */
+  static final java.util.Set<String> ACTIVE = java.util.Set.of("PENDING", "RUNNING", "CONFIGURING", "COMPLETING",
+      "REQUEUED", "REQUEUE_FED", "REQUEUE_HOLD", "RESIZING", "SUSPENDED", "STAGE_OUT", "SIGNALING");
 
   private final SweepFolder folder;
 
@@ -131,7 +137,7 @@ public final class SlurmExecutor {
     if (acct.code == 0) {
       parse(acct.out, job, "\\|", out);
     }
-    Cmd q = exec(List.of("squeue", "-h", "-r", "-j", job, "-o", "%i %T"), 30);
+    Cmd q = exec(List.of("squeue", "-h", "-r", "-t", "all", "-j", job, "-o", "%i %T"), 30);
     if (q.code == 0) {
       parse(q.out, job, "\\s+", out);
     }
@@ -144,8 +150,17 @@ public final class SlurmExecutor {
     if (job == null) {
       return false;
     }
-    Cmd q = exec(List.of("squeue", "-h", "-r", "-j", job, "-o", "%i %T"), 30);
-    return q.code == 0 && !q.out.isBlank();
+    Cmd q = exec(List.of("squeue", "-h", "-r", "-t", "all", "-j", job, "-o", "%i %T"), 30);
+    if (q.code != 0) {
+      return false;
+    }
+    for (String l : q.out.split("\n")) {
+      String[] f = l.strip().split("\\s+");
+      if (f.length == 2 && f[0].startsWith(job + "_") && ACTIVE.contains(f[1])) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** scancel of the last job: Slurm sends SIGTERM, each trial writes a checkpoint and exits. */
@@ -213,8 +228,13 @@ public final class SlurmExecutor {
   /** Runs a Slurm command; a missing command is a SlurmException naming the executor. */
   static Cmd exec(List<String> cmd, int timeoutS) {
     Process p;
+    List<String> full = new ArrayList<>(cmd);
+    String prefix = System.getProperty("roundhouse.slurm.bin", System.getenv().getOrDefault("ROUNDHOUSE_SLURM_BIN", ""));
+    if (!prefix.isEmpty()) {
+      full.set(0, Path.of(prefix, cmd.get(0)).toString());
+    }
     try {
-      p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      p = new ProcessBuilder(full).redirectErrorStream(true).start();
     } catch (IOException e) {
       throw new SlurmException("slurm executor: " + cmd.get(0) + " not found (" + e.getMessage()
           + "); run on a Slurm login node, or use --executor local");
