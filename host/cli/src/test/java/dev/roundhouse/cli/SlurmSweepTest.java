@@ -1,0 +1,91 @@
+package dev.roundhouse.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.roundhouse.host.metrics.MetricsReader;
+import dev.roundhouse.host.metrics.RunEvent;
+import dev.roundhouse.host.run.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Slurm executor against a real Slurm (a single-node one from .ci/slurm-up.sh on CI): a 4-trial sweep is one job
+ * array whose tasks run the headless host from this build, every trial finishes and is reported; a trial that fails
+ * at run time is reported by {@code sweep status} with its log tail. Skips, saying why, when no Slurm answers.
+ */
+class SlurmSweepTest {
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void slurmAnswers() throws Exception {
+    String why;
+    try {
+      Process p = new ProcessBuilder("sinfo", "-h", "-o", "%T").redirectErrorStream(true).start();
+      boolean ended = p.waitFor(20, TimeUnit.SECONDS);
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      why = !ended ? "sinfo did not answer in 20 s" : p.exitValue() != 0 ? "sinfo failed: " + out
+          : out.isEmpty() ? "sinfo lists no nodes" : null;
+    } catch (java.io.IOException e) {
+      why = "sinfo not found (" + e.getMessage() + ")";
+    }
+    Assumptions.assumeTrue(why == null, "no Slurm reachable (" + why + "); .ci/slurm-up.sh starts one as root");
+  }
+
+  @Test
+  void aFourTrialSweepRunsAsOneJobArray() {
+    Path file = SweepFiles.routerSweep(tmp, "slurm4", 6, 3, 3,
+        ", \"slurm\": {\"cpusPerTask\": 1, \"time\": \"00:10:00\", \"javaOptions\": [\"-Xmx512m\"]}");
+    Path out = tmp.resolve("slurm4");
+    MainTest.Result r = MainTest.main("sweep", file.toString(), "--executor", "slurm", "--out", out.toString(),
+        "--wait", "--plugins", MainTest.plugins());
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("submitted job array"), r.out());
+    assertTrue(r.out().contains("4 of 4 done, 0 failed"), r.out());
+    String script = readQuietly(out.resolve("slurm/array.sbatch"));
+    assertTrue(script.contains("#SBATCH --array=0-3") && script.contains("#SBATCH --cpus-per-task=1")
+        && script.contains("#SBATCH --requeue"), script);
+    String job = Json.read(out.resolve("slurm/job.json")).path("job_id").asText();
+    for (int i = 0; i < 4; i++) {
+      String id = String.format("trial-%03d", i);
+      List<RunEvent> ev = MetricsReader.read(out.resolve(id).resolve("metrics.jsonl"));
+      assertTrue(ev.get(ev.size() - 1) instanceof RunEvent.RunFinished, id + ": " + ev.get(ev.size() - 1));
+      assertTrue(readQuietly(out.resolve("logs").resolve(id + ".log")).contains("== roundhouse trial " + i + ": job "
+          + job), id + " log");
+    }
+    JsonNode report = Json.read(out.resolve("report.json"));
+    assertEquals(4, report.path("trials").size());
+    report.path("trials").forEach(t -> assertEquals("done", t.path("status").asText(), t.toString()));
+  }
+
+  @Test
+  void aFailedTaskIsReportedWithItsLogTail() {
+    Path file = SweepFiles.write(tmp.resolve("fail.json"), "{\"name\": \"fail\", \"set\": "
+        + String.format(SweepFiles.TINY_SET, 4, 2, 2) + ", \"axes\": [{\"path\": \"data.path\", \"values\": [\""
+        + tmp.resolve("no-such-corpus.txt") + "\"]}], \"slurm\": {\"cpusPerTask\": 1, \"javaOptions\": [\"-Xmx512m\"]}}");
+    Path out = tmp.resolve("fail");
+    MainTest.Result r = MainTest.main("sweep", file.toString(), "--executor", "slurm", "--out", out.toString(),
+        "--wait", "--plugins", MainTest.plugins());
+    assertEquals(ExitCodes.RUN_FAILED, r.code(), r.out() + r.err());
+    MainTest.Result status = MainTest.main("sweep", "status", out.toString());
+    assertEquals(ExitCodes.RUN_FAILED, status.code(), status.out() + status.err());
+    assertTrue(status.out().contains("0 of 1 done, 1 failed"), status.out());
+    assertTrue(status.out().contains("log tail (logs/trial-000.log)") && status.out().contains("no-such-corpus.txt"),
+        status.out());
+  }
+
+  static String readQuietly(Path f) {
+    try {
+      return Files.readString(f);
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+}
