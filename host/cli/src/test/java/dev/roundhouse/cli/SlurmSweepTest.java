@@ -58,7 +58,7 @@ class SlurmSweepTest {
       List<RunEvent> ev = MetricsReader.read(out.resolve(id).resolve("metrics.jsonl"));
       assertTrue(ev.get(ev.size() - 1) instanceof RunEvent.RunFinished, id + ": " + ev.get(ev.size() - 1));
       assertTrue(readQuietly(out.resolve("logs").resolve(id + ".log")).contains("== roundhouse trial " + i + ": job "
-          + job), id + " log");
+          + job + "_" + i), id + " log");
     }
     JsonNode report = Json.read(out.resolve("report.json"));
     assertEquals(4, report.path("trials").size());

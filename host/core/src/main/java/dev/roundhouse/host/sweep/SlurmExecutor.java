@@ -78,7 +78,8 @@ public final class SlurmExecutor {
     if (o.setup() != null) {
       b.append(o.setup()).append('\n');
     }
-    b.append("echo \"== roundhouse trial $SLURM_ARRAY_TASK_ID: job $SLURM_JOB_ID on $(hostname) at $(date -u +%FT%TZ)"
+    b.append("echo \"== roundhouse trial $SLURM_ARRAY_TASK_ID: job ${SLURM_ARRAY_JOB_ID}_$SLURM_ARRAY_TASK_ID"
+        + " (id $SLURM_JOB_ID) on $(hostname) at $(date -u +%FT%TZ)"
         + " (restart ${SLURM_RESTART_COUNT:-0})\"\n");
     List<String> cmd = new ArrayList<>();
     cmd.add(o.java() == null ? javaOfThisJvm() : o.java());
