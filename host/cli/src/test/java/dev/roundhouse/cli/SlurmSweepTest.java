@@ -81,6 +81,40 @@ class SlurmSweepTest {
         status.out());
   }
 
+  @Test
+  void aRequeuedTaskResumesFromItsCheckpoint() throws Exception {
+    Path file = SweepFiles.routerSweep(tmp, "requeue", 60, 30, 2,
+        ", \"budget\": 1, \"slurm\": {\"cpusPerTask\": 1, \"javaOptions\": [\"-Xmx512m\"]}");
+    Path out = tmp.resolve("requeue");
+    MainTest.Result r = MainTest.main("sweep", file.toString(), "--executor", "slurm", "--out", out.toString(),
+        "--plugins", MainTest.plugins());
+    assertEquals(0, r.code(), r.out() + r.err());
+    String job = Json.read(out.resolve("slurm/job.json")).path("job_id").asText();
+    Path ckpts = out.resolve("trial-000").resolve("checkpoints");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (!SweepLocalTest.hasCheckpoint(ckpts) && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertTrue(SweepLocalTest.hasCheckpoint(ckpts), "a checkpoint within 180 s");
+    Process q = new ProcessBuilder("scontrol", "requeue", job + "_0").redirectErrorStream(true).start();
+    assertTrue(q.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, q.exitValue(), new String(q.getInputStream().readAllBytes()));
+    MainTest.Result status;
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    do {
+      Thread.sleep(2000);
+      status = MainTest.main("sweep", "status", out.toString());
+    } while (status.code() != 0 && System.nanoTime() < deadline);
+    assertEquals(0, status.code(), status.out() + status.err());
+    List<RunEvent> ev = MetricsReader.read(out.resolve("trial-000").resolve("metrics.jsonl"));
+    List<RunEvent> starts = ev.stream().filter(e -> e instanceof RunEvent.RunStarted).toList();
+    assertEquals(2, starts.size(), "started, then resumed after the requeue");
+    assertTrue(starts.get(1).step() > 0, "resumed from a checkpoint, not from step 0");
+    assertTrue(ev.get(ev.size() - 1) instanceof RunEvent.RunFinished);
+    assertEquals(60, ev.get(ev.size() - 1).step());
+    assertTrue(readQuietly(out.resolve("logs/trial-000.log")).contains("(restart 1)"), "the requeued run's log");
+  }
+
   static String readQuietly(Path f) {
     try {
       return Files.readString(f);
