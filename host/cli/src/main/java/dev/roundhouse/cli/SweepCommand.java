@@ -6,6 +6,7 @@ import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.sweep.LocalExecutor;
 import dev.roundhouse.host.sweep.SlurmExecutor;
+import dev.roundhouse.host.sweep.SlurmOptions;
 import dev.roundhouse.host.sweep.SweepFolder;
 import dev.roundhouse.host.sweep.SweepPlan;
 import dev.roundhouse.host.sweep.SweepReport;
@@ -180,7 +181,14 @@ final class SweepCommand {
         }
       }
       // the trial index comes last: "sweep trial DIR --plugins P INDEX" parses the same
-      String script = slurm.script(spec.slurm(), todo, javaOptions, cmd, env);
+      SlurmOptions o = spec.slurm();
+      if (o.cpusPerTask() == null) { // a trial's threads are its data-parallel shards
+        int shards = plan.trials().stream()
+            .mapToInt(t -> Math.max(1, t.config().path("train").path("dataParallel").asInt(1))).max().orElse(1);
+        o = new SlurmOptions(o.partition(), o.time(), shards, o.mem(), o.gres(), o.maxParallel(), o.extra(),
+            o.setup(), o.java(), o.javaOptions());
+      }
+      String script = slurm.script(o, todo, javaOptions, cmd, env);
       job = slurm.submit(script, todo);
       out.println("sweep " + spec.name() + ": submitted job array " + job + " (" + todo.size() + " of "
           + plan.trials().size() + " trials) from " + folder.slurmDir().resolve("array.sbatch"));

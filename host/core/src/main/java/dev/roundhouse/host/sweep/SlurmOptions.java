@@ -11,7 +11,8 @@ import java.util.Set;
  *
  * @param partition   {@code #SBATCH --partition}
  * @param time        {@code #SBATCH --time} per trial, e.g. "00:30:00"
- * @param cpusPerTask {@code #SBATCH --cpus-per-task}; also the trial's thread count (default: its dataParallel)
+ * @param cpusPerTask {@code #SBATCH --cpus-per-task}; default: the largest train.dataParallel of the
+ *                    trials (set by the CLI)
  * @param mem         {@code #SBATCH --mem}, e.g. "4G"
  * @param gres        {@code #SBATCH --gres}, e.g. "gpu:1" (with the CUDA build, docs/gpu.md)
  * @param maxParallel array throttle ({@code --array=...%N}), null for none

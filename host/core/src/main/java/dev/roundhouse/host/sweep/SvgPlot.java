@@ -73,12 +73,12 @@ public final class SvgPlot {
     } else {
       Map<String, List<Double>> cats = new LinkedHashMap<>();
       for (int i = 0; i < xs.size(); i++) {
-        cats.computeIfAbsent(xs.get(i).toString(), k -> new ArrayList<>()).add(ys.get(i));
+        cats.computeIfAbsent(SweepReport.label(xs.get(i)), k -> new ArrayList<>()).add(ys.get(i));
       }
       List<String> keys = new ArrayList<>(cats.keySet());
       double step = (W - L - R) / (double) keys.size();
       for (JsonNode x : xs) {
-        px.add(L + step * (keys.indexOf(x.toString()) + 0.5));
+        px.add(L + step * (keys.indexOf(SweepReport.label(x)) + 0.5));
       }
       for (int k = 0; k < keys.size(); k++) {
         double cx = L + step * (k + 0.5);
@@ -86,7 +86,7 @@ public final class SvgPlot {
         double cy = yPix(mean, yLo, yHi);
         s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d62728\" "
             + "stroke-width=\"2\"/>\n", cx - 14, cx + 14, cy, cy));
-        String label = keys.get(k).length() > 34 ? keys.get(k).substring(0, 31) + "..." : keys.get(k);
+        String label = keys.get(k).length() > 40 ? keys.get(k).substring(0, 37) + "..." : keys.get(k);
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"end\" font-size=\"10\" "
             + "transform=\"rotate(-20 %.1f %d)\">%s</text>\n", cx, H - B + 16, cx, H - B + 16, esc(label)));
       }

@@ -160,8 +160,26 @@ public final class SweepReport {
   }
 
   static String compact(JsonNode v) {
-    String s = v.isTextual() ? v.asText() : v.toString();
+    String s = label(v);
     return s.length() > 40 ? s.substring(0, 37) + "..." : s;
+  }
+
+  /** A readable value: a plugin section as {@code type k=v ...} (its type first), others as compact JSON. */
+  static String label(JsonNode v) {
+    if (v.isTextual()) {
+      return v.asText();
+    }
+    if (v.isObject() && v.has("type")) {
+      StringBuilder b = new StringBuilder(v.get("type").asText());
+      v.fields().forEachRemaining(f -> {
+        if (!f.getKey().equals("type")) {
+          b.append(' ').append(f.getKey()).append('=').append(f.getValue().isTextual() ? f.getValue().asText()
+              : f.getValue().toString());
+        }
+      });
+      return b.toString();
+    }
+    return v.toString();
   }
 
   private static String shortName(String path) {
