@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.host.metrics.MetricsReader;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.run.Json;
-import dev.roundhouse.host.sweep.SweepFolder;
-import dev.roundhouse.host.sweep.SweepPlan;
-import dev.roundhouse.host.sweep.SweepSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The local executor with real child processes of the headless host: a 4-trial sweep (2 routers x 2 seeds) runs two
  * trials at a time, each an ordinary run directory with the sweep in its provenance, stops at its target, and is
- * reported (JSON, CSV, SVG); a rerun skips every finished trial; a trial stopped by SIGTERM (what Ctrl-C sends) writes
- * a checkpoint and the next sweep command resumes it from there.
+ * reported (JSON, CSV, SVG); a rerun skips every finished trial; SIGTERM to the sweep process (as Ctrl-C) makes its
+ * running trial write a checkpoint and exit, and the next sweep command resumes it from there.
  */
 class SweepLocalTest {
   @TempDir Path tmp;
@@ -95,32 +92,31 @@ class SweepLocalTest {
   }
 
   @Test
-  void aTrialStoppedBySigtermCheckpointsAndTheNextSweepResumesIt() throws Exception {
+  void sigtermToTheSweepCheckpointsItsTrialsAndTheNextSweepResumesThem() throws Exception {
     Path file = SweepFiles.routerSweep(tmp, "resume", 40, 20, 2, ", \"budget\": 1");
     Path out = tmp.resolve("resume");
-    SweepSpec spec = SweepSpec.read(file);
-    try (SweepFolder f = SweepFolder.claim(out, SweepPlan.of(spec), file.toString(), "local")) {
-      assertEquals(1, f.trials().size());
-    }
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep", "trial",
-        out.toString(), "0", "--plugins", MainTest.plugins()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("child.log").toFile()).start();
+        "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep", file.toString(),
+        "--out", out.toString(), "--threads", "1", "--plugins", MainTest.plugins()));
+    Process sweep = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("sweep.log").toFile()).start();
     Path ckpts = out.resolve("trial-000").resolve("checkpoints");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!hasCheckpoint(ckpts) && p.isAlive() && System.nanoTime() < deadline) {
+    while (!hasCheckpoint(ckpts) && sweep.isAlive() && System.nanoTime() < deadline) {
       Thread.sleep(100);
     }
-    assertTrue(hasCheckpoint(ckpts), "a checkpoint within 120 s: " + Files.readString(tmp.resolve("child.log")));
-    p.destroy(); // SIGTERM, as Ctrl-C or scancel: the trial writes a checkpoint and exits
-    assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+    assertTrue(hasCheckpoint(ckpts), "a checkpoint within 120 s: " + Files.readString(tmp.resolve("sweep.log")));
+    sweep.destroy(); // SIGTERM to the sweep process only (Ctrl-C would reach the trials too): it stops its trials
+    assertTrue(sweep.waitFor(120, TimeUnit.SECONDS));
+    String log = Files.readString(tmp.resolve("sweep.log"));
+    assertTrue(log.contains("interrupted trial-000"), log);
     List<RunEvent> first = events(out.resolve("trial-000"));
     RunEvent.Checkpoint lastCkpt = (RunEvent.Checkpoint) first.stream().filter(e -> e instanceof RunEvent.Checkpoint)
         .reduce((a, b) -> b).orElseThrow();
     assertEquals(0, count(first, RunEvent.RunFinished.class), "stopped before the end");
     MainTest.Result status = MainTest.main("sweep", "status", out.toString());
-    assertTrue(status.out().contains("interrupted"), status.out());
+    assertTrue(status.out().contains("interrupted"), "the trial process is gone, its run not finished: "
+        + status.out());
 
     MainTest.Result r = MainTest.main("sweep", file.toString(), "--out", out.toString(), "--threads", "1",
         "--plugins", MainTest.plugins());
