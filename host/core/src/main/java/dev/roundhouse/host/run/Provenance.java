@@ -28,7 +28,6 @@ import org.nd4j.linalg.factory.Nd4j;
  *                        (null) for an ordinary run
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record Provenance(
     String roundhouseVersion,
     String apiVersion,
@@ -45,6 +44,7 @@ public record Provenance(
     long seed,
     Instant startTime,
     List<PluginRecord> plugins,
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     com.fasterxml.jackson.databind.JsonNode sweep) {
 
   private static final List<String> ND4J_KEYS =
