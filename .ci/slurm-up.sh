@@ -16,17 +16,21 @@ CONF=/etc/slurm/slurm.conf
 MARK="# written by roundhouse .ci/slurm-up.sh"
 say() { echo "slurm-up: $*" >&2; }
 
-stop() {
-  for d in slurmd slurmctld; do
-    if [ -f "$DIR/$d.pid" ]; then
-      kill "$(cat "$DIR/$d.pid")" 2>/dev/null && say "stopped $d"
-      rm -f "$DIR/$d.pid"
-    fi
-  done
-  if [ -f "$DIR/munged.pid" ]; then
-    kill "$(cat "$DIR/munged.pid")" 2>/dev/null && say "stopped munged"
-    rm -f "$DIR/munged.pid"
+stop_one() { # name: kill the pid in $DIR/name.pid and wait (10 s) until it has exited
+  local f="$DIR/$1.pid" pid
+  [ -f "$f" ] || return 0
+  pid="$(cat "$f")"
+  if kill "$pid" 2>/dev/null; then
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    say "stopped $1"
   fi
+  rm -f "$f"
+}
+
+stop() {
+  stop_one slurmd
+  stop_one slurmctld
+  stop_one munged
 }
 
 case "${1:-start}" in

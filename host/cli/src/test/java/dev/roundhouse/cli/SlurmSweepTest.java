@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,16 @@ class SlurmSweepTest {
       why = "sinfo not found (" + e.getMessage() + ")";
     }
     Assumptions.assumeTrue(why == null, "no Slurm reachable (" + why + "); .ci/slurm-up.sh starts one as root");
+  }
+
+  /** A failed assertion must not leave this test's tasks running (they would write into deleted temp folders). */
+  @AfterEach
+  void cancelLeftovers() throws Exception {
+    for (String name : new String[] {"slurm4", "fail", "requeue"}) {
+      Process p = new ProcessBuilder("scancel", "--name=roundhouse-" + name).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      p.waitFor(20, TimeUnit.SECONDS);
+    }
   }
 
   @Test
