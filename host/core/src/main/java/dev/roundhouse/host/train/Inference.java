@@ -39,16 +39,26 @@ public final class Inference {
   }
 
   public static Inference open(Path runDir, PluginRegistry registry) {
+    return open(runDir, registry, null);
+  }
+
+  /**
+   * The run's model at checkpoint {@code step} (null: the newest good one): weights and router state
+   * (e.g. the expert bias of sigmoid-topk, which selects experts at inference too).
+   */
+  public static Inference open(Path runDir, PluginRegistry registry, Long step) {
     Path cfgFile = runDir.resolve(RunDirectory.CONFIG_FILE);
     ObjectNode tree = (ObjectNode) Json.read(cfgFile);
     RunConfig cfg = ConfigLoader.bind(tree, cfgFile.toString());
-    LoadedCheckpoint ckpt = new CheckpointStore(runDir.resolve(RunDirectory.CHECKPOINTS_DIR)).latest()
+    CheckpointStore store = new CheckpointStore(runDir.resolve(RunDirectory.CHECKPOINTS_DIR));
+    LoadedCheckpoint ckpt = step != null ? store.load(step) : store.latest()
         .orElseThrow(() -> new IllegalStateException(runDir + ": no complete checkpoint"));
     PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
         new PrecisionContext(cfg.model().nLayers(), cfg.seed()), "precision");
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
     MoeTransformer model = ModelBuilder.build(cfg.model(), RunFactory.components(registry), precision, cfg.seed(), dtype);
     CheckpointState.restoreParameters(model.parameters(), ckpt);
+    CheckpointState.restoreRouters(model, ckpt);
     return new Inference(cfg, model, ckpt.step());
   }
 
