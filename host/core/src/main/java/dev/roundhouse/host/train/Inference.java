@@ -81,7 +81,11 @@ public final class Inference {
    */
   public String sample(String prompt, int tokens, double temperature, long seed) {
     Tokenizer tok = new ByteTokenizer();
-    int[] ids = tok.encode(prompt.isEmpty() ? "\n" : prompt);
+    return tok.decode(generate(tok.encode(prompt.isEmpty() ? "\n" : prompt), tokens, temperature, seed));
+  }
+
+  /** The {@code tokens} ids that continue {@code ids} (same sampling as {@link #sample}). */
+  public int[] generate(int[] ids, int tokens, double temperature, long seed) {
     int[] all = Arrays.copyOf(ids, ids.length + tokens);
     int len = ids.length;
     SplittableRandom rng = new SplittableRandom(seed);
@@ -96,7 +100,7 @@ public final class Inference {
       }
       all[len++] = pick(row, temperature, rng);
     }
-    return tok.decode(Arrays.copyOfRange(all, ids.length, len));
+    return Arrays.copyOfRange(all, ids.length, len);
   }
 
   private static int pick(double[] logits, double temperature, SplittableRandom rng) {
