@@ -12,6 +12,7 @@ import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.export.HfImport;
+import dev.roundhouse.host.export.Upcycle;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
@@ -162,6 +163,9 @@ public final class RunFactory {
       TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
       if (cfg.init() != null && cfg.init().from() != null) {
         HfImport.loadInto(run.model(), Path.of(cfg.init().from()));
+      }
+      if (cfg.init() != null && cfg.init().upcycle() != null) {
+        Upcycle.fromDenseRun(run.model(), cfg, Path.of(cfg.init().upcycle()));
       }
       writeSetup(run);
       return run;

@@ -13,9 +13,10 @@ loads it (config.json's auto_map points here); without transformers the classes 
 
 As a script:
   python3 modeling_roundhouse.py DIR --prompt TEXT --tokens N      prints prompt + greedy continuation
-  python3 modeling_roundhouse.py DIR --prompt TEXT --tokens N --ids prints the token ids instead
-  python3 modeling_roundhouse.py DIR --logits TOKENS.json --out FILE.safetensors
-      TOKENS.json: a list of token-id lists (equal lengths); writes "logits" [B, T, V] (float32)
+  python3 modeling_roundhouse.py DIR --prompt TEXT --tokens N --ids first prints the generated ids (one line)
+  python3 modeling_roundhouse.py DIR --logits TOKENS.json --out FILE.safetensors [--prompt TEXT ...]
+      TOKENS.json: a list of token-id lists (equal lengths); writes "logits" [B, T, V] (float32), then
+      generates when --prompt is given
 """
 import argparse
 import json
@@ -484,9 +485,9 @@ def generate(model, ids, tokens, context):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folder")
-    ap.add_argument("--prompt", default="")
+    ap.add_argument("--prompt", default=None)
     ap.add_argument("--tokens", type=int, default=200)
-    ap.add_argument("--ids", action="store_true", help="print the generated token ids, one line")
+    ap.add_argument("--ids", action="store_true", help="first print the generated token ids, one line")
     ap.add_argument("--logits", metavar="TOKENS_JSON", help="write logits of these token sequences")
     ap.add_argument("--out", metavar="FILE", help="output safetensors file for --logits")
     ap.add_argument("--threads", type=int, default=1)
@@ -500,13 +501,13 @@ def main():
             out = model(batch)
         logits = out if isinstance(out, torch.Tensor) else out.logits
         write_safetensors(args.out, {"logits": logits.float()})
-        return
-    prompt_ids = encode(args.prompt)
-    new = generate(model, prompt_ids, args.tokens, model.config.max_position_embeddings)
+        if args.prompt is None:
+            return
+    prompt = args.prompt or ""
+    new = generate(model, encode(prompt), args.tokens, model.config.max_position_embeddings)
     if args.ids:
         print(" ".join(str(i) for i in new))
-    else:
-        sys.stdout.write(args.prompt + decode(new) + "\n")
+    sys.stdout.write(prompt + decode(new) + "\n")
 
 
 if __name__ == "__main__":
