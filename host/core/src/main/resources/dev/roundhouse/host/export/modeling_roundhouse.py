@@ -34,6 +34,10 @@ try:  # optional: the Hugging Face integration
     from transformers import PreTrainedModel as _ModelBase
     from transformers.modeling_outputs import CausalLMOutput as _Output
 
+    try:  # transformers >= 4.50 wants GenerationMixin among the bases for .generate()
+        from transformers import GenerationMixin as _Generation
+    except ImportError:
+        _Generation = object
     HAVE_TRANSFORMERS = True
 except ImportError:  # plain torch
     HAVE_TRANSFORMERS = False
@@ -52,6 +56,7 @@ except ImportError:  # plain torch
             pass
 
     _Output = None
+    _Generation = object
 
 ATTENTION_NORM_EPS = 1e-6  # q/k norms of mha and the latent norms of mla (fixed in Roundhouse)
 
@@ -130,10 +135,7 @@ class RoundhouseConfig(_ConfigBase):
         self.shared_intermediate_size = shared_intermediate_size
         self.router = router or {"type": "softmax-topk"}
         self.layer_attention = layer_attention or [{"type": "mha"}] * num_hidden_layers
-        if HAVE_TRANSFORMERS:
-            super().__init__(tie_word_embeddings=tie_word_embeddings, **kwargs)
-        else:
-            super().__init__(tie_word_embeddings=tie_word_embeddings, **kwargs)
+        super().__init__(tie_word_embeddings=tie_word_embeddings, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,7 +392,7 @@ class RoundhouseModel(nn.Module):
         return self.norm(x)
 
 
-class RoundhouseForCausalLM(_ModelBase):
+class RoundhouseForCausalLM(_ModelBase, *([] if _Generation is object else [_Generation])):
     config_class = RoundhouseConfig
     base_model_prefix = "model"
     _tied_weights_keys = ["lm_head.weight"]
