@@ -33,6 +33,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * tokenizer_config.json
  * modeling_roundhouse.py   self-contained PyTorch model (torch only; transformers optional)
  * roundhouse-config.json   the run's resolved config, for {@code roundhouse import}
+ * deepseek_v3/             config.json + model.safetensors in DeepSeek-V3's form, when the model is in that
+ *                          family ({@link DeepSeekV3Export}); config.json's roundhouse.deepseek_v3 says why not
  * </pre>
  * The folder is written under a temporary name next to {@code out} and renamed into place, so it
  * either is complete or does not exist. An existing {@code out} is refused. Stateless.
@@ -54,8 +56,13 @@ public final class HfExport {
     rh.put("step", inf.step());
     rh.put("precision", inf.config().precision().path("type").asText());
     Map<String, INDArray> tensors = tensors(inf.model());
+    String notDeepSeek = DeepSeekV3Export.mismatch(inf.config().model(), config);
+    rh.put("deepseek_v3", notDeepSeek == null ? DeepSeekV3Export.FOLDER + "/" : "not written: " + notDeepSeek);
     ObjectNode runConfig = (ObjectNode) Json.read(runDir.resolve(RunDirectory.CONFIG_FILE));
-    write(out, config, tensors, runConfig, inf.config().model().seqLen());
+    ObjectNode deepSeekConfig = notDeepSeek == null ? DeepSeekV3Export.config(inf.config().model(), config) : null;
+    Map<String, INDArray> deepSeek = notDeepSeek == null
+        ? DeepSeekV3Export.tensors(tensors, inf.config().model(), config) : null;
+    write(out, config, tensors, runConfig, inf.config().model().seqLen(), deepSeekConfig, deepSeek);
     return out;
   }
 
@@ -88,7 +95,7 @@ public final class HfExport {
   }
 
   private static void write(Path out, ObjectNode config, Map<String, INDArray> tensors, ObjectNode runConfig,
-      int seqLen) {
+      int seqLen, ObjectNode deepSeekConfig, Map<String, INDArray> deepSeek) {
     Path target = out.toAbsolutePath().normalize();
     if (Files.exists(target)) {
       throw new ExportException(target + ": already exists; export writes a new folder");
@@ -109,6 +116,13 @@ public final class HfExport {
           Json.pretty(ByteLevelTokenizerJson.tokenizerConfig(seqLen)));
       AtomicFiles.writeString(tmp.resolve(RUN_CONFIG), Json.pretty(runConfig));
       AtomicFiles.writeBytes(tmp.resolve(MODELING), modelingFile());
+      if (deepSeek != null) {
+        Path ds = Files.createDirectory(tmp.resolve(DeepSeekV3Export.FOLDER));
+        SafeTensors.write(ds.resolve(WEIGHTS), deepSeek, Map.of("format", "pt"));
+        AtomicFiles.writeString(ds.resolve(CONFIG), Json.pretty(deepSeekConfig));
+        AtomicFiles.writeString(ds.resolve("tokenizer.json"), Json.pretty(ByteLevelTokenizerJson.tokenizer()));
+        AtomicFiles.fsyncDirectory(ds);
+      }
       AtomicFiles.fsyncDirectory(tmp);
       AtomicFiles.moveAtomically(tmp, target);
       tmp = null;

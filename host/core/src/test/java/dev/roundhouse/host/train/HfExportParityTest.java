@@ -79,7 +79,8 @@ class HfExportParityTest {
           "model.attention={\"type\":\"swa\",\"window\":4,\"ropeFraction\":0.5}",
           "model.globalAttention={\"type\":\"mha\"}", "model.globalEvery=2", "model.globalLast=true");
       case "mla" -> List.of("model.nLayers=3", "model.attention={\"type\":\"mla\",\"qLoraRank\":8,\"kvLoraRank\":16}",
-          "model.moe.router={\"type\":\"sigmoid-topk\",\"biasUpdateRate\":0.05}", "model.moe.sharedExperts=2");
+          "model.moe.router={\"type\":\"sigmoid-topk\",\"biasUpdateRate\":0.05}", "model.moe.sharedExperts=2",
+          "model.moe.sharedHidden=16", "model.moe.routedExperts=6", "model.moe.topK=3");
       default -> throw new IllegalArgumentException(arch);
     };
   }
@@ -134,6 +135,26 @@ class HfExportParityTest {
     assertEquals(Arrays.stream(javaIds).mapToObj(String::valueOf).collect(Collectors.joining(" ")), py[0].strip(),
         arch + ": greedy tokens differ");
     assertEquals(prompt + inf.sample(prompt, 50, 0.0, 1) + "\n", py[1], arch + ": greedy text differs");
+
+    // the DeepSeek-V3 form (only the mla run is in that family), checked by a forward in DeepSeek's conventions
+    Path deepSeek = out.resolve("deepseek_v3");
+    assertEquals(arch.equals("mla"), Files.isDirectory(deepSeek), arch + ": " + Json.read(out.resolve("config.json"))
+        .path("roundhouse").path("deepseek_v3").asText());
+    if (arch.equals("mla")) {
+      Path script = tmp.resolve("deepseek_v3_reference.py");
+      try (var in = HfExportParityTest.class.getResourceAsStream("deepseek_v3_reference.py")) {
+        Files.write(script, in.readAllBytes());
+      }
+      Path dsLogits = tmp.resolve("logits-deepseek.safetensors");
+      run(List.of(PYTHON, script.toString(), deepSeek.toString(), tokensFile.toString(), dsLogits.toString()));
+      float[] ds = SafeTensors.read(dsLogits).tensors().get("logits").reshape(b * t * 256L).toFloatVector();
+      double dsWorst = 0;
+      for (int i = 0; i < ds.length; i++) {
+        dsWorst = Math.max(dsWorst, Math.abs(ds[i] - ours[i]));
+      }
+      System.out.printf("%s: max |logit diff| roundhouse vs DeepSeek-V3 form = %.3g%n", arch, dsWorst);
+      assertTrue(dsWorst <= TOLERANCE, "DeepSeek-V3 form: max abs logit difference " + dsWorst);
+    }
 
     // export -> import: a model built from another seed gets bit-identical logits
     MoeTransformer other = build(inf.config(), 99);
@@ -221,6 +242,10 @@ class HfExportParityTest {
   static String python(Path export, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(PYTHON, export.resolve(HfExport.MODELING).toString(), export.toString()));
     cmd.addAll(List.of(args));
+    return run(cmd);
+  }
+
+  static String run(List<String> cmd) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("PYTHONIOENCODING", "utf-8");
     pb.environment().put("OMP_NUM_THREADS", "1");
