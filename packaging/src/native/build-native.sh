@@ -49,7 +49,26 @@ image="$out/image/roundhouse"
 cp -r "$dist/plugins" "$dist/configs" "$dist/docs" "$dist/README.md" "$image/"
 echo "build-native: app-image $image"
 
-"$java_home/bin/jpackage" --type deb --app-image "$image" --name roundhouse --app-version "$appver" \
+# Uncompressed: this .deb is only unpacked and repacked below (xz here took minutes on two cores).
+DPKG_DEB_COMPRESSOR_TYPE=none "$java_home/bin/jpackage" --type deb --app-image "$image" --name roundhouse --app-version "$appver" \
   --vendor Roundhouse --description "Research training of small Mixture-of-Experts language models" \
   --linux-package-deps libgtk-3-0 --linux-app-category science --install-dir /opt --dest "$out"
-echo "build-native: $(ls "$out"/*.deb)"
+deb=("$out"/*.deb)
+
+# jpackage (17) puts only the image's bin/ and lib/ into the .deb: without plugins/ the installed host
+# finds no plugin and cannot train. Repack the .deb with everything the image has next to bin/.
+tree="$out/deb-tree"
+rm -rf "$tree"; dpkg-deb -R "${deb[0]}" "$tree"
+installed="$tree/opt/roundhouse"
+[ -d "$installed/bin" ] || { echo "build-native: ${deb[0]} has no /opt/roundhouse/bin" >&2; exit 2; }
+cp -r "$image/plugins" "$image/configs" "$image/docs" "$image/README.md" "$installed/"
+size_kb=$(du -sk --exclude=DEBIAN "$tree" | cut -f1)
+sed -i "s/^Installed-Size:.*/Installed-Size: $size_kb/" "$tree/DEBIAN/control"
+fakeroot dpkg-deb -Zgzip -b "$tree" "${deb[0]}" >/dev/null   # gzip: a third of xz's time
+rm -rf "$tree"
+listing="$(dpkg-deb -c "${deb[0]}")"
+for part in bin/roundhouse bin/roundhouse-cli plugins/ configs/ docs/; do
+  grep -q " \./opt/roundhouse/$part" <<<"$listing" \
+    || { echo "build-native: ${deb[0]} lacks /opt/roundhouse/$part" >&2; exit 2; }
+done
+echo "build-native: ${deb[0]}"

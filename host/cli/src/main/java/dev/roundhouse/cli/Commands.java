@@ -8,6 +8,7 @@ import dev.roundhouse.host.data.DataSpec;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.env.BackendInfo;
+import dev.roundhouse.host.export.HfExport;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.registry.ExtensionInfo;
 import dev.roundhouse.host.registry.PluginRegistry;
@@ -130,6 +131,43 @@ final class Commands {
       Inference inf = Inference.open(dir, registry);
       out.println(prompt + inf.sample(prompt, tokens, temperature, seed));
       return ExitCodes.OK;
+    }
+  }
+
+  int export(String[] argv) {
+    Args a = Args.parse(argv, 1, Set.of("plugins", "step", "out"), Set.of());
+    Path dir = Path.of(a.positional(0, "RUN_DIR"));
+    if (a.option("out") == null) {
+      throw new Args.UsageException("export needs --out DIR (a new folder)");
+    }
+    Long step = a.option("step") == null ? null : Long.parseLong(a.option("step"));
+    try (PluginRegistry registry = registry(a)) {
+      Path out = HfExport.export(dir, step, Path.of(a.option("out")), registry);
+      this.out.println("exported to " + out + " (load with: python3 " + out.resolve(HfExport.MODELING) + " " + out
+          + " --prompt TEXT, or AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True))");
+      return ExitCodes.OK;
+    }
+  }
+
+  /** {@code import DIR}: a new run whose config is the export's and whose initial weights are its weights. */
+  int importRun(String[] argv) {
+    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins"), Set.of());
+    Path dir = Path.of(a.positional(0, "EXPORT_DIR"));
+    Path config = dir.resolve(HfExport.RUN_CONFIG);
+    if (!java.nio.file.Files.isRegularFile(config)) {
+      throw new Args.UsageException(dir + " has no " + HfExport.RUN_CONFIG + ": not a Roundhouse export folder");
+    }
+    List<String> sets = new ArrayList<>();
+    sets.add("init.from=" + quote(dir.toAbsolutePath().toString()));
+    sets.addAll(a.all("set"));
+    if (a.option("data") != null) {
+      sets.add("data.path=" + quote(a.option("data")));
+    }
+    RunConfig cfg = ConfigLoader.load(config, sets);
+    try (PluginRegistry registry = registry(a)) {
+      reportProblems(registry);
+      Runs.Prepared p = Runs.create(cfg, registry, runsRoot(a), new EventBus());
+      return train(p, registry);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.roundhouse.cli;
 
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.data.DataException;
+import dev.roundhouse.host.export.ExportException;
 import dev.roundhouse.host.registry.PluginFailureException;
 import dev.roundhouse.host.registry.UnknownPluginException;
 import dev.roundhouse.host.run.CheckpointException;
@@ -21,6 +22,10 @@ final class Failures {
     if (e instanceof DataException) {
       err.println("roundhouse: data error: " + e.getMessage());
       return ExitCodes.DATA;
+    }
+    if (e instanceof ExportException) {
+      err.println("roundhouse: " + e.getMessage());
+      return ExitCodes.USAGE_OR_CONFIG;
     }
     if (e instanceof UnknownPluginException || e instanceof PluginFailureException) {
       err.println("roundhouse: plugin error: " + e.getMessage());

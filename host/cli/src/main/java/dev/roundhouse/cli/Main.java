@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * {@code roundhouse} headless host: {@code run | resume | eval | sample | validate | plugins |
+ * {@code roundhouse} headless host: {@code run | resume | eval | sample | export | import | validate | plugins |
  * bench | help}. Exit codes: see {@link ExitCodes} and docs/cli.md.
  */
 public final class Main {
@@ -17,6 +17,9 @@ public final class Main {
       "  resume RUN_DIR [--force] [--plugins DIR]   continue a run from its newest good checkpoint",
       "  eval RUN_DIR [--data PATH] [--batches N]  validation loss of a run's newest checkpoint",
       "  sample RUN_DIR --prompt TEXT [--tokens N] [--temperature T] [--seed S]",
+      "  export RUN_DIR --out DIR [--step N]        Hugging Face-style folder (safetensors, config, tokenizer,",
+      "        modeling_roundhouse.py for PyTorch); see docs/export.md",
+      "  import EXPORT_DIR [--set ...] [--data PATH] [--out DIR]   train a new run starting from an export",
       "  validate CONFIG [--set key.path=value ...]   report every problem with its JSON path",
       "  plugins [--plugins DIR]                    list discovered plugins and load problems",
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
@@ -47,6 +50,8 @@ public final class Main {
         case "eval" -> c.eval(argv);
         case "sample" -> c.sample(argv);
         case "validate" -> c.validate(argv);
+        case "export" -> c.export(argv);
+        case "import" -> c.importRun(argv);
         case "plugins" -> c.plugins(argv);
         case "bench" -> c.bench(argv);
         case "env" -> c.env();

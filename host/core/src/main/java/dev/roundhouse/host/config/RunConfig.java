@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A whole run: what to train (model + plugin choices), on what (data), how (train, optimizer,
- * precision). Plugin sections are JSON objects {"type": id, ...} resolved through the registry.
+ * precision), and optionally from which weights ({@code init}, absent = random). Plugin sections are JSON objects {"type": id, ...} resolved through the registry.
  * {@code optimizerGroups} (optional) maps parameter groups to optimizers; when absent the single
  * {@code optimizer} section applies to every parameter (see {@link OptimizerGroupConfig}).
  */
@@ -20,7 +20,8 @@ public record RunConfig(
     JsonNode precision,
     JsonNode optimizer,
     List<OptimizerGroupConfig> optimizerGroups,
-    TrainConfig train) {
+    TrainConfig train,
+    InitConfig init) {
   public RunConfig {
     name = name == null ? "run" : name;
     seed = seed == null ? 1337L : seed;
@@ -52,6 +53,9 @@ public record RunConfig(
       }
     }
     OptimizerGroupsCheck.check(optimizerGroups, "optimizerGroups", p);
+    if (init != null) {
+      init.check("init", p);
+    }
     return p;
   }
 }

@@ -23,22 +23,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Checkpoints of one run under {@code <run>/checkpoints/}:
  * <pre>
- * step-000100/tensors.bin    all named arrays ({@link TensorFile} format, bit-exact)
+ * step-000100/tensors.safetensors  all named arrays ({@link SafeTensors} format, bit-exact; any safetensors
+ *                                  reader opens it)
  * step-000100/meta.json      caller's metadata (optimizer scalars, RNG, data cursor, config fingerprint, ...)
  * step-000100/manifest.json  format, step, per file {bytes, sha256}, per tensor {dtype, shape}; written last
  * </pre>
  * {@link #save} writes into {@code .tmp-step-000100-*}, fsyncs, then renames the directory into place, so a step
  * directory either is complete or does not exist; a crash leaves only a dot-directory that the next save removes.
+ * Format version 1 checkpoints ({@code tensors.bin}, {@link TensorFile}) still load; a newer version is refused.
  * Saving an existing step replaces it. {@link #load} verifies sizes and hashes before parsing. With
  * {@code keepLast > 0} older step directories beyond the newest {@code keepLast} are deleted after each save.
  * One writer (the run directory lock guarantees it); loads may run concurrently with nothing else writing.
  */
 public final class CheckpointStore {
-  public static final String TENSORS_FILE = "tensors.bin";
+  public static final String TENSORS_FILE = "tensors.safetensors";
+  /** The tensor file of format version 1 checkpoints (read only). */
+  public static final String LEGACY_TENSORS_FILE = "tensors.bin";
   public static final String META_FILE = "meta.json";
   public static final String MANIFEST_FILE = "manifest.json";
   public static final String FORMAT = "roundhouse-checkpoint";
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
   private static final Pattern STEP_DIR = Pattern.compile("step-(\\d{6,19})");
@@ -84,7 +88,8 @@ public final class CheckpointStore {
       Files.createDirectories(dir);
       removeLeftovers();
       tmp = Files.createTempDirectory(dir, ".tmp-" + stepDirName(step) + "-");
-      TensorFile.Written t = TensorFile.write(tmp.resolve(TENSORS_FILE), tensors);
+      TensorFile.Written t = SafeTensors.write(tmp.resolve(TENSORS_FILE), tensors,
+          Map.of("format", FORMAT, "step", Long.toString(step)));
       byte[] metaBytes = Json.pretty(meta == null ? JsonNodeFactory.instance.objectNode() : meta)
           .getBytes(StandardCharsets.UTF_8);
       AtomicFiles.writeBytes(tmp.resolve(META_FILE), metaBytes);
@@ -122,10 +127,11 @@ public final class CheckpointStore {
       throw new CheckpointException(stepDir, "no checkpoint for step " + step + " (have " + steps() + ")");
     }
     JsonNode manifest = verify(stepDir, step);
-    Path tensorsFile = stepDir.resolve(TENSORS_FILE);
+    String name = tensorsFileName(manifest);
+    Path tensorsFile = stepDir.resolve(name);
     Map<String, INDArray> tensors;
     try {
-      tensors = TensorFile.read(tensorsFile);
+      tensors = name.equals(TENSORS_FILE) ? SafeTensors.read(tensorsFile).tensors() : TensorFile.read(tensorsFile);
     } catch (IOException e) {
       throw new CheckpointException(tensorsFile, "cannot read: " + e.getMessage(), e);
     }
@@ -188,7 +194,10 @@ public final class CheckpointStore {
       throw new CheckpointException(manifestFile, "format version " + manifest.path("format_version").asInt()
           + " is newer than this Roundhouse reads (" + FORMAT_VERSION + ")");
     }
-    for (String name : List.of(TENSORS_FILE, META_FILE)) {
+    if (manifest.path("format_version").asInt() < 1) {
+      throw new CheckpointException(manifestFile, "has no valid format_version");
+    }
+    for (String name : List.of(tensorsFileName(manifest), META_FILE)) {
       JsonNode entry = manifest.path("files").path(name);
       Path file = stepDir.resolve(name);
       if (!entry.isObject()) {
@@ -212,6 +221,11 @@ public final class CheckpointStore {
       }
     }
     return manifest;
+  }
+
+  /** The tensor file a manifest's format version uses: tensors.bin for version 1, else tensors.safetensors. */
+  private static String tensorsFileName(JsonNode manifest) {
+    return manifest.path("format_version").asInt() == 1 ? LEGACY_TENSORS_FILE : TENSORS_FILE;
   }
 
   private static ObjectNode manifest(long step, Map<String, INDArray> tensors, TensorFile.Written t, byte[] meta) {

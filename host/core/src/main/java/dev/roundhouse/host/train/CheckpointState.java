@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.host.data.LoaderCursor;
 import dev.roundhouse.host.model.MoeLayer;
+import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.LoadedCheckpoint;
 import dev.roundhouse.tensor.Parameter;
@@ -49,15 +50,20 @@ final class CheckpointState {
   static int restore(TrainingRun run, LoadedCheckpoint c) {
     restoreParameters(run.parameters(), c);
     run.optimizer().loadState(prefixed(c.tensors(), "opt/"));
-    for (Map.Entry<Integer, MoeLayer> e : run.model().moeLayers().entrySet()) {
-      Router r = e.getValue().router();
-      r.loadState(prefixed(c.tensors(), "router/" + e.getKey() + "/"));
-    }
+    restoreRouters(run.model(), c);
     run.precision().loadState(prefixed(c.tensors(), "precision/"));
     Map<String, Long> cursor = new LinkedHashMap<>();
     c.meta().get("data_cursor").fields().forEachRemaining(f -> cursor.put(f.getKey(), f.getValue().asLong()));
     run.loader().restore(LoaderCursor.fromMap(cursor));
     return c.meta().path("skipped_steps").asInt(0);
+  }
+
+  /** Restores every MoE layer's router state (expert bias, noise counters). */
+  static void restoreRouters(MoeTransformer model, LoadedCheckpoint c) {
+    for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
+      Router r = e.getValue().router();
+      r.loadState(prefixed(c.tensors(), "router/" + e.getKey() + "/"));
+    }
   }
 
   /** Copies every parameter's value from the checkpoint; a missing or mis-shaped one is named. */

@@ -39,16 +39,26 @@ public final class Inference {
   }
 
   public static Inference open(Path runDir, PluginRegistry registry) {
+    return open(runDir, registry, null);
+  }
+
+  /**
+   * The run's model at checkpoint {@code step} (null: the newest good one): weights and router state
+   * (e.g. the expert bias of sigmoid-topk, which selects experts at inference too).
+   */
+  public static Inference open(Path runDir, PluginRegistry registry, Long step) {
     Path cfgFile = runDir.resolve(RunDirectory.CONFIG_FILE);
     ObjectNode tree = (ObjectNode) Json.read(cfgFile);
     RunConfig cfg = ConfigLoader.bind(tree, cfgFile.toString());
-    LoadedCheckpoint ckpt = new CheckpointStore(runDir.resolve(RunDirectory.CHECKPOINTS_DIR)).latest()
+    CheckpointStore store = new CheckpointStore(runDir.resolve(RunDirectory.CHECKPOINTS_DIR));
+    LoadedCheckpoint ckpt = step != null ? store.load(step) : store.latest()
         .orElseThrow(() -> new IllegalStateException(runDir + ": no complete checkpoint"));
     PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
         new PrecisionContext(cfg.model().nLayers(), cfg.seed()), "precision");
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
     MoeTransformer model = ModelBuilder.build(cfg.model(), RunFactory.components(registry), precision, cfg.seed(), dtype);
     CheckpointState.restoreParameters(model.parameters(), ckpt);
+    CheckpointState.restoreRouters(model, ckpt);
     return new Inference(cfg, model, ckpt.step());
   }
 
@@ -71,7 +81,11 @@ public final class Inference {
    */
   public String sample(String prompt, int tokens, double temperature, long seed) {
     Tokenizer tok = new ByteTokenizer();
-    int[] ids = tok.encode(prompt.isEmpty() ? "\n" : prompt);
+    return tok.decode(generate(tok.encode(prompt.isEmpty() ? "\n" : prompt), tokens, temperature, seed));
+  }
+
+  /** The {@code tokens} ids that continue {@code ids} (same sampling as {@link #sample}). */
+  public int[] generate(int[] ids, int tokens, double temperature, long seed) {
     int[] all = Arrays.copyOf(ids, ids.length + tokens);
     int len = ids.length;
     SplittableRandom rng = new SplittableRandom(seed);
@@ -86,7 +100,7 @@ public final class Inference {
       }
       all[len++] = pick(row, temperature, rng);
     }
-    return tok.decode(Arrays.copyOfRange(all, ids.length, len));
+    return Arrays.copyOfRange(all, ids.length, len);
   }
 
   private static int pick(double[] logits, double temperature, SplittableRandom rng) {

@@ -11,6 +11,8 @@ import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.host.config.ConfigException;
+import dev.roundhouse.host.export.HfImport;
+import dev.roundhouse.host.export.Upcycle;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
@@ -119,6 +121,9 @@ public final class RunFactory {
             OptimizerGroups.sectionOf(groups.get(i), cfg.optimizer()), OptimizerGroups.pathOf(groups, i)));
       }
     }
+    if (cfg.init() == null) {
+      tree.remove("init"); // absent stays absent, as optimizerGroups
+    }
     if (cfg.train().stopAt() == null) {
       ((ObjectNode) tree.get("train")).remove("stopAt"); // absent stays absent: older runs keep their fingerprint
     }
@@ -159,6 +164,12 @@ public final class RunFactory {
     }
     try {
       TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
+      if (cfg.init() != null && cfg.init().from() != null) {
+        HfImport.loadInto(run.model(), Path.of(cfg.init().from()));
+      }
+      if (cfg.init() != null && cfg.init().upcycle() != null) {
+        Upcycle.fromDenseRun(run.model(), cfg, Path.of(cfg.init().upcycle()));
+      }
       writeSetup(run);
       return run;
     } catch (RuntimeException | Error e) {

@@ -146,13 +146,13 @@ class CheckpointStoreTest {
       assertEquals(List.of("step-000030", "step-000040"), s.map(p -> p.getFileName().toString()).sorted().toList());
     }
     try (Stream<Path> s = Files.list(store.stepDir(40))) {
-      assertEquals(List.of("manifest.json", "meta.json", "tensors.bin"),
+      assertEquals(List.of("manifest.json", "meta.json", CheckpointStore.TENSORS_FILE),
           s.map(p -> p.getFileName().toString()).sorted().toList());
     }
     JsonNode manifest = Json.read(store.stepDir(40).resolve(CheckpointStore.MANIFEST_FILE));
     assertEquals("LONG", manifest.path("tensors").path("step").path("dtype").asText());
-    assertEquals(Files.size(store.stepDir(40).resolve("tensors.bin")),
-        manifest.path("files").path("tensors.bin").path("bytes").asLong());
+    assertEquals(Files.size(store.stepDir(40).resolve(CheckpointStore.TENSORS_FILE)),
+        manifest.path("files").path(CheckpointStore.TENSORS_FILE).path("bytes").asLong());
   }
 
   @Test

@@ -60,11 +60,11 @@ class ResumeRobustnessTest {
     Runs.execute(p); // checkpoints 3, 6, 9 (and 9 again at the stop)
     Path dir = p.run().directory().root();
     Path ck = dir.resolve("checkpoints");
-    Path t9 = ck.resolve("step-000009/tensors.bin");
+    Path t9 = ck.resolve("step-000009/" + dev.roundhouse.host.run.CheckpointStore.TENSORS_FILE);
     try (RandomAccessFile f = new RandomAccessFile(t9.toFile(), "rw")) {
       f.setLength(f.length() / 2); // truncated
     }
-    Path t6 = ck.resolve("step-000006/tensors.bin");
+    Path t6 = ck.resolve("step-000006/" + dev.roundhouse.host.run.CheckpointStore.TENSORS_FILE);
     byte[] bytes = Files.readAllBytes(t6);
     bytes[bytes.length / 2] ^= 0x10; // one flipped bit
     Files.write(t6, bytes);
