@@ -20,14 +20,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * All attention, router, precision and optimizer providers of this host: the built-in ones on the
- * host class path (PF4J system extensions) plus those of the plugin jars in one folder, loaded
- * through a PF4J {@link JarPluginManager} whose system version is {@link ApiVersion#CURRENT}, so
- * each jar's {@code Plugin-Requires} is checked against the plugin API.
+ * host class path (PF4J system extensions) plus those of the plugin jars in one or more folders,
+ * loaded through a PF4J {@link JarPluginManager} whose system version is {@link ApiVersion#CURRENT},
+ * so each jar's {@code Plugin-Requires} is checked against the plugin API.
  *
- * <p>Loading never fails as a whole: a corrupt jar, a non-plugin jar, a jar for another API version,
- * a jar without extensions, or two providers of one kind with the same id each add one line to
- * {@link #problems()} naming the jar(s), and everything else still loads. Duplicate ids are rejected
- * on both sides, so a run never depends on which jar happened to be read first.
+ * <p>Loading never fails as a whole: a corrupt jar, a non-plugin jar, a jar for another API version
+ * or a jar without extensions each add one line to {@link #problems()} naming the jar, and
+ * everything else still loads.
+ *
+ * <p>Precedence (the duplicate rule): extensions on the host class path come first, then the jars of
+ * the first folder (the installation's {@code plugins/}, whose jars are the built-in plugins), then
+ * those of each added folder in the order given; within a folder, jars by file name. The first
+ * provider of an id is the one used; a later provider of the same kind and id is <em>shadowed</em>:
+ * one line per jar in {@link #problems()} says "duplicate ... id", names both jars, and the jar's
+ * other extensions still load (a jar left with none is unloaded). A jar whose {@code Plugin-Id} an
+ * earlier jar already has is skipped as a duplicate. So a stray jar never disables a built-in, and
+ * which provider wins never depends on the order a file system lists files in. An unknown id's
+ * error lists these lines, so a skipped duplicate is named where it matters.
  *
  * <p>Thread-safety: immutable after construction; lookups may come from any thread. {@link #close()}
  * stops and unloads the plugins; providers and components from them must not be used afterwards.
@@ -38,7 +47,7 @@ public final class PluginRegistry implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
-  private final Path pluginsDir;
+  private final List<Path> pluginsDirs;
   private final JarPluginManager manager;
   private final List<String> problems = new ArrayList<>();
   private final Map<Kind, TreeMap<String, Entry>> providers = new EnumMap<>(Kind.class);
@@ -51,48 +60,82 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** Loads the built-in extensions and every {@code *.jar} in {@code pluginsDir}. */
   public PluginRegistry(Path pluginsDir) {
-    this.pluginsDir = pluginsDir.toAbsolutePath().normalize();
-    manager = PluginJars.newManager(this.pluginsDir);
-    if (Files.isDirectory(this.pluginsDir)) {
-      PluginJars.loadAndStart(manager, this.pluginsDir, this::jarProblem);
-    } else {
-      problem("plugins folder " + this.pluginsDir + " does not exist: only built-in extensions are available");
+    this(List.of(pluginsDir));
+  }
+
+  /**
+   * Loads the built-in extensions and the jars of {@code pluginsDirs}, earlier folders first (see
+   * the precedence rule above). A folder named twice is read once; a missing folder is one problem.
+   */
+  public PluginRegistry(List<Path> pluginsDirs) {
+    if (pluginsDirs.isEmpty()) {
+      throw new IllegalArgumentException("no plugins folder given");
     }
+    this.pluginsDirs = pluginsDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
+    manager = PluginJars.newManager(this.pluginsDirs);
+    List<Path> jars = new ArrayList<>();
+    for (Path dir : this.pluginsDirs) {
+      if (Files.isDirectory(dir)) {
+        jars.addAll(PluginJars.jarsIn(dir));
+      } else {
+        problem("plugins folder " + dir + " does not exist"
+            + (dir.equals(this.pluginsDirs.get(0)) && this.pluginsDirs.size() == 1
+                ? ": only built-in extensions are available" : ": nothing loaded from it"));
+      }
+    }
+    PluginJars.loadAndStart(manager, jars, this::jarProblem);
     ExtensionScan scan = new ExtensionScan(manager, this::problem);
     scan.scan(null, BUILT_IN, ApiVersion.ROUNDHOUSE);
-    for (PluginWrapper w : new ArrayList<>(manager.getStartedPlugins())) {
-      String jar = w.getPluginPath().toString();
-      if (scan.scan(w.getPluginId(), jar, w.getDescriptor().getVersion()) == 0) {
-        jarProblem(w.getPluginPath(), "plugin '" + w.getPluginId() + "' has no Roundhouse extensions ("
-            + (JarCheck.hasEntry(w.getPluginPath(), "META-INF/extensions.idx")
+    for (Path jar : jars) {
+      PluginWrapper w = startedAt(jar);
+      if (w == null) {
+        continue;
+      }
+      if (scan.scan(w.getPluginId(), jar.toString(), w.getDescriptor().getVersion()) == 0) {
+        jarProblem(jar, "plugin '" + w.getPluginId() + "' has no Roundhouse extensions ("
+            + (JarCheck.hasEntry(jar, "META-INF/extensions.idx")
                 ? "its META-INF/extensions.idx lists no Attention/Router/Precision/OptimizerProvider class in the jar"
                 : "the jar has no META-INF/extensions.idx") + "); skipped");
         manager.unloadPlugin(w.getPluginId());
       }
     }
+    Shadowing shadowing = new Shadowing();
     for (Kind kind : Kind.values()) {
       TreeMap<String, Entry> byId = new TreeMap<>();
       scan.found(kind).forEach((id, candidates) -> {
-        if (candidates.size() == 1) {
-          ExtensionScan.Found f = candidates.get(0);
-          byId.put(id, new Entry(f.info(), f.provider()));
-        } else {
-          problem("duplicate " + kind.label() + " id '" + id + "' provided by "
-              + String.join(" and by ", candidates.stream().map(f -> f.info().source()).toList())
-              + "; rejected, none of them is used");
-        }
+        ExtensionScan.Found first = candidates.get(0);
+        byId.put(id, new Entry(first.info(), first.provider()));
+        candidates.stream().skip(1).forEach(later -> shadowing.add(later.info(), first.info()));
       });
       providers.put(kind, byId);
     }
-    for (PluginWrapper w : manager.getStartedPlugins()) {
-      plugins.add(new PluginInfo(w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath(),
-          JarCheck.sha256(w.getPluginPath())));
+    java.util.Set<String> used = new java.util.HashSet<>();
+    providers.values().forEach(m -> m.values().forEach(e -> used.add(e.info().pluginId())));
+    shadowing.report(used, this::problem);
+    for (String unused : shadowing.pluginsWithout(used)) {
+      manager.unloadPlugin(unused);
+    }
+    for (Path jar : jars) {
+      PluginWrapper w = startedAt(jar);
+      if (w != null) {
+        plugins.add(new PluginInfo(w.getPluginId(), w.getDescriptor().getVersion(), jar, JarCheck.sha256(jar)));
+      }
     }
   }
 
   /** Registry over {@link #defaultPluginsDir()}. */
   public static PluginRegistry openDefault() {
     return new PluginRegistry(defaultPluginsDir());
+  }
+
+  /**
+   * Registry over {@link #defaultPluginsDir()} plus {@code added} folders (the CLI's {@code --plugins
+   * DIR}): the default folder's jars, the built-in plugins, come first and win every duplicate.
+   */
+  public static PluginRegistry openDefaultPlus(List<Path> added) {
+    List<Path> dirs = new ArrayList<>(List.of(defaultPluginsDir()));
+    dirs.addAll(added);
+    return new PluginRegistry(dirs);
   }
 
   /**
@@ -106,9 +149,14 @@ public final class PluginRegistry implements AutoCloseable {
     return PluginsFolder.defaultDir();
   }
 
-  /** The folder the jars were loaded from (absolute). */
+  /** The first folder jars were loaded from (absolute): the installation's plugins folder by default. */
   public Path pluginsDir() {
-    return pluginsDir;
+    return pluginsDirs.get(0);
+  }
+
+  /** Every folder jars were loaded from (absolute), in precedence order. */
+  public List<Path> pluginsDirs() {
+    return pluginsDirs;
   }
 
   /** Every usable provider, ordered by kind then id. */
@@ -154,6 +202,16 @@ public final class PluginRegistry implements AutoCloseable {
   @SuppressWarnings("unchecked")
   public <P> P provider(Kind kind, String id) {
     return (P) entry(kind, id).provider();
+  }
+
+  /**
+   * The config fields of provider {@code id} of {@code kind}, each {@code name=default} (as JSON) or
+   * {@code name (Type, no default)}, in record order.
+   *
+   * @throws UnknownPluginException listing the known ids of that kind
+   */
+  public List<String> configFields(Kind kind, String id) {
+    return configReader.fieldsWithDefaults(entry(kind, id).info().configType());
   }
 
   /**
@@ -245,7 +303,7 @@ public final class PluginRegistry implements AutoCloseable {
   private Entry entry(Kind kind, String id) {
     Entry e = providers.get(kind).get(id);
     if (e == null) {
-      throw new UnknownPluginException(kind, id, ids(kind));
+      throw new UnknownPluginException(kind, id, ids(kind), problems);
     }
     return e;
   }
@@ -254,8 +312,18 @@ public final class PluginRegistry implements AutoCloseable {
     problem(jar + ": " + why);
   }
 
+  private PluginWrapper startedAt(Path jar) {
+    for (PluginWrapper w : manager.getStartedPlugins()) {
+      if (w.getPluginPath().toAbsolutePath().normalize().equals(jar)) {
+        return w;
+      }
+    }
+    return null;
+  }
+
+  /** Callers print {@link #problems()} themselves (once); the log only has them at debug level. */
   private void problem(String line) {
-    log.warn(line);
+    log.debug(line);
     problems.add(line);
   }
 }
