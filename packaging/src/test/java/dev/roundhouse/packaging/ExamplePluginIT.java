@@ -34,12 +34,8 @@ class ExamplePluginIT {
         templateDir.toString())).assertOk();
     Path templateJar = projects.build(templateDir);
 
+    // --plugins adds this folder to the distribution's built-in plugins
     Path plugins = Files.createDirectories(work.resolve("fresh-plugins"));
-    try (var builtIn = Files.list(Dist.home().resolve("plugins"))) {
-      for (Path jar : builtIn.toList()) {
-        Files.copy(jar, plugins.resolve(jar.getFileName()));
-      }
-    }
     Files.copy(hashJar, plugins.resolve(hashJar.getFileName()));
     Files.copy(templateJar, plugins.resolve(templateJar.getFileName()));
 

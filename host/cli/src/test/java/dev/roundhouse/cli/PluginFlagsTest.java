@@ -30,11 +30,13 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginFlagsTest {
   @TempDir Path extra;
 
-  /** A copy of a built plugin jar with its manifest's {@code key} set to {@code value}. */
-  static Path copyWith(Path jar, Path to, String key, String value) throws IOException {
+  /** A copy of a built plugin jar with manifest entries set: {@code key, value, key, value, ...}. */
+  static Path copyWith(Path jar, Path to, String... keyValues) throws IOException {
     try (InputStream in = Files.newInputStream(jar); JarInputStream src = new JarInputStream(in)) {
       Manifest mf = new Manifest(src.getManifest());
-      mf.getMainAttributes().putValue(key, value);
+      for (int i = 0; i < keyValues.length; i += 2) {
+        mf.getMainAttributes().putValue(keyValues[i], keyValues[i + 1]);
+      }
       try (OutputStream out = Files.newOutputStream(to); JarOutputStream dst = new JarOutputStream(out, mf)) {
         for (JarEntry e; (e = src.getNextJarEntry()) != null; ) {
           dst.putNextEntry(new JarEntry(e.getName()));
@@ -46,8 +48,11 @@ class PluginFlagsTest {
     return to.toAbsolutePath();
   }
 
-  private static Path routersJar() {
-    return Path.of(plugins(), "roundhouse-routers.jar").toAbsolutePath();
+  private static Path routersJar() throws IOException {
+    try (var files = Files.list(Path.of(plugins()))) {
+      return files.filter(f -> f.getFileName().toString().startsWith("roundhouse-routers")).findFirst()
+          .orElseThrow().toAbsolutePath().normalize();
+    }
   }
 
   @Test
@@ -96,7 +101,8 @@ class PluginFlagsTest {
 
   @Test
   void eachPluginProblemIsOneLineWithoutVerboseAndPf4jSpeaksWithIt() throws Exception {
-    copyWith(routersJar(), extra.resolve("bad-class.jar"), "Plugin-Class", "no.such.PluginClass");
+    copyWith(routersJar(), extra.resolve("bad-class.jar"), "Plugin-Id", "bad-class",
+        "Plugin-Class", "no.such.PluginClass");
     copyWith(routersJar(), extra.resolve("routers-copy.jar"), "Plugin-Id", "routers-copy");
     String quiet = runJvm("plugins", "--plugins", extra.toString());
     List<String> errLines = quiet.lines().filter(l -> !l.startsWith("OUT ")).toList();
