@@ -17,7 +17,7 @@ import java.util.Map;
  *       {@code tokens_unrouted}). Gates are used as given: normalising them (softmax over the top-k,
  *       renormalisation, a scale) is the router's choice.
  *   <li><b>Order.</b> Any order is valid and gives the same output. Order matters only when the run sets
- *       a capacity ({@code model.moe.capacityFactor}) with drop policy {@code position}: an expert over
+ *       a capacity ({@code model.moe.capacityFactor}) with {@code model.moe.dropPolicy} "position": an expert over
  *       capacity keeps its assignments that come first in this array. So list assignments by ascending
  *       token (token choice: token-major, {@code i = n * k + slot}) to make "position" mean "earliest
  *       tokens". The host groups assignments by expert with a stable sort; it never reorders gates.
