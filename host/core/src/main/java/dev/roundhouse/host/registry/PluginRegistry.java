@@ -5,16 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.api.ApiVersion;
 import dev.roundhouse.api.ComponentProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pf4j.JarPluginManager;
-import org.pf4j.PluginWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,14 +45,12 @@ public final class PluginRegistry implements AutoCloseable {
 
   private final List<Path> pluginsDirs;
   private final JarPluginManager manager;
-  private final List<String> problems = new ArrayList<>();
-  private final Map<Kind, TreeMap<String, Entry>> providers = new EnumMap<>(Kind.class);
-  private final List<PluginInfo> plugins = new ArrayList<>();
+  private final List<String> problems;
+  private final Map<Kind, TreeMap<String, ExtensionScan.Found>> providers;
+  private final List<PluginInfo> plugins;
   private final ConfigReader configReader = new ConfigReader();
   private boolean closed;
   private Map<String, PluginInfo> classIndex;
-
-  private record Entry(ExtensionInfo info, ComponentProvider<?, ?, ?> provider) {}
 
   /** Loads the built-in extensions and every {@code *.jar} in {@code pluginsDir}. */
   public PluginRegistry(Path pluginsDir) {
@@ -72,55 +66,11 @@ public final class PluginRegistry implements AutoCloseable {
       throw new IllegalArgumentException("no plugins folder given");
     }
     this.pluginsDirs = pluginsDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
-    manager = PluginJars.newManager(this.pluginsDirs);
-    List<Path> jars = new ArrayList<>();
-    for (Path dir : this.pluginsDirs) {
-      if (Files.isDirectory(dir)) {
-        jars.addAll(PluginJars.jarsIn(dir));
-      } else {
-        problem("plugins folder " + dir + " does not exist"
-            + (dir.equals(this.pluginsDirs.get(0)) && this.pluginsDirs.size() == 1
-                ? ": only built-in extensions are available" : ": nothing loaded from it"));
-      }
-    }
-    PluginJars.loadAndStart(manager, jars, this::jarProblem);
-    ExtensionScan scan = new ExtensionScan(manager, this::problem);
-    scan.scan(null, BUILT_IN, ApiVersion.ROUNDHOUSE);
-    for (Path jar : jars) {
-      PluginWrapper w = startedAt(jar);
-      if (w == null) {
-        continue;
-      }
-      if (scan.scan(w.getPluginId(), jar.toString(), w.getDescriptor().getVersion()) == 0) {
-        jarProblem(jar, "plugin '" + w.getPluginId() + "' has no Roundhouse extensions ("
-            + (JarCheck.hasEntry(jar, "META-INF/extensions.idx")
-                ? "its META-INF/extensions.idx lists no Attention/Router/Precision/OptimizerProvider class in the jar"
-                : "the jar has no META-INF/extensions.idx") + "); skipped");
-        manager.unloadPlugin(w.getPluginId());
-      }
-    }
-    Shadowing shadowing = new Shadowing();
-    for (Kind kind : Kind.values()) {
-      TreeMap<String, Entry> byId = new TreeMap<>();
-      scan.found(kind).forEach((id, candidates) -> {
-        ExtensionScan.Found first = candidates.get(0);
-        byId.put(id, new Entry(first.info(), first.provider()));
-        candidates.stream().skip(1).forEach(later -> shadowing.add(later.info(), first.info()));
-      });
-      providers.put(kind, byId);
-    }
-    java.util.Set<String> used = new java.util.HashSet<>();
-    providers.values().forEach(m -> m.values().forEach(e -> used.add(e.info().pluginId())));
-    shadowing.report(used, this::problem);
-    for (String unused : shadowing.pluginsWithout(used)) {
-      manager.unloadPlugin(unused);
-    }
-    for (Path jar : jars) {
-      PluginWrapper w = startedAt(jar);
-      if (w != null) {
-        plugins.add(new PluginInfo(w.getPluginId(), w.getDescriptor().getVersion(), jar, JarCheck.sha256(jar)));
-      }
-    }
+    RegistryLoad load = new RegistryLoad(this.pluginsDirs);
+    manager = load.manager;
+    problems = List.copyOf(load.problems);
+    providers = load.providers;
+    plugins = List.copyOf(load.plugins);
   }
 
   /** Registry over {@link #defaultPluginsDir()}. */
@@ -170,7 +120,7 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** The usable providers of one kind, ordered by id. */
   public List<ExtensionInfo> extensions(Kind kind) {
-    return providers.get(kind).values().stream().map(Entry::info).toList();
+    return providers.get(kind).values().stream().map(ExtensionScan.Found::info).toList();
   }
 
   /** The ids of one kind, sorted. */
@@ -180,12 +130,12 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** One line per jar or id that could not be used, in the order found. */
   public List<String> problems() {
-    return Collections.unmodifiableList(problems);
+    return problems;
   }
 
   /** Provenance of every loaded plugin jar: id, version, path, SHA-256. */
   public List<PluginInfo> pluginInfo() {
-    return List.copyOf(plugins);
+    return plugins;
   }
 
   /** What the registry knows about provider {@code id} of {@code kind}. */
@@ -222,7 +172,7 @@ public final class PluginRegistry implements AutoCloseable {
    * @throws ConfigException naming the JSON path of the bad field, the missing/unknown type included
    */
   public Object readConfig(Kind kind, JsonNode node, String jsonPath) {
-    Entry e = entryFor(kind, node, jsonPath);
+    ExtensionScan.Found e = entryFor(kind, node, jsonPath);
     ObjectNode fields = ((ObjectNode) node).deepCopy();
     fields.remove("type");
     return configReader.read(fields, e.info().configType(), jsonPath, kind.label() + " '" + e.info().id() + "'");
@@ -240,7 +190,7 @@ public final class PluginRegistry implements AutoCloseable {
       throw new IllegalArgumentException(kind.label() + " providers build from a " + kind.contextType().getSimpleName()
           + ", got " + (context == null ? "null" : context.getClass().getName()));
     }
-    Entry entry = entryFor(kind, node, jsonPath);
+    ExtensionScan.Found entry = entryFor(kind, node, jsonPath);
     ComponentProvider p = entry.provider();
     try {
       return p.build((Record) config, context);
@@ -283,7 +233,7 @@ public final class PluginRegistry implements AutoCloseable {
     PluginJars.stopAndUnload(manager, (id, e) -> log.warn("stopping plugin '{}' failed: {}", id, e.toString()));
   }
 
-  private Entry entryFor(Kind kind, JsonNode node, String jsonPath) {
+  private ExtensionScan.Found entryFor(Kind kind, JsonNode node, String jsonPath) {
     if (node == null || !node.isObject()) {
       throw new ConfigException(jsonPath + ": expected an object like {\"type\": \"<" + kind.label()
           + " id>\", ...}, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
@@ -300,30 +250,12 @@ public final class PluginRegistry implements AutoCloseable {
     }
   }
 
-  private Entry entry(Kind kind, String id) {
-    Entry e = providers.get(kind).get(id);
+  private ExtensionScan.Found entry(Kind kind, String id) {
+    ExtensionScan.Found e = providers.get(kind).get(id);
     if (e == null) {
       throw new UnknownPluginException(kind, id, ids(kind), problems);
     }
     return e;
   }
 
-  private void jarProblem(Path jar, String why) {
-    problem(jar + ": " + why);
-  }
-
-  private PluginWrapper startedAt(Path jar) {
-    for (PluginWrapper w : manager.getStartedPlugins()) {
-      if (w.getPluginPath().toAbsolutePath().normalize().equals(jar)) {
-        return w;
-      }
-    }
-    return null;
-  }
-
-  /** Callers print {@link #problems()} themselves (once); the log only has them at debug level. */
-  private void problem(String line) {
-    log.debug(line);
-    problems.add(line);
-  }
 }
