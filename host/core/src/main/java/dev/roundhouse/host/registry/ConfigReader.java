@@ -50,9 +50,10 @@ final class ConfigReader {
   }
 
   /**
-   * Each record component as {@code name=default} (the default is what the compact constructor fills
-   * in for an empty JSON object, as JSON), or {@code name (Type, required)} when the record cannot be
-   * made from an empty object. For listings ({@code roundhouse plugins}).
+   * Each record component as {@code name=default}: what the compact constructor fills in for an empty
+   * JSON object, as JSON ({@code null}: left to the component, e.g. "same as the model's"); or {@code name
+   * (Type)} for every component when the record cannot be made from an empty object (a field is
+   * required). For listings ({@code roundhouse plugins}).
    */
   java.util.List<String> fieldsWithDefaults(Class<? extends Record> type) {
     Record defaults;
@@ -71,7 +72,7 @@ final class ConfigReader {
           value = null;
         }
       }
-      out.add(value == null ? c.getName() + " (" + c.getType().getSimpleName() + ", no default)"
+      out.add(defaults == null ? c.getName() + " (" + c.getType().getSimpleName() + ")"
           : c.getName() + "=" + asJson(value));
     }
     return out;

@@ -155,8 +155,8 @@ public final class PluginRegistry implements AutoCloseable {
   }
 
   /**
-   * The config fields of provider {@code id} of {@code kind}, each {@code name=default} (as JSON) or
-   * {@code name (Type, no default)}, in record order.
+   * The config fields of provider {@code id} of {@code kind}, each {@code name=default} (as JSON; {@code null}
+   * when the component decides) or, when a field is required, {@code name (Type)}, in record order.
    *
    * @throws UnknownPluginException listing the known ids of that kind
    */
