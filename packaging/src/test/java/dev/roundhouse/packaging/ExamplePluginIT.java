@@ -77,7 +77,7 @@ class ExamplePluginIT {
   @Test
   void exampleProjectsBuildAgainstThisVersionOfTheApi() throws IOException {
     Pattern p = Pattern.compile("<roundhouse.version>([^<]+)</roundhouse.version>");
-    for (String project : List.of("hash-router", "learned-router", "template")) {
+    for (String project : List.of("hash-router", "learned-router", "template", "template-attention", "template-precision")) {
       Path pom = Dist.home().resolve("sdk/examples").resolve(project).resolve("pom.xml");
       Matcher m = p.matcher(Files.readString(pom));
       assertTrue(m.find(), pom + " has no <roundhouse.version>");
