@@ -191,6 +191,11 @@ public final class DashboardView {
     return lossChart;
   }
 
+  /** Every line chart, top to bottom. */
+  public List<LineChart<Number, Number>> charts() {
+    return List.of(lossChart, tokensChart, lrChart);
+  }
+
   public HeatmapCanvas heatmap() {
     return heatmap;
   }

@@ -40,6 +40,7 @@ public final class DashboardViewModel implements AutoCloseable {
   private final StringProperty title = new SimpleStringProperty("No run open");
   private final StringProperty status = new SimpleStringProperty("");
   private final StringProperty stats = new SimpleStringProperty("");
+  private final StringProperty notice = new SimpleStringProperty("");
   private final ObservableList<XYChart.Data<Number, Number>> loss = FXCollections.observableArrayList();
   private final ObservableList<XYChart.Data<Number, Number>> valLoss = FXCollections.observableArrayList();
   private final ObservableList<XYChart.Data<Number, Number>> tokensPerS = FXCollections.observableArrayList();
@@ -261,6 +262,11 @@ public final class DashboardViewModel implements AutoCloseable {
 
   public StringProperty statusProperty() {
     return status;
+  }
+
+  /** What the dashboard must tell beside the run's own status (a refused resume, a failure's message). */
+  public StringProperty noticeProperty() {
+    return notice;
   }
 
   /** One line: step, loss, best val loss, tokens/s, LR. */
