@@ -133,8 +133,9 @@ class WrongDataTest {
 
     RunFiles.append(dir, List.of(new dev.roundhouse.host.metrics.RunEvent.RunFinished(5, 1.0, null)));
     holder.destroy();
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> "finished".equals(app.dashboard().statusProperty().get())
-        && "finished".equals(summary("cli-run").status()));
+    waitFor(() -> "finished".equals(app.dashboard().statusProperty().get())
+        && "finished".equals(summary("cli-run").status()), () -> "dashboard " + app.dashboard().statusProperty().get()
+        + ", runs list " + summary("cli-run"));
   }
 
   /** Item 4: a resume refused because another writer holds the run is no failure of the run. */
@@ -159,6 +160,15 @@ class WrongDataTest {
       assertEquals(5, app.dashboard().loss().size(), "the run's own history is still shown");
       assertNotNull(summary("held"));
       assertFalse(summary("held").status().equals("failed"));
+    }
+  }
+
+  private static void waitFor(java.util.concurrent.Callable<Boolean> done, java.util.function.Supplier<String> state)
+      throws Exception {
+    try {
+      WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, done);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("timed out; " + state.get(), e);
     }
   }
 

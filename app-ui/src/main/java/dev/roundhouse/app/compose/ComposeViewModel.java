@@ -42,6 +42,8 @@ public final class ComposeViewModel {
   private final StringProperty source = new SimpleStringProperty("default config");
   private ObjectNode base;
   private boolean loading;
+  /** True while the id lists are replaced: a dropdown clears its value then, which is no user choice. */
+  private boolean refreshing;
   private RunConfig lastValid;
 
   public ComposeViewModel(Registries registries) {
@@ -58,13 +60,13 @@ public final class ComposeViewModel {
     plugins.add(new PluginSection("Optimizer", "optimizer", Kind.OPTIMIZER.label(), false));
     for (PluginSection s : plugins) {
       s.selectedProperty().addListener((o, a, b) -> {
-        if (!loading) {
+        if (!loading && !refreshing) {
           rebuildFields(s, null);
           validate();
         }
       });
     }
-    registries.currentProperty().addListener((o, a, b) -> refreshIds());
+    registries.currentProperty().addListener((o, a, b) -> rescanned());
     load(ConfigLoader.readTree(null), "default config");
   }
 
@@ -239,6 +241,20 @@ public final class ComposeViewModel {
     };
   }
 
+  /**
+   * The plugins folder was rescanned: every choice and field text stays; a chosen provider that is gone
+   * keeps its fields and becomes a problem (unknown id), which blocks the launch until it is back.
+   */
+  private void rescanned() {
+    refreshIds();
+    if (!loading) {
+      for (PluginSection s : plugins) {
+        rebuildFields(s, null);
+      }
+      validate();
+    }
+  }
+
   private void refreshIds() {
     PluginRegistry reg = registries.get();
     for (PluginSection s : plugins) {
@@ -248,9 +264,15 @@ public final class ComposeViewModel {
       }
       ids.addAll(reg.ids(kindOf(s)));
       String keep = s.selectedProperty().get();
-      s.ids().setAll(ids);
       if (keep != null && !ids.contains(keep)) {
-        s.ids().add(keep); // keep an unknown id visible; the validator names it
+        ids.add(keep); // keep an unknown id visible; the validator names it
+      }
+      refreshing = true;
+      try {
+        s.ids().setAll(ids);
+        s.selectedProperty().set(keep); // a dropdown showing these ids cleared it
+      } finally {
+        refreshing = false;
       }
     }
   }
@@ -274,6 +296,10 @@ public final class ComposeViewModel {
     if (!s.isNone()) {
       String id = s.selectedProperty().get();
       PluginRegistry reg = registries.get();
+      if (!reg.ids(kindOf(s)).contains(id) && node == null && !s.fields().isEmpty()) {
+        s.descriptionProperty().set("'" + id + "' is not in the plugins folder now; its fields are kept");
+        return; // provider gone (jar disabled or removed): keep what the user typed
+      }
       if (reg.ids(kindOf(s)).contains(id)) {
         ExtensionInfo info = reg.info(kindOf(s), id);
         s.descriptionProperty().set(info.description() + "  [" + info.configType().getSimpleName() + "]");

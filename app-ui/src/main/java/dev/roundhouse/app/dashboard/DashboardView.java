@@ -22,6 +22,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ListView;
 import javafx.scene.control.Slider;
 import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
@@ -45,6 +46,12 @@ public final class DashboardView {
         vm.valLoss()));
     tokensChart = chart("tokensChart", "tokens/s", series("tokens/s", vm.tokensPerS()));
     lrChart = chart("lrChart", "learning rate", series("lr", vm.lr()));
+    // a line chart keeps drawing a series' old line after its data is cleared: new series per run
+    vm.generationProperty().addListener((o, a, b) -> {
+      lossChart.getData().setAll(List.of(series("train loss", vm.loss()), series("val loss", vm.valLoss())));
+      tokensChart.getData().setAll(List.of(series("tokens/s", vm.tokensPerS())));
+      lrChart.getData().setAll(List.of(series("lr", vm.lr())));
+    });
     lossChart.setPrefHeight(330);
     tokensChart.setPrefHeight(190);
     lrChart.setPrefHeight(190);
@@ -53,6 +60,16 @@ public final class DashboardView {
     title.setId("dashTitle");
     title.getStyleClass().add("section-title");
     title.textProperty().bind(vm.titleProperty().concat("  [").concat(vm.statusProperty()).concat("]"));
+    Label notice = new Label();
+    notice.setId("dashNotice");
+    notice.setWrapText(true);
+    notice.getStyleClass().add("hint");
+    notice.textProperty().bind(vm.noticeProperty());
+    notice.visibleProperty().bind(vm.noticeProperty().isNotEmpty());
+    notice.managedProperty().bind(notice.visibleProperty());
+    Tooltip noticeTip = new Tooltip();
+    noticeTip.textProperty().bind(vm.noticeProperty());
+    notice.setTooltip(noticeTip);
     Label stats = new Label();
     stats.setId("dashStats");
     stats.getStyleClass().add("stats");
@@ -61,7 +78,7 @@ public final class DashboardView {
     exportCharts.setId("exportCharts");
     VBox chartsBox = new VBox(4, lossChart, tokensChart, lrChart);
     exportCharts.setOnAction(e -> export(chartsBox, "charts.png"));
-    VBox left = new VBox(6, title, stats, chartsBox, exportCharts);
+    VBox left = new VBox(6, title, notice, stats, chartsBox, exportCharts);
     HBox.setHgrow(left, Priority.ALWAYS);
     left.setPrefWidth(560);
 

@@ -29,6 +29,8 @@ public final class DashboardViewModel implements AutoCloseable {
   public static final long THROTTLE_MS = 150;
   /** Chart series are thinned (every other point dropped) beyond this many points. */
   public static final int MAX_POINTS = 2000;
+  /** How often a run written by another process is polled for new metrics lines. */
+  public static final long TAIL_MS = 500;
   /** Domain choice meaning all tokens. */
   public static final String ALL_DOMAINS = "all tokens";
 
@@ -36,11 +38,13 @@ public final class DashboardViewModel implements AutoCloseable {
   private RunHistory history = new RunHistory();
   private EventThrottle throttle;
   private EventBus.Subscription subscription;
+  private RunTail tail;
 
   private final StringProperty title = new SimpleStringProperty("No run open");
   private final StringProperty status = new SimpleStringProperty("");
   private final StringProperty stats = new SimpleStringProperty("");
   private final StringProperty notice = new SimpleStringProperty("");
+  private final IntegerProperty generation = new SimpleIntegerProperty(0);
   private final ObservableList<XYChart.Data<Number, Number>> loss = FXCollections.observableArrayList();
   private final ObservableList<XYChart.Data<Number, Number>> valLoss = FXCollections.observableArrayList();
   private final ObservableList<XYChart.Data<Number, Number>> tokensPerS = FXCollections.observableArrayList();
@@ -110,26 +114,50 @@ public final class DashboardViewModel implements AutoCloseable {
       if (stopped) {
         history.markStopped();
       }
-      status.set(failure != null ? "failed: " + failure : history.status().name().toLowerCase());
+      status.set(failure != null ? "failed" : history.status().name().toLowerCase());
+      notice.set(failure != null ? "Failed: " + failure : "");
       if (throttle == t) {
         detach();
       }
     });
   }
 
-  /** Shows a run directory's recorded metrics. */
+  /**
+   * A resume of {@code runDir} that never started (e.g. another writer holds the directory): shows the
+   * run as its files tell it, with {@code why} as a notice; the run itself did not fail.
+   */
+  public void runRefused(Path runDir, String why) {
+    ui.execute(() -> {
+      openRun(runDir);
+      notice.set("Resume refused: " + why);
+    });
+  }
+
+  /**
+   * Shows a run directory's recorded metrics; a run another process is still writing (its lock file
+   * names a living process) is followed: new lines of its metrics.jsonl are applied as they come.
+   */
   public void openRun(Path runDir) {
     detach();
     RunHistory h;
+    boolean followed = RunLiveness.writtenByAnotherProcess(runDir);
     try {
-      h = RunHistory.read(runDir);
+      h = followed ? RunHistory.readLive(runDir) : RunHistory.read(runDir);
     } catch (RuntimeException e) {
       reset(new RunHistory(), runDir.getFileName().toString());
-      status.set("cannot read: " + e.getMessage());
+      status.set("unreadable");
+      notice.set("Cannot read: " + e.getMessage());
       return;
     }
     reset(h, runDir.getFileName().toString());
     live.set(true);
+    if (followed && !h.ended()) {
+      h.markLive();
+      tail = new RunTail(runDir, h.offset(), TAIL_MS, ui, this::applyBatch, () -> {
+        history.settle();
+        updateStatus();
+      });
+    }
     refreshAll();
   }
 
@@ -228,6 +256,8 @@ public final class DashboardViewModel implements AutoCloseable {
   private void reset(RunHistory h, String name) {
     history = h;
     title.set(name);
+    notice.set("");
+    generation.set(generation.get() + 1);
     loss.clear();
     valLoss.clear();
     tokensPerS.clear();
@@ -241,6 +271,10 @@ public final class DashboardViewModel implements AutoCloseable {
   }
 
   private void detach() {
+    if (tail != null) {
+      tail.close();
+      tail = null;
+    }
     if (subscription != null) {
       subscription.close();
       subscription = null;
@@ -267,6 +301,14 @@ public final class DashboardViewModel implements AutoCloseable {
   /** What the dashboard must tell beside the run's own status (a refused resume, a failure's message). */
   public StringProperty noticeProperty() {
     return notice;
+  }
+
+  /**
+   * Counts the times the dashboard switched to another run (or a fresh attach): views drop what they
+   * drew for the previous run (a chart keeps a cleared series' old line otherwise).
+   */
+  public IntegerProperty generationProperty() {
+    return generation;
   }
 
   /** One line: step, loss, best val loss, tokens/s, LR. */

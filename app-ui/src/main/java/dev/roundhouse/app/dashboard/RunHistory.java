@@ -33,21 +33,55 @@ public final class RunHistory {
   private long lastCheckpoint = -1;
   private Double bestValLoss;
   private String error;
+  private long offset;
 
   /** Replays a run directory's metrics.jsonl (empty history if the file is missing). */
   public static RunHistory read(Path runDir) {
+    RunHistory h = readLive(runDir);
+    h.settle();
+    return h;
+  }
+
+  /**
+   * Replays the complete lines of a run directory's metrics.jsonl without deciding how an unfinished run
+   * ended (another process may still be writing it); {@link #offset()} is where to continue reading.
+   */
+  public static RunHistory readLive(Path runDir) {
     RunHistory h = new RunHistory();
     h.runDir = runDir.toString();
     Path metrics = runDir.resolve(RunDirectory.METRICS_FILE);
     if (Files.isRegularFile(metrics)) {
-      MetricsReader.read(metrics).forEach(h::apply);
-      if (h.status == Status.RUNNING || h.status == Status.STARTING) {
-        h.status = h.lastCheckpoint >= 0 ? Status.STOPPED : Status.UNKNOWN; // no end event: stopped or killed
-      }
+      MetricsReader.Chunk c = MetricsReader.readFrom(metrics, 0);
+      c.events().forEach(h::apply);
+      h.offset = c.nextOffset();
     } else {
       h.status = Status.UNKNOWN;
     }
     return h;
+  }
+
+  /** A run nobody writes any more that has no end event: stopped if it wrote a checkpoint, else unknown. */
+  public void settle() {
+    if (status == Status.RUNNING || status == Status.STARTING) {
+      status = lastCheckpoint >= 0 ? Status.STOPPED : Status.UNKNOWN; // no end event: stopped or killed
+    }
+  }
+
+  /** Marks a run another process is writing as running (it may not have logged its start yet). */
+  public void markLive() {
+    if (status == Status.STARTING || status == Status.UNKNOWN) {
+      status = Status.RUNNING;
+    }
+  }
+
+  /** True after a run_finished or run_failed event. */
+  public boolean ended() {
+    return status == Status.FINISHED || status == Status.FAILED;
+  }
+
+  /** Byte offset in metrics.jsonl after the last complete line read by {@link #readLive}. */
+  public long offset() {
+    return offset;
   }
 
   /** Folds one event in. */
