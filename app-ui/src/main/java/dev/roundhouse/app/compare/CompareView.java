@@ -59,8 +59,9 @@ public final class CompareView {
         r -> css(r.cvLevel().name())));
     health.getColumns().add(Tables.styled("entropy_norm", r -> String.format("%.3f", r.entropyNorm()),
         r -> css(r.entropyLevel().name())));
-    health.getColumns().add(Tables.styled("maxvio", r -> String.format("%.3f", r.maxVio()),
-        r -> css(r.maxVioLevel().name())));
+    health.getColumns().add(Tables.column("maxvio", r -> String.format("%.3f", r.maxVio())));
+    health.getColumns().add(Tables.styled("max_load_frac", r -> String.format("%.3f", r.maxLoadFrac()),
+        r -> css(r.maxLoadLevel().name())));
     health.getColumns().add(Tables.styled("dead", HealthRow::deadExperts, r -> css(r.deadLevel().name())));
     health.getColumns().add(Tables.column("bias range", HealthRow::biasRange));
     health.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
