@@ -68,7 +68,11 @@ public final class CompareView {
     health.setPrefHeight(220);
     Label message = new Label();
     message.textProperty().bind(vm.messageProperty());
-    VBox center = new VBox(6, message, chart, new Label("Final router health (last expert-load window)"), health);
+    ListView<String> diff = new ListView<>(vm.configDiff());
+    diff.setId("compareConfigDiff");
+    diff.setPrefHeight(70);
+    diff.setPlaceholder(new Label("Config differences of the compared runs show here"));
+    VBox center = new VBox(6, message, new Label("Config fields that differ"), diff, chart, new Label("Final router health (last expert-load window)"), health);
     VBox.setVgrow(chart, Priority.ALWAYS);
     HBox.setHgrow(center, Priority.ALWAYS);
     root.getChildren().addAll(left, center);

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
@@ -38,6 +40,14 @@ public final class ComposeViewModel {
   private final Map<String, List<FieldModel>> sections = new LinkedHashMap<>();
   private final List<PluginSection> plugins = new ArrayList<>();
   private final ObservableList<String> problems = FXCollections.observableArrayList();
+  private final ObservableList<String> warnings = FXCollections.observableArrayList();
+  private final BooleanProperty unsaved = new SimpleBooleanProperty(false);
+  /** Fields whose value is one of a fixed set (the host's checks name the same choices). */
+  private static final Map<String, List<String>> CHOICES = Map.of(
+      "train.schedule", List.of("cosine", "wsd", "constant"),
+      "train.dtype", List.of("float", "double"),
+      "train.onNonFinite", List.of("stop", "skip"),
+      "model.moe.dropPolicy", List.of("position", "gate"));
   private final StringProperty estimate = new SimpleStringProperty("");
   private final StringProperty source = new SimpleStringProperty("default config");
   private ObjectNode base;
@@ -84,6 +94,24 @@ public final class ComposeViewModel {
     return problems;
   }
 
+  /**
+   * Combinations that are valid but rarely meant (warmup not shorter than the run, no checkpoint or eval
+   * before the end, top-k equal to the expert count): shown, not blocking. Each starts with its JSON path.
+   */
+  public ObservableList<String> warnings() {
+    return warnings;
+  }
+
+  /** True after an edit not yet saved to (or loaded from) a file. */
+  public BooleanProperty unsavedProperty() {
+    return unsaved;
+  }
+
+  /** The fixed choices of the field at {@code path} (a dropdown), or null for free text. */
+  public static List<String> choices(String path) {
+    return CHOICES.get(path);
+  }
+
   /** Params and FLOPs per token of the current sizes. */
   public StringProperty estimateProperty() {
     return estimate;
@@ -123,6 +151,7 @@ public final class ComposeViewModel {
     try {
       Files.writeString(file, ConfigLoader.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree()) + "\n");
       source.set(file.toString());
+      unsaved.set(false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -168,6 +197,10 @@ public final class ComposeViewModel {
     }
     lastValid = found.isEmpty() ? cfg : null;
     problems.setAll(found);
+    warnings.setAll(cfg == null ? List.of() : warningsOf(cfg));
+    if (!loading) {
+      unsaved.set(true);
+    }
     assign(found);
     if (cfg != null) {
       estimate.set(estimateOf(cfg).describe());
@@ -182,6 +215,31 @@ public final class ComposeViewModel {
       throw new IllegalStateException("the composed config has " + p.size() + " problem(s): " + String.join("; ", p));
     }
     return lastValid;
+  }
+
+  static List<String> warningsOf(RunConfig cfg) {
+    List<String> w = new ArrayList<>();
+    TrainConfig t = cfg.train();
+    MoeConfig moe = cfg.model().moe();
+    if (t.warmupSteps() >= t.steps()) {
+      w.add("train.warmupSteps: " + t.warmupSteps() + " >= train.steps " + t.steps()
+          + ": the learning rate never leaves warmup");
+    }
+    if (t.checkpointEvery() > t.steps()) {
+      w.add("train.checkpointEvery: " + t.checkpointEvery() + " > train.steps " + t.steps()
+          + ": no periodic checkpoint before the end");
+    }
+    if (t.evalEvery() > t.steps()) {
+      w.add("train.evalEvery: " + t.evalEvery() + " > train.steps " + t.steps() + ": no evaluation before the end");
+    }
+    if (t.logEvery() > t.steps()) {
+      w.add("train.logEvery: " + t.logEvery() + " > train.steps " + t.steps() + ": no expert load window is logged");
+    }
+    if (moe.routedExperts() > 0 && moe.topK() == moe.routedExperts()) {
+      w.add("model.moe.topK: equals model.moe.routedExperts (" + moe.topK()
+          + "): every token goes to every expert, the router has no choice");
+    }
+    return w;
   }
 
   static ModelEstimate estimateOf(RunConfig cfg) {
@@ -230,6 +288,7 @@ public final class ComposeViewModel {
       loading = false;
     }
     validate();
+    unsaved.set(false);
   }
 
   private String defaultId(PluginSection s) {

@@ -143,6 +143,7 @@ public final class DashboardView {
               new Line("bias min", () -> vm.series("layer " + l + " " + RunHistory.BIAS_MIN, false)),
               new Line("bias max", () -> vm.series("layer " + l + " " + RunHistory.BIAS_MAX, false)));
         }, List.of())));
+    chartPane.setId("chartTabs");
     chartPane.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> refreshCharts());
     VBox.setVgrow(chartPane, Priority.ALWAYS);
     vm.revisionProperty().addListener((o, a, b) -> refreshCharts());
