@@ -31,6 +31,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
+import javafx.util.Duration;
 
 /**
  * Dashboard screen. Left: header (status, notice, step / loss / elapsed / ETA), chart controls (x in
@@ -41,6 +42,8 @@ import javafx.stage.FileChooser;
  * window and domain; alarms grouped by kind and layer (a click moves the time cursor to the step).
  */
 public final class DashboardView {
+  /** Longest delay between new data and the charts showing it. */
+  public static final long REDRAW_MS = 300;
   private final HBox root = new HBox(10);
   private final DashboardViewModel vm;
   private final HeatmapCanvas heatmap = new HeatmapCanvas();
@@ -62,7 +65,10 @@ public final class DashboardView {
     Label title = new Label();
     title.setId("dashTitle");
     title.getStyleClass().add("section-title");
-    title.textProperty().bind(vm.titleProperty().concat("  [").concat(vm.statusProperty()).concat("]"));
+    title.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+        () -> vm.statusProperty().get().isEmpty() ? vm.titleProperty().get()
+            : vm.titleProperty().get() + "  [" + vm.statusProperty().get() + "]",
+        vm.titleProperty(), vm.statusProperty()));
     Tooltip titleTip = new Tooltip();
     titleTip.textProperty().bind(title.textProperty());
     title.setTooltip(titleTip);
@@ -146,8 +152,15 @@ public final class DashboardView {
     chartPane.setId("chartTabs");
     chartPane.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> refreshCharts());
     VBox.setVgrow(chartPane, Priority.ALWAYS);
-    vm.revisionProperty().addListener((o, a, b) -> refreshCharts());
-    vm.generationProperty().addListener((o, a, b) -> refreshCharts());
+    // a streaming run bumps the revision up to ~7 times a second: redraw at most every REDRAW_MS
+    javafx.animation.PauseTransition redraw = new javafx.animation.PauseTransition(Duration.millis(REDRAW_MS));
+    redraw.setOnFinished(e -> refreshCharts());
+    vm.revisionProperty().addListener((o, a, b) -> {
+      if (redraw.getStatus() != javafx.animation.Animation.Status.RUNNING) {
+        redraw.playFromStart();
+      }
+    });
+    vm.generationProperty().addListener((o, a, b) -> refreshCharts()); // another run: at once, no stale lines
 
     Button exportCharts = new Button("Export charts PNG...");
     exportCharts.setId("exportCharts");

@@ -26,7 +26,7 @@ public record HealthThresholds(double entropyNormMin, double cvPctMax, int deadE
 
   /** The defaults of {@link AlarmsConfig} for top-{@code topK} routing. */
   public static HealthThresholds defaults(int topK) {
-    return of(null, topK, 10);
+    return of(null, topK, 10, 50);
   }
 
   /** From a resolved run config ({@code train.alarms}, {@code model.moe.topK}, {@code train.logEvery}); null: defaults. */
@@ -34,11 +34,12 @@ public record HealthThresholds(double entropyNormMin, double cvPctMax, int deadE
     JsonNode c = config == null ? null : config;
     int topK = c == null ? 2 : c.path("model").path("moe").path("topK").asInt(2);
     int logEvery = c == null ? 10 : c.path("train").path("logEvery").asInt(10);
-    return of(c == null ? null : c.path("train").path("alarms"), topK, logEvery);
+    int warmup = c == null ? 50 : c.path("train").path("warmupSteps").asInt(50);
+    return of(c == null ? null : c.path("train").path("alarms"), topK, logEvery, warmup);
   }
 
-  private static HealthThresholds of(JsonNode alarms, int topK, int logEvery) {
-    AlarmsConfig d = AlarmsConfig.defaults().withDefaultGrace(logEvery);
+  private static HealthThresholds of(JsonNode alarms, int topK, int logEvery, int warmupSteps) {
+    AlarmsConfig d = AlarmsConfig.defaults().withDefaultGrace(logEvery, warmupSteps);
     JsonNode a = alarms == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : alarms;
     double ratio = a.path("maxLoadPinnedRatio").asDouble(d.maxLoadPinnedRatio());
     return new HealthThresholds(a.path("entropyNormMin").asDouble(d.entropyNormMin()),

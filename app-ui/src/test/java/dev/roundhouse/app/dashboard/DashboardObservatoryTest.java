@@ -34,7 +34,7 @@ class DashboardObservatoryTest {
     HealthThresholds t = vm.thresholdsProperty().get();
     assertEquals(30, t.cvPctMax());
     assertEquals(0.9, t.entropyNormMin());
-    assertEquals(6, t.graceSteps(), "3 log intervals of 2 steps");
+    assertEquals(6, t.graceSteps(), "3 log intervals of 2 steps (longer than the fixture's 2 warmup steps)");
     HealthRow mild = vm.health().get(0); // cv 12.6%: below 0.8 x 30
     assertEquals(Level.OK, mild.cvLevel());
     vm.applyBatch(List.of(load(4, 20, 10, 5, 5)));

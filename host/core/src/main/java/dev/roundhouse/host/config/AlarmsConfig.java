@@ -15,8 +15,9 @@ package dev.roundhouse.host.config;
  *     the busiest expert is chosen by (almost) every token (default 0.95; a ratio in [0, 1])
  * @param graceSteps optimizer steps after the trainer starts (or resumes) in which no window alarm
  *     (entropy_collapse, load_imbalance, max_load_pinned, dead_experts) is raised: the router is still
- *     leaving its initialisation (default {@value #GRACE_LOG_INTERVALS} x {@code train.logEvery}, filled
- *     in by {@link TrainConfig}; 0 = none). Non-finite router output is alarmed regardless.
+ *     leaving its initialisation (default: the longer of {@value #GRACE_LOG_INTERVALS} x {@code train.logEvery}
+ *     and {@code train.warmupSteps}, filled in by {@link TrainConfig}; 0 = none). Non-finite router output is
+ *     alarmed regardless.
  */
 public record AlarmsConfig(Double entropyNormMin, Double cvPctMax, Integer deadExpertSteps, Double maxLoadPinnedRatio,
     Integer graceSteps) {
@@ -40,10 +41,14 @@ public record AlarmsConfig(Double entropyNormMin, Double cvPctMax, Integer deadE
     return new AlarmsConfig(null, null, null, null, null);
   }
 
-  /** This config with {@code graceSteps} set to {@value #GRACE_LOG_INTERVALS} log intervals when it is unset. */
-  public AlarmsConfig withDefaultGrace(int logEvery) {
+  /**
+   * This config with {@code graceSteps}, when unset, the longer of {@value #GRACE_LOG_INTERVALS} log intervals and
+   * the LR warmup (while the learning rate ramps up, a freshly initialised router has barely moved: its load is
+   * the initialisation's, not a training problem).
+   */
+  public AlarmsConfig withDefaultGrace(int logEvery, int warmupSteps) {
     return graceSteps != null ? this : new AlarmsConfig(entropyNormMin, cvPctMax, deadExpertSteps,
-        maxLoadPinnedRatio, GRACE_LOG_INTERVALS * logEvery);
+        maxLoadPinnedRatio, Math.max(GRACE_LOG_INTERVALS * logEvery, warmupSteps));
   }
 
   /** The grace period in steps (0 while unset). */

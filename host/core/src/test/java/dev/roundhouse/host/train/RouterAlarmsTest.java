@@ -61,9 +61,10 @@ class RouterAlarmsTest {
     RouterAlarms resumed = new RouterAlarms(grace, List.of(1), 4, 2, 100);
     assertEquals(List.of(), resumed.checkWindow(103, collapsed));
     assertEquals(3, resumed.checkWindow(104, collapsed).size());
-    // the default is three log intervals, filled in by the training config
-    assertEquals(30, AlarmsConfig.defaults().withDefaultGrace(10).graceSteps());
-    assertEquals(0, new AlarmsConfig(null, null, null, null, 0).withDefaultGrace(10).graceSteps());
+    // the default is the longer of three log intervals and the LR warmup, filled in by the training config
+    assertEquals(30, AlarmsConfig.defaults().withDefaultGrace(10, 20).graceSteps());
+    assertEquals(50, AlarmsConfig.defaults().withDefaultGrace(1, 50).graceSteps());
+    assertEquals(0, new AlarmsConfig(null, null, null, null, 0).withDefaultGrace(10, 50).graceSteps());
   }
 
   @Test
