@@ -70,7 +70,16 @@ public final class CompareView {
     message.textProperty().bind(vm.messageProperty());
     ListView<String> diff = new ListView<>(vm.configDiff());
     diff.setId("compareConfigDiff");
-    diff.setPrefHeight(70);
+    diff.setPrefHeight(110);
+    diff.setCellFactory(l -> new ListCell<>() {
+      @Override
+      protected void updateItem(String item, boolean empty) {
+        super.updateItem(item, empty);
+        setText(empty ? null : item);
+        setWrapText(true);
+        setPrefWidth(0); // wrap to the list's width instead of scrolling sideways
+      }
+    });
     diff.setPlaceholder(new Label("Config differences of the compared runs show here"));
     VBox center = new VBox(6, message, new Label("Config fields that differ"), diff, chart, new Label("Final router health (last expert-load window)"), health);
     VBox.setVgrow(chart, Priority.ALWAYS);

@@ -243,8 +243,8 @@ public final class DashboardView {
     health.getColumns().add(Tables.styled("dead", HealthRow::deadExperts, lvl(HealthRow::deadLevel)));
     health.getColumns().add(Tables.column("bias range", HealthRow::biasRange));
     health.getColumns().add(Tables.column("dropped", HealthRow::droppedTokens));
-    health.getColumns().forEach(c -> c.setMinWidth(c.getText().length() * 7.5 + 16));
-    health.setColumnResizePolicy(TableView.UNCONSTRAINED_RESIZE_POLICY);
+    health.getColumns().forEach(c -> c.setMinWidth(c.getText().length() * 6.5 + 14)); // headers never cut off
+    health.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     health.setPrefHeight(130);
     Label caption = new Label();
     caption.setId("healthCaption");

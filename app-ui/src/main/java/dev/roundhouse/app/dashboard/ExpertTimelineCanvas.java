@@ -25,7 +25,7 @@ public final class ExpertTimelineCanvas extends Region {
   private static final Color DEAD = Color.web("#111111");
   private static final double LEFT = 56;
   private static final double TOP = 22;
-  private static final double BOTTOM = 44;
+  private static final double BOTTOM = 52;
   private static final double RIGHT = 8;
   private final Canvas canvas = new Canvas();
   private final Tooltip tip = new Tooltip();
@@ -131,11 +131,17 @@ public final class ExpertTimelineCanvas extends Region {
       g.setFill(colour(Math.pow(SPAN, t)));
       g.fillRect(LEFT + k * lw / 60, ly - 6, lw / 60 + 1, 12);
     }
+    g.setFill(Color.BLACK);
+    g.setTextAlign(TextAlignment.CENTER);
+    g.fillText(String.format("1/%.0f x", SPAN), LEFT, ly - 14);
+    g.fillText("1/E share", LEFT + lw / 2, ly - 14);
+    g.fillText(String.format("%.0f x mean", SPAN), LEFT + lw, ly - 14);
     g.setFill(DEAD);
-    g.fillRect(LEFT + lw + 8, ly - 6, 12, 12);
+    g.fillRect(LEFT + lw + 30, ly - 6, 12, 12);
     g.setFill(Color.BLACK);
     g.setTextAlign(TextAlignment.LEFT);
-    g.fillText(String.format("1/%.0fx .. 1/E share (white) .. %.0fx     dead", SPAN, SPAN), LEFT + lw + 24, ly);
-    g.fillText("step", LEFT + pw - 24, TOP + ph + 24);
+    g.fillText("no tokens (dead)", LEFT + lw + 46, ly);
+    g.setTextAlign(TextAlignment.RIGHT);
+    g.fillText("step", LEFT + pw, ly);
   }
 }
