@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the README screenshots (docs/images/{runs,dashboard,plugins,compose,compare}.png) from a
+# Regenerates the README screenshots (docs/images/{runs,dashboard,dashboard-training,expert-timeline,plugins,
+# compose,compare}.png) from a
 # real app window under Xvfb: builds the app, then runs dev.roundhouse.app.tour.ScreenshotTour, which
-# trains two small runs (router aux loss on / off) and captures each screen.
+# trains three small runs (router aux loss on / off; sigmoid-topk at a high learning rate, whose experts die
+# and recover) and captures each screen.
 # Needs: xvfb-run and GTK 3 (Debian: apt-get install -y xvfb xauth libgtk-3-0). Takes a few minutes.
 # Usage: app-ui/screenshots.sh [outDir]   (default: docs/images)
 set -euo pipefail

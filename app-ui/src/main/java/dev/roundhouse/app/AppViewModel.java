@@ -18,6 +18,9 @@ public final class AppViewModel implements AutoCloseable {
   /** The screens, in tab order. */
   public enum Screen { RUNS, DASHBOARD, PLUGINS, COMPOSE, COMPARE }
 
+  /** How often the runs folder is re-listed for runs written elsewhere (the CLI). */
+  public static final long RUNS_POLL_MS = 1000;
+
   private final Registries registries;
   private final PluginsViewModel plugins;
   private final ComposeViewModel compose;
@@ -35,6 +38,7 @@ public final class AppViewModel implements AutoCloseable {
     compare = new CompareViewModel(runs.runs());
     runs.setConfigSource(compose::validConfig);
     runs.setShowDashboard(() -> screen.set(Screen.DASHBOARD));
+    runs.watch(RUNS_POLL_MS);
   }
 
   /** Plugins from {@code roundhouse.plugins.dir} (else the host default), runs in {@code roundhouse.runs.dir}. */

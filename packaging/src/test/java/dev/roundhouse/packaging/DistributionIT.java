@@ -47,6 +47,15 @@ class DistributionIT {
     assertTrue(Files.isRegularFile(home.resolve("README.md")), "README.md");
     assertTrue(Files.isRegularFile(home.resolve("sdk/roundhouse-plugins-api.pom")), "sdk/ API pom");
     assertTrue(Files.isRegularFile(home.resolve("sdk/examples/hash-router/pom.xml")), "sdk/ example plugin");
+    String v = PluginProjects.version();
+    for (String jar : List.of("roundhouse-plugins-api-" + v + "-sources.jar", "roundhouse-plugins-api-" + v + "-javadoc.jar",
+        "roundhouse-test-support-" + v + ".jar", "roundhouse-test-support.pom")) {
+      assertTrue(Files.isRegularFile(home.resolve("sdk").resolve(jar)), "sdk/" + jar);
+    }
+    try (java.util.jar.JarFile javadoc = new java.util.jar.JarFile(
+        home.resolve("sdk/roundhouse-plugins-api-" + v + "-javadoc.jar").toFile())) {
+      assertTrue(javadoc.getEntry("dev/roundhouse/api/Routing.html") != null, "API reference lacks Routing");
+    }
     String sdkPom = Files.readString(home.resolve("sdk/roundhouse-plugins-api.pom"));
     assertFalse(sdkPom.contains("${"), "sdk pom has unfiltered placeholders:\n" + sdkPom);
   }

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * sdk/ ships it, without touching the build's own local repository:
  *
  * <ul>
- *   <li>the API jar and its published pom are laid out in a fresh temporary local repository (what
+ *   <li>the API and test-support jars and their published poms are laid out in a fresh temporary local repository (what
  *       {@code sdk/install-api.sh} does with install:install-file, written directly so the test does
  *       not need maven-install-plugin, which {@code mvn verify} never downloads);
  *   <li>every other artifact (ND4J, PF4J, JUnit, Maven's own plugins) comes from the build's local
@@ -35,10 +35,11 @@ final class PluginProjects {
       repo = Files.createDirectories(work.resolve("m2"));
       Path sdk = Dist.home().resolve("sdk");
       String version = version();
-      Path dir = Files.createDirectories(repo.resolve("dev/roundhouse/roundhouse-plugins-api/" + version));
-      Files.copy(sdk.resolve("roundhouse-plugins-api-" + version + ".jar"),
-          dir.resolve("roundhouse-plugins-api-" + version + ".jar"));
-      Files.copy(sdk.resolve("roundhouse-plugins-api.pom"), dir.resolve("roundhouse-plugins-api-" + version + ".pom"));
+      for (String artifact : new String[] {"roundhouse-plugins-api", "roundhouse-test-support"}) {
+        Path dir = Files.createDirectories(repo.resolve("dev/roundhouse/" + artifact + "/" + version));
+        Files.copy(sdk.resolve(artifact + "-" + version + ".jar"), dir.resolve(artifact + "-" + version + ".jar"));
+        Files.copy(sdk.resolve(artifact + ".pom"), dir.resolve(artifact + "-" + version + ".pom"));
+      }
       settings = work.resolve("settings.xml");
       Files.writeString(settings, """
           <settings>

@@ -59,15 +59,29 @@ public final class CompareView {
         r -> css(r.cvLevel().name())));
     health.getColumns().add(Tables.styled("entropy_norm", r -> String.format("%.3f", r.entropyNorm()),
         r -> css(r.entropyLevel().name())));
-    health.getColumns().add(Tables.styled("maxvio", r -> String.format("%.3f", r.maxVio()),
-        r -> css(r.maxVioLevel().name())));
+    health.getColumns().add(Tables.column("maxvio", r -> String.format("%.3f", r.maxVio())));
+    health.getColumns().add(Tables.styled("max_load_frac", r -> String.format("%.3f", r.maxLoadFrac()),
+        r -> css(r.maxLoadLevel().name())));
     health.getColumns().add(Tables.styled("dead", HealthRow::deadExperts, r -> css(r.deadLevel().name())));
     health.getColumns().add(Tables.column("bias range", HealthRow::biasRange));
     health.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     health.setPrefHeight(220);
     Label message = new Label();
     message.textProperty().bind(vm.messageProperty());
-    VBox center = new VBox(6, message, chart, new Label("Final router health (last expert-load window)"), health);
+    ListView<String> diff = new ListView<>(vm.configDiff());
+    diff.setId("compareConfigDiff");
+    diff.setPrefHeight(110);
+    diff.setCellFactory(l -> new ListCell<>() {
+      @Override
+      protected void updateItem(String item, boolean empty) {
+        super.updateItem(item, empty);
+        setText(empty ? null : item);
+        setWrapText(true);
+        setPrefWidth(0); // wrap to the list's width instead of scrolling sideways
+      }
+    });
+    diff.setPlaceholder(new Label("Config differences of the compared runs show here"));
+    VBox center = new VBox(6, message, new Label("Config fields that differ"), diff, chart, new Label("Final router health (last expert-load window)"), health);
     VBox.setVgrow(chart, Priority.ALWAYS);
     HBox.setHgrow(center, Priority.ALWAYS);
     root.getChildren().addAll(left, center);

@@ -19,6 +19,7 @@ public final class CompareViewModel {
   private final ObservableList<RunSummary> available;
   private final ObservableList<XYChart.Series<Number, Number>> series = FXCollections.observableArrayList();
   private final ObservableList<HealthRow> finalHealth = FXCollections.observableArrayList();
+  private final ObservableList<String> configDiff = FXCollections.observableArrayList();
   private final StringProperty message = new SimpleStringProperty("Select two or more runs and press Compare");
 
   /** {@code available}: the runs list of the Runs screen. */
@@ -35,6 +36,11 @@ public final class CompareViewModel {
     return series;
   }
 
+  /** Per compared run: "name: path=value, ..." for the config fields that differ between the runs. */
+  public ObservableList<String> configDiff() {
+    return configDiff;
+  }
+
   public ObservableList<HealthRow> finalHealth() {
     return finalHealth;
   }
@@ -48,6 +54,8 @@ public final class CompareViewModel {
     List<XYChart.Series<Number, Number>> out = new ArrayList<>();
     List<HealthRow> rows = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<com.fasterxml.jackson.databind.JsonNode> configs = new ArrayList<>();
     for (RunSummary r : chosen) {
       RunHistory h;
       try {
@@ -56,6 +64,8 @@ public final class CompareViewModel {
         unreadable.add(r.name() + " (" + e.getMessage() + ")");
         continue;
       }
+      names.add(r.name());
+      configs.add(h.config());
       out.add(series(r.name() + " loss", h.loss()));
       if (!h.valLoss().isEmpty()) {
         out.add(series(r.name() + " val", h.valLoss()));
@@ -66,6 +76,14 @@ public final class CompareViewModel {
     }
     series.setAll(out);
     finalHealth.setAll(rows);
+    List<String> diff = new ArrayList<>();
+    if (names.size() > 1) {
+      List<List<String>> d = ConfigDiff.of(configs);
+      for (int i = 0; i < names.size(); i++) {
+        diff.add(names.get(i) + ": " + (d.get(i).isEmpty() ? "same config" : String.join(", ", d.get(i))));
+      }
+    }
+    configDiff.setAll(diff);
     message.set("Comparing " + (chosen.size() - unreadable.size()) + " run(s)"
         + (unreadable.isEmpty() ? "" : "; unreadable: " + String.join(", ", unreadable)));
   }

@@ -64,7 +64,9 @@ public final class ComposeView {
     go.disableProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.problems()));
     go.setOnAction(e -> launch.run());
     Label source = new Label();
-    source.textProperty().bind(vm.sourceProperty());
+    source.setId("composeSource");
+    source.textProperty().bind(javafx.beans.binding.Bindings.when(vm.unsavedProperty())
+        .then(vm.sourceProperty().concat("  (unsaved changes)")).otherwise(vm.sourceProperty()));
     source.getStyleClass().add("hint");
     Label estimate = new Label();
     estimate.setId("estimate");
@@ -74,6 +76,12 @@ public final class ComposeView {
     problems.getStyleClass().add("problems-list");
     problems.setPrefHeight(80);
     problems.setMinHeight(60);
+    ListView<String> warnings = new ListView<>(vm.warnings());
+    warnings.setId("composeWarnings");
+    warnings.getStyleClass().add("warnings-list");
+    warnings.setPrefHeight(54);
+    warnings.visibleProperty().bind(javafx.beans.binding.Bindings.isNotEmpty(vm.warnings()));
+    warnings.managedProperty().bind(warnings.visibleProperty());
     Label valid = new Label();
     valid.textProperty().bind(javafx.beans.binding.Bindings.when(javafx.beans.binding.Bindings.isEmpty(vm.problems()))
         .then("Valid: same checks as `roundhouse validate`").otherwise("Problems:"));
@@ -95,7 +103,7 @@ public final class ComposeView {
     scroll.setFitToWidth(true);
     scroll.setId("composeForms");
     VBox.setVgrow(scroll, Priority.ALWAYS);
-    root.getChildren().addAll(new HBox(8, load, save, go, source), estimate, valid, problems, scroll);
+    root.getChildren().addAll(new HBox(8, load, save, go, source), estimate, valid, problems, warnings, scroll);
   }
 
   private static FileChooser chooser() {
@@ -139,9 +147,11 @@ public final class ComposeView {
     for (FieldModel f : fields) {
       Label label = new Label(f.spec().name());
       Control input;
-      if (f.spec().type() == FieldSpec.FieldType.BOOLEAN) {
+      List<String> choices = ComposeViewModel.choices(f.path());
+      if (f.spec().type() == FieldSpec.FieldType.BOOLEAN || choices != null) {
         ComboBox<String> box = new ComboBox<>();
-        box.getItems().addAll("", "true", "false");
+        box.getItems().add("");
+        box.getItems().addAll(choices != null ? choices : List.of("true", "false"));
         box.valueProperty().bindBidirectional(f.textProperty());
         box.setPromptText(f.spec().defaultText().isEmpty() ? "" : "default " + f.spec().defaultText());
         input = box;

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import javafx.collections.FXCollections;
@@ -38,10 +40,20 @@ public final class ComposeViewModel {
   private final Map<String, List<FieldModel>> sections = new LinkedHashMap<>();
   private final List<PluginSection> plugins = new ArrayList<>();
   private final ObservableList<String> problems = FXCollections.observableArrayList();
+  private final ObservableList<String> warnings = FXCollections.observableArrayList();
+  private final BooleanProperty unsaved = new SimpleBooleanProperty(false);
+  /** Fields whose value is one of a fixed set (the host's checks name the same choices). */
+  private static final Map<String, List<String>> CHOICES = Map.of(
+      "train.schedule", List.of("cosine", "wsd", "constant"),
+      "train.dtype", List.of("float", "double"),
+      "train.onNonFinite", List.of("stop", "skip"),
+      "model.moe.dropPolicy", List.of("position", "gate"));
   private final StringProperty estimate = new SimpleStringProperty("");
   private final StringProperty source = new SimpleStringProperty("default config");
   private ObjectNode base;
   private boolean loading;
+  /** True while the id lists are replaced: a dropdown clears its value then, which is no user choice. */
+  private boolean refreshing;
   private RunConfig lastValid;
 
   public ComposeViewModel(Registries registries) {
@@ -58,13 +70,13 @@ public final class ComposeViewModel {
     plugins.add(new PluginSection("Optimizer", "optimizer", Kind.OPTIMIZER.label(), false));
     for (PluginSection s : plugins) {
       s.selectedProperty().addListener((o, a, b) -> {
-        if (!loading) {
+        if (!loading && !refreshing) {
           rebuildFields(s, null);
           validate();
         }
       });
     }
-    registries.currentProperty().addListener((o, a, b) -> refreshIds());
+    registries.currentProperty().addListener((o, a, b) -> rescanned());
     load(ConfigLoader.readTree(null), "default config");
   }
 
@@ -80,6 +92,24 @@ public final class ComposeViewModel {
   /** Every problem of the current config, each starting with its JSON path; empty = valid. */
   public ObservableList<String> problems() {
     return problems;
+  }
+
+  /**
+   * Combinations that are valid but rarely meant (warmup not shorter than the run, no checkpoint or eval
+   * before the end, top-k equal to the expert count): shown, not blocking. Each starts with its JSON path.
+   */
+  public ObservableList<String> warnings() {
+    return warnings;
+  }
+
+  /** True after an edit not yet saved to (or loaded from) a file. */
+  public BooleanProperty unsavedProperty() {
+    return unsaved;
+  }
+
+  /** The fixed choices of the field at {@code path} (a dropdown), or null for free text. */
+  public static List<String> choices(String path) {
+    return CHOICES.get(path);
   }
 
   /** Params and FLOPs per token of the current sizes. */
@@ -121,6 +151,7 @@ public final class ComposeViewModel {
     try {
       Files.writeString(file, ConfigLoader.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(tree()) + "\n");
       source.set(file.toString());
+      unsaved.set(false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
     }
@@ -166,6 +197,10 @@ public final class ComposeViewModel {
     }
     lastValid = found.isEmpty() ? cfg : null;
     problems.setAll(found);
+    warnings.setAll(cfg == null ? List.of() : warningsOf(cfg));
+    if (!loading) {
+      unsaved.set(true);
+    }
     assign(found);
     if (cfg != null) {
       estimate.set(estimateOf(cfg).describe());
@@ -180,6 +215,31 @@ public final class ComposeViewModel {
       throw new IllegalStateException("the composed config has " + p.size() + " problem(s): " + String.join("; ", p));
     }
     return lastValid;
+  }
+
+  static List<String> warningsOf(RunConfig cfg) {
+    List<String> w = new ArrayList<>();
+    TrainConfig t = cfg.train();
+    MoeConfig moe = cfg.model().moe();
+    if (t.warmupSteps() >= t.steps()) {
+      w.add("train.warmupSteps: " + t.warmupSteps() + " >= train.steps " + t.steps()
+          + ": the learning rate never leaves warmup");
+    }
+    if (t.checkpointEvery() > t.steps()) {
+      w.add("train.checkpointEvery: " + t.checkpointEvery() + " > train.steps " + t.steps()
+          + ": no periodic checkpoint before the end");
+    }
+    if (t.evalEvery() > t.steps()) {
+      w.add("train.evalEvery: " + t.evalEvery() + " > train.steps " + t.steps() + ": no evaluation before the end");
+    }
+    if (t.logEvery() > t.steps()) {
+      w.add("train.logEvery: " + t.logEvery() + " > train.steps " + t.steps() + ": no expert load window is logged");
+    }
+    if (moe.routedExperts() > 0 && moe.topK() == moe.routedExperts()) {
+      w.add("model.moe.topK: equals model.moe.routedExperts (" + moe.topK()
+          + "): every token goes to every expert, the router has no choice");
+    }
+    return w;
   }
 
   static ModelEstimate estimateOf(RunConfig cfg) {
@@ -228,6 +288,7 @@ public final class ComposeViewModel {
       loading = false;
     }
     validate();
+    unsaved.set(false);
   }
 
   private String defaultId(PluginSection s) {
@@ -239,6 +300,20 @@ public final class ComposeViewModel {
     };
   }
 
+  /**
+   * The plugins folder was rescanned: every choice and field text stays; a chosen provider that is gone
+   * keeps its fields and becomes a problem (unknown id), which blocks the launch until it is back.
+   */
+  private void rescanned() {
+    refreshIds();
+    if (!loading) {
+      for (PluginSection s : plugins) {
+        rebuildFields(s, null);
+      }
+      validate();
+    }
+  }
+
   private void refreshIds() {
     PluginRegistry reg = registries.get();
     for (PluginSection s : plugins) {
@@ -248,9 +323,15 @@ public final class ComposeViewModel {
       }
       ids.addAll(reg.ids(kindOf(s)));
       String keep = s.selectedProperty().get();
-      s.ids().setAll(ids);
       if (keep != null && !ids.contains(keep)) {
-        s.ids().add(keep); // keep an unknown id visible; the validator names it
+        ids.add(keep); // keep an unknown id visible; the validator names it
+      }
+      refreshing = true;
+      try {
+        s.ids().setAll(ids);
+        s.selectedProperty().set(keep); // a dropdown showing these ids cleared it
+      } finally {
+        refreshing = false;
       }
     }
   }
@@ -274,6 +355,10 @@ public final class ComposeViewModel {
     if (!s.isNone()) {
       String id = s.selectedProperty().get();
       PluginRegistry reg = registries.get();
+      if (!reg.ids(kindOf(s)).contains(id) && node == null && !s.fields().isEmpty()) {
+        s.descriptionProperty().set("'" + id + "' is not in the plugins folder now; its fields are kept");
+        return; // provider gone (jar disabled or removed): keep what the user typed
+      }
       if (reg.ids(kindOf(s)).contains(id)) {
         ExtensionInfo info = reg.info(kindOf(s), id);
         s.descriptionProperty().set(info.description() + "  [" + info.configType().getSimpleName() + "]");

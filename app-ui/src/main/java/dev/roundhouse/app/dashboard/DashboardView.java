@@ -2,69 +2,175 @@ package dev.roundhouse.app.dashboard;
 
 import dev.roundhouse.app.Tables;
 import dev.roundhouse.app.dashboard.HealthThresholds.Level;
+import dev.roundhouse.app.dashboard.MetricChart.Line;
+import dev.roundhouse.app.dashboard.MetricChart.Threshold;
 import dev.roundhouse.app.export.PngExport;
 import java.io.File;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import javafx.collections.ObservableList;
+import java.util.function.Supplier;
 import javafx.geometry.Insets;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.chart.LineChart;
-import javafx.scene.chart.NumberAxis;
-import javafx.scene.chart.XYChart;
 import javafx.scene.control.Alert;
 import javafx.scene.control.Button;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ListView;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
+import javafx.scene.control.Tab;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableRow;
 import javafx.scene.control.TableView;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
+import javafx.util.Duration;
 
 /**
- * Dashboard screen: loss / val loss, tokens/s and LR charts; expert-load heat map with a step slider
- * and live mode; router health table with alarm colours; alarms; PNG export of charts and heat map.
+ * Dashboard screen. Left: header (status, notice, step / loss / elapsed / ETA), chart controls (x in
+ * steps, tokens or wall time; smoothing; log-y) and chart tabs: loss (eval markers), throughput and LR;
+ * training (grad norm, aux losses, step time, val bits per byte); router health over time per layer with
+ * the run's alarm thresholds as dashed lines. Right: expert load as a layer x expert snapshot (step
+ * slider, live mode) or an expert x time heat map per layer; the router health table of the chosen
+ * window and domain; alarms grouped by kind and layer (a click moves the time cursor to the step).
  */
 public final class DashboardView {
+  /** Longest delay between new data and the charts showing it. */
+  public static final long REDRAW_MS = 300;
   private final HBox root = new HBox(10);
-  private final LineChart<Number, Number> lossChart;
-  private final LineChart<Number, Number> tokensChart;
-  private final LineChart<Number, Number> lrChart;
+  private final DashboardViewModel vm;
   private final HeatmapCanvas heatmap = new HeatmapCanvas();
+  private final ExpertTimelineCanvas timeline = new ExpertTimelineCanvas();
   private final TableView<HealthRow> health;
+  private final TableView<AlarmGroup> alarms;
+  private final List<List<MetricChart>> chartTabs = new ArrayList<>();
+  private final TabPane chartPane = new TabPane();
+  private final MetricChart lossChart;
+  private final MetricChart tokensChart;
+  private final MetricChart lrChart;
+  private final ComboBox<Integer> healthLayer = new ComboBox<>();
 
   public DashboardView(DashboardViewModel vm) {
+    this.vm = vm;
     root.setPadding(new Insets(10));
-    lossChart = chart("lossChart", "loss (nats/token)", series("train loss", vm.loss()), series("val loss",
-        vm.valLoss()));
-    tokensChart = chart("tokensChart", "tokens/s", series("tokens/s", vm.tokensPerS()));
-    lrChart = chart("lrChart", "learning rate", series("lr", vm.lr()));
-    lossChart.setPrefHeight(330);
-    tokensChart.setPrefHeight(190);
-    lrChart.setPrefHeight(190);
 
+    // header
     Label title = new Label();
     title.setId("dashTitle");
     title.getStyleClass().add("section-title");
-    title.textProperty().bind(vm.titleProperty().concat("  [").concat(vm.statusProperty()).concat("]"));
+    title.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+        () -> vm.statusProperty().get().isEmpty() ? vm.titleProperty().get()
+            : vm.titleProperty().get() + "  [" + vm.statusProperty().get() + "]",
+        vm.titleProperty(), vm.statusProperty()));
+    Tooltip titleTip = new Tooltip();
+    titleTip.textProperty().bind(title.textProperty());
+    title.setTooltip(titleTip);
+    Label notice = new Label();
+    notice.setId("dashNotice");
+    notice.setWrapText(true);
+    notice.getStyleClass().add("problem");
+    notice.textProperty().bind(vm.noticeProperty());
+    notice.visibleProperty().bind(vm.noticeProperty().isNotEmpty());
+    notice.managedProperty().bind(notice.visibleProperty());
+    Tooltip noticeTip = new Tooltip();
+    noticeTip.textProperty().bind(vm.noticeProperty());
+    notice.setTooltip(noticeTip);
     Label stats = new Label();
     stats.setId("dashStats");
     stats.getStyleClass().add("stats");
     stats.textProperty().bind(vm.statsProperty());
+    Tooltip statsTip = new Tooltip();
+    statsTip.textProperty().bind(vm.statsProperty());
+    stats.setTooltip(statsTip);
+
+    // chart controls
+    ComboBox<SeriesMath.XMode> xMode = new ComboBox<>();
+    xMode.setId("xMode");
+    xMode.getItems().setAll(SeriesMath.XMode.values());
+    xMode.valueProperty().bindBidirectional(vm.xModeProperty());
+    Slider smooth = new Slider(0, 0.99, 0);
+    smooth.setId("smoothing");
+    smooth.valueProperty().bindBidirectional(vm.smoothingProperty());
+    smooth.setPrefWidth(120);
+    Label smoothText = new Label();
+    smoothText.textProperty().bind(vm.smoothingProperty().asString("smoothing %.2f"));
+    CheckBox logY = new CheckBox("log-y");
+    logY.setId("logY");
+    logY.selectedProperty().bindBidirectional(vm.logYProperty());
+    HBox controls = new HBox(8, new Label("x:"), xMode, smoothText, smooth, logY);
+
+    // chart tabs
+    lossChart = new MetricChart("lossChart", "loss (nats/token)", () -> List.of(
+        new Line("train loss", () -> vm.series("loss", true)),
+        new Line("val loss", () -> vm.series("val_loss", false), true)), List.of());
+    lossChart.chart().setPrefHeight(300);
+    tokensChart = new MetricChart("tokensChart", "tokens/s", () -> List.of(
+        new Line("tokens/s", () -> vm.series("tokens_per_s", true))), List.of());
+    lrChart = new MetricChart("lrChart", "learning rate", () -> List.of(
+        new Line("lr", () -> vm.series("lr", false))), List.of());
+    addChartTab("Loss", List.of(lossChart, tokensChart, lrChart));
+    addChartTab("Training", List.of(
+        new MetricChart("gradNormChart", "grad norm (before clipping)", () -> List.of(
+            new Line("grad norm", () -> vm.series(RunHistory.GRAD_NORM, true))), List.of()),
+        new MetricChart("auxChart", "aux / z losses (x coefficient)", () -> metricsStartingWith("aux ", true),
+            List.of()),
+        new MetricChart("stepTimeChart", "step time (ms)", () -> List.of(
+            new Line("step ms", () -> vm.series(RunHistory.STEP_MS, true))), List.of()),
+        new MetricChart("valBpbChart", "val bits per byte", () -> List.of(
+            new Line("val bpb", () -> vm.series(RunHistory.VAL_BPB, false), true)), List.of())));
+    healthLayer.setId("healthLayer");
+    healthLayer.setItems(vm.layers());
+    vm.layers().addListener((javafx.collections.ListChangeListener<Integer>) c -> {
+      if (healthLayer.getValue() == null || !vm.layers().contains(healthLayer.getValue())) {
+        healthLayer.setValue(vm.layers().isEmpty() ? null : vm.layers().get(0));
+      }
+    });
+    healthLayer.valueProperty().addListener((o, a, b) -> refreshCharts());
+    Supplier<HealthThresholds> limits = () -> vm.thresholdsProperty().get();
+    addChartTab("Router health", List.of(
+        layerChart("cvChart", "cv_pct", RunHistory.CV, List.of(
+            new Threshold("alarm: cv_pct > cvPctMax", () -> limits.get().cvPctMax()))),
+        layerChart("entropyChart", "entropy_norm", RunHistory.ENTROPY, List.of(
+            new Threshold("alarm: entropy_norm < entropyNormMin", () -> limits.get().entropyNormMin()))),
+        layerChart("maxLoadChart", "max_load_frac", RunHistory.MAX_LOAD, List.of(
+            new Threshold("alarm: max_load_pinned", () -> limits.get().maxLoadPinned()))),
+        layerChart("maxVioChart", "maxvio", RunHistory.MAXVIO, List.of()),
+        layerChart("deadChart", "dead experts (window)", RunHistory.DEAD, List.of()),
+        new MetricChart("biasChart", "expert bias range", () -> {
+          Integer l = healthLayer.getValue();
+          return l == null ? List.of() : List.of(
+              new Line("bias min", () -> vm.series("layer " + l + " " + RunHistory.BIAS_MIN, false)),
+              new Line("bias max", () -> vm.series("layer " + l + " " + RunHistory.BIAS_MAX, false)));
+        }, List.of())));
+    chartPane.setId("chartTabs");
+    chartPane.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> refreshCharts());
+    VBox.setVgrow(chartPane, Priority.ALWAYS);
+    // a streaming run bumps the revision up to ~7 times a second: redraw at most every REDRAW_MS
+    javafx.animation.PauseTransition redraw = new javafx.animation.PauseTransition(Duration.millis(REDRAW_MS));
+    redraw.setOnFinished(e -> refreshCharts());
+    vm.revisionProperty().addListener((o, a, b) -> {
+      if (redraw.getStatus() != javafx.animation.Animation.Status.RUNNING) {
+        redraw.playFromStart();
+      }
+    });
+    vm.generationProperty().addListener((o, a, b) -> refreshCharts()); // another run: at once, no stale lines
+
     Button exportCharts = new Button("Export charts PNG...");
     exportCharts.setId("exportCharts");
-    VBox chartsBox = new VBox(4, lossChart, tokensChart, lrChart);
-    exportCharts.setOnAction(e -> export(chartsBox, "charts.png"));
-    VBox left = new VBox(6, title, stats, chartsBox, exportCharts);
+    exportCharts.setOnAction(e -> export(chartPane.getSelectionModel().getSelectedItem().getContent(), "charts.png"));
+    VBox left = new VBox(6, title, notice, stats, controls, chartPane, exportCharts);
     HBox.setHgrow(left, Priority.ALWAYS);
-    left.setPrefWidth(560);
+    left.setPrefWidth(600);
+    left.setMinWidth(380);
 
+    // expert load: snapshot and over time
     heatmap.setId("heatmap");
     vm.heatmapProperty().addListener((o, a, b) -> heatmap.show(b));
     heatmap.show(vm.heatmapProperty().get());
@@ -87,6 +193,30 @@ public final class DashboardView {
     CheckBox live = new CheckBox("live");
     live.setId("liveToggle");
     live.selectedProperty().bindBidirectional(vm.liveProperty());
+    Label window = new Label();
+    window.textProperty().bind(vm.loadIndexProperty().add(1).asString("window %d of ")
+        .concat(vm.loadCountProperty().asString()));
+    VBox snapshot = new VBox(6, heatmap, new HBox(8, live, slider, window));
+    VBox.setVgrow(heatmap, Priority.ALWAYS);
+
+    timeline.setId("expertTimeline");
+    vm.timelineProperty().addListener((o, a, b) -> timeline.show(b));
+    timeline.show(vm.timelineProperty().get());
+    ComboBox<Integer> layer = new ComboBox<>(vm.layers());
+    layer.setId("timelineLayer");
+    layer.valueProperty().bindBidirectional(vm.timelineLayerProperty());
+    Label scale = new Label("Colour: load / mean (white = the uniform share 1/E, blue below, red above, log scale "
+        + "fixed across time), black = no tokens. Hover for values.");
+    scale.setWrapText(true);
+    scale.getStyleClass().add("hint");
+    VBox overTime = new VBox(6, new HBox(8, new Label("layer"), layer), timeline, scale);
+    VBox.setVgrow(timeline, Priority.ALWAYS);
+
+    TabPane loadTabs = new TabPane(tab("Layers x experts", snapshot), tab("Expert x time", overTime));
+    loadTabs.setId("loadTabs");
+    loadTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+    loadTabs.setPrefHeight(340);
+
     ComboBox<String> domain = new ComboBox<>(vm.domains());
     domain.setId("domainChoice");
     domain.valueProperty().bindBidirectional(vm.domainProperty());
@@ -98,43 +228,114 @@ public final class DashboardView {
         }
       });
     });
-    Label window = new Label();
-    window.textProperty().bind(vm.loadIndexProperty().add(1).asString("window %d of ")
-        .concat(vm.loadCountProperty().asString()));
     Button exportMap = new Button("Export heat map PNG...");
     exportMap.setId("exportHeatmap");
-    exportMap.setOnAction(e -> export(heatmap, "expert-load.png"));
+    exportMap.setOnAction(e -> export(loadTabs.getSelectionModel().getSelectedIndex() == 0 ? heatmap : timeline,
+        "expert-load.png"));
 
     health = new TableView<>(vm.health());
     health.setId("healthTable");
     health.getColumns().add(Tables.column("layer", HealthRow::layer));
     health.getColumns().add(Tables.styled("cv_pct", r -> fmt(r.cvPct()), lvl(HealthRow::cvLevel)));
     health.getColumns().add(Tables.styled("entropy_norm", r -> fmt(r.entropyNorm()), lvl(HealthRow::entropyLevel)));
-    health.getColumns().add(Tables.styled("maxvio", r -> fmt(r.maxVio()), lvl(HealthRow::maxVioLevel)));
-    health.getColumns().add(Tables.column("max_load_frac", r -> fmt(r.maxLoadFrac())));
+    health.getColumns().add(Tables.column("maxvio", r -> fmt(r.maxVio())));
+    health.getColumns().add(Tables.styled("max_load_frac", r -> fmt(r.maxLoadFrac()), lvl(HealthRow::maxLoadLevel)));
     health.getColumns().add(Tables.styled("dead", HealthRow::deadExperts, lvl(HealthRow::deadLevel)));
     health.getColumns().add(Tables.column("bias range", HealthRow::biasRange));
     health.getColumns().add(Tables.column("dropped", HealthRow::droppedTokens));
+    health.getColumns().forEach(c -> c.setMinWidth(c.getText().length() * 6.5 + 14)); // headers never cut off
     health.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-    health.setPrefHeight(150);
-    Label legend = new Label("Alarm colours: entropy_norm < " + HealthThresholds.ENTROPY_ALARM + ", cv_pct > "
-        + HealthThresholds.CV_ALARM + ", maxvio > " + HealthThresholds.MAXVIO_ALARM + ", any dead expert (red); "
-        + "entropy_norm < " + HealthThresholds.ENTROPY_WARN + ", cv_pct > " + HealthThresholds.CV_WARN
-        + ", maxvio > " + HealthThresholds.MAXVIO_WARN + " (amber)");
+    health.setPrefHeight(130);
+    Label caption = new Label();
+    caption.setId("healthCaption");
+    caption.textProperty().bind(vm.healthCaptionProperty());
+    Label legend = new Label();
+    legend.setId("healthLegend");
     legend.setWrapText(true);
     legend.getStyleClass().add("hint");
-    ListView<String> alarms = new ListView<>(vm.alarms());
-    alarms.setId("alarms");
-    alarms.getStyleClass().add("problems-list");
-    alarms.setPrefHeight(90);
+    legend.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+        () -> vm.thresholdsProperty().get().describe(), vm.thresholdsProperty()));
 
-    Label mapTitle = new Label("Expert load (share of tokens per expert)");
+    alarms = new TableView<>(vm.alarms());
+    alarms.setId("alarms");
+    alarms.getColumns().add(Tables.column("kind", AlarmGroup::kind));
+    alarms.getColumns().add(Tables.column("layer", AlarmGroup::layerText));
+    alarms.getColumns().add(Tables.column("count", AlarmGroup::count));
+    alarms.getColumns().add(Tables.column("steps", g -> g.firstStep() + " .. " + g.lastStep()));
+    alarms.getColumns().add(Tables.column("latest", AlarmGroup::lastMessage));
+    alarms.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+    alarms.setPrefHeight(120);
+    alarms.setPlaceholder(new Label("No alarms"));
+    alarms.setRowFactory(t -> {
+      TableRow<AlarmGroup> row = new TableRow<>();
+      row.setOnMouseClicked(e -> {
+        if (!row.isEmpty()) {
+          vm.jumpToStep(row.getItem().lastStep());
+        }
+      });
+      row.itemProperty().addListener((o, a, b) -> row.setTooltip(b == null ? null
+          : new Tooltip(b.lastMessage() + "\n(click: show step " + b.lastStep() + ")")));
+      return row;
+    });
+
+    Label mapTitle = new Label("Expert load");
     mapTitle.getStyleClass().add("section-title");
-    VBox right = new VBox(6, mapTitle, heatmap, new HBox(8, live, slider, window), new HBox(8, domain, exportMap),
-        new Label("Router health per layer"), health, legend, new Label("Alarms"), alarms);
-    right.setPrefWidth(600);
-    VBox.setVgrow(heatmap, Priority.ALWAYS);
+    VBox right = new VBox(6, mapTitle, loadTabs, new HBox(8, new Label("tokens:"), domain, exportMap), caption,
+        health, legend, new Label("Alarms (by kind and layer, newest first; click to show that step)"), alarms);
+    right.setPrefWidth(620);
+    right.setMinWidth(400);
+    VBox.setVgrow(loadTabs, Priority.ALWAYS);
     root.getChildren().addAll(left, right);
+    refreshCharts();
+  }
+
+  private MetricChart layerChart(String id, String label, String metric, List<Threshold> thresholds) {
+    return new MetricChart(id, label, () -> {
+      Integer l = healthLayer.getValue();
+      return l == null ? List.of() : List.of(new Line("layer " + l + " " + metric,
+          () -> vm.series("layer " + l + " " + metric, true)));
+    }, thresholds);
+  }
+
+  private List<Line> metricsStartingWith(String prefix, boolean smoothable) {
+    List<Line> out = new ArrayList<>();
+    for (String name : vm.metricNames()) {
+      if (name.startsWith(prefix)) {
+        out.add(new Line(name.substring(prefix.length()), () -> vm.series(name, smoothable)));
+      }
+    }
+    return out;
+  }
+
+  private void addChartTab(String title, List<MetricChart> charts) {
+    VBox box = new VBox(4);
+    charts.forEach(c -> box.getChildren().add(c.chart()));
+    ScrollPane scroll = new ScrollPane(box);
+    scroll.setFitToWidth(true);
+    Tab t = tab(title, scroll);
+    t.setId("charts-" + title.toLowerCase().replace(' ', '-'));
+    chartPane.getTabs().add(t);
+    chartPane.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+    chartTabs.add(charts);
+  }
+
+  private static Tab tab(String title, Node content) {
+    return new Tab(title, content);
+  }
+
+  /** Redraws the charts of the selected chart tab (the others when they are selected). */
+  private void refreshCharts() {
+    int i = chartPane.getSelectionModel().getSelectedIndex();
+    if (i < 0 || i >= chartTabs.size()) {
+      return;
+    }
+    String xLabel = switch (vm.xModeProperty().get()) {
+      case STEPS -> "step";
+      case TOKENS -> "tokens";
+      case WALL_TIME -> "wall time (s)";
+    };
+    double end = vm.xEnd();
+    chartTabs.get(i).forEach(c -> c.refresh(xLabel, end, vm.logYProperty().get()));
   }
 
   private static Function<HealthRow, String> lvl(Function<HealthRow, Level> level) {
@@ -147,26 +348,6 @@ public final class DashboardView {
 
   private static String fmt(double v) {
     return String.format("%.3f", v);
-  }
-
-  @SafeVarargs
-  private static LineChart<Number, Number> chart(String id, String yLabel, XYChart.Series<Number, Number>... s) {
-    NumberAxis x = new NumberAxis();
-    x.setLabel("step");
-    x.setForceZeroInRange(false);
-    NumberAxis y = new NumberAxis();
-    y.setLabel(yLabel);
-    y.setForceZeroInRange(false);
-    LineChart<Number, Number> c = new LineChart<>(x, y);
-    c.setId(id);
-    c.setAnimated(false);
-    c.setCreateSymbols(false);
-    c.getData().addAll(List.of(s));
-    return c;
-  }
-
-  private static XYChart.Series<Number, Number> series(String name, ObservableList<XYChart.Data<Number, Number>> d) {
-    return new XYChart.Series<>(name, d);
   }
 
   private void export(Node node, String suggested) {
@@ -188,14 +369,27 @@ public final class DashboardView {
   }
 
   public LineChart<Number, Number> lossChart() {
-    return lossChart;
+    return lossChart.chart();
+  }
+
+  /** The line charts of the loss tab, top to bottom. */
+  public List<LineChart<Number, Number>> charts() {
+    return List.of(lossChart.chart(), tokensChart.chart(), lrChart.chart());
   }
 
   public HeatmapCanvas heatmap() {
     return heatmap;
   }
 
+  public ExpertTimelineCanvas timeline() {
+    return timeline;
+  }
+
   public TableView<HealthRow> healthTable() {
     return health;
+  }
+
+  public TableView<AlarmGroup> alarmsTable() {
+    return alarms;
   }
 }

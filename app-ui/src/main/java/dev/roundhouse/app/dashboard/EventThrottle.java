@@ -44,8 +44,11 @@ public final class EventThrottle implements Consumer<RunEvent>, AutoCloseable {
     }
   }
 
-  /** Delivers what is queued now (also the final flush when a run ends). Runs on the UI thread. */
-  public void flush() {
+  /**
+   * Delivers what is queued now (also the final flush when a run ends). Runs on the UI thread; synchronized for
+   * UI executors that run on the caller (tests), where the timer and a final flush could overlap.
+   */
+  public synchronized void flush() {
     scheduled.set(false);
     List<RunEvent> batch = new ArrayList<>();
     for (RunEvent e; (e = queue.poll()) != null; ) {

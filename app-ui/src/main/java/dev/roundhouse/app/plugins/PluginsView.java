@@ -50,6 +50,10 @@ public final class PluginsView {
     ext.getColumns().add(Tables.column("Version", ExtensionRow::version));
     ext.getColumns().add(Tables.column("Jar", ExtensionRow::jar));
     ext.getColumns().add(Tables.column("Description", ExtensionRow::description));
+    double[] widths = {90, 150, 150, 70, 200};
+    for (int i = 0; i < widths.length; i++) {
+      ext.getColumns().get(i).setMinWidth(widths[i]); // kind / id / plugin / jar must not be cut off
+    }
     ext.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
     TableView<JarRow> jars = new TableView<>(vm.jars());
@@ -76,6 +80,8 @@ public final class PluginsView {
     jars.getColumns().add(Tables.column("Version", r -> r.version() == null ? "-" : r.version()));
     jars.getColumns().add(Tables.styled("Load error", r -> r.problem() == null ? "" : r.problem(),
         r -> r.problem() == null ? null : "level-alarm"));
+    jars.getColumns().forEach(c -> c.setMinWidth(Math.max(70, c.getText().length() * 8 + 20)));
+    jars.getColumns().get(1).setMinWidth(220);
     jars.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     jars.setPrefHeight(170);
 

@@ -4,21 +4,27 @@ import dev.roundhouse.app.Registries;
 import dev.roundhouse.app.UiExecutor;
 import dev.roundhouse.app.dashboard.DashboardViewModel;
 import dev.roundhouse.app.dashboard.RunHistory;
+import dev.roundhouse.app.dashboard.RunLiveness;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.host.run.RunDirectoryLockedException;
 import dev.roundhouse.host.train.Runs;
 import dev.roundhouse.host.train.Trainer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -63,6 +69,10 @@ public final class RunsViewModel implements AutoCloseable {
       });
   private volatile Future<?> worker;
   private volatile Path liveDir;
+  /** {@link #running} for threads other than the UI thread. */
+  private volatile boolean trainingNow;
+  private final Map<Path, Cached> cache = new HashMap<>();
+  private ScheduledExecutorService watcher;
 
   public RunsViewModel(Registries registries, Path runsRoot, DashboardViewModel dashboard, UiExecutor ui) {
     this.registries = registries;
@@ -153,21 +163,34 @@ public final class RunsViewModel implements AutoCloseable {
     showDashboard.run();
   }
 
-  /** Lists the run directories under the runs folder, newest first. */
+  /** Lists the run directories under the runs folder, newest first (on the calling thread). */
   public void refresh() {
-    List<RunSummary> found = new ArrayList<>();
-    if (Files.isDirectory(runsRoot)) {
-      try (Stream<Path> dirs = Files.list(runsRoot)) {
-        for (Path d : dirs.filter(Files::isDirectory).toList()) {
-          if (Files.isRegularFile(d.resolve(RunDirectory.CONFIG_FILE))) {
-            found.add(summarize(d));
-          }
-        }
-      } catch (IOException e) {
-        message.set("Cannot list " + runsRoot + ": " + e.getMessage());
-      }
+    show(scan());
+  }
+
+  /**
+   * Re-lists the runs folder every {@code intervalMs} on a background thread and shows changes on the UI
+   * executor, so runs another process writes (the CLI) appear and advance without Refresh.
+   */
+  public void watch(long intervalMs) {
+    if (watcher != null) {
+      return;
     }
-    found.sort(Comparator.comparing(RunSummary::modified).reversed());
+    watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "roundhouse-runs-watch");
+      t.setDaemon(true);
+      return t;
+    });
+    watcher.scheduleWithFixedDelay(() -> {
+      List<RunSummary> found = scan();
+      ui.execute(() -> show(found));
+    }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void show(List<RunSummary> found) {
+    if (found.equals(runs)) {
+      return;
+    }
     RunSummary keep = selected.get();
     runs.setAll(found);
     if (keep != null) {
@@ -175,22 +198,72 @@ public final class RunsViewModel implements AutoCloseable {
     }
   }
 
-  private RunSummary summarize(Path d) {
+  /** The runs folder now (any thread): summaries of unchanged run directories come from a cache. */
+  private List<RunSummary> scan() {
+    List<RunSummary> found = new ArrayList<>();
+    Map<Path, Cached> seen = new HashMap<>();
+    if (Files.isDirectory(runsRoot)) {
+      try (Stream<Path> dirs = Files.list(runsRoot)) {
+        for (Path d : dirs.filter(Files::isDirectory).toList()) {
+          if (Files.isRegularFile(d.resolve(RunDirectory.CONFIG_FILE))) {
+            Cached c = summarize(d);
+            seen.put(d, c);
+            found.add(c.summary());
+          }
+        }
+      } catch (IOException | UncheckedIOException e) {
+        String why = "Cannot list " + runsRoot + ": " + e.getMessage();
+        ui.execute(() -> message.set(why));
+      }
+    }
+    synchronized (cache) {
+      cache.keySet().retainAll(seen.keySet());
+    }
+    found.sort(Comparator.comparing(RunSummary::modified).reversed());
+    return found;
+  }
+
+  /** A summary and the metrics file state it was made from. */
+  private record Cached(RunSummary summary, long size, long mtime, String liveness) {}
+
+  private Cached summarize(Path d) {
+    Path m = d.resolve(RunDirectory.METRICS_FILE);
+    long size = -1;
+    long mtime = 0;
     String modified = "";
     try {
-      Path m = d.resolve(RunDirectory.METRICS_FILE);
+      mtime = Files.getLastModifiedTime(Files.exists(m) ? m : d).toMillis();
       modified = Files.getLastModifiedTime(Files.exists(m) ? m : d).toInstant().toString();
+      size = Files.exists(m) ? Files.size(m) : -1;
     } catch (IOException e) {
       // leave empty: sorts last
     }
-    try {
-      RunHistory h = RunHistory.read(d);
-      String status = d.equals(liveDir) && running.get() ? "running" : h.status().name().toLowerCase();
-      return new RunSummary(d.getFileName().toString(), d, status, h.lastStep(), h.totalSteps(), h.bestValLoss(),
-          modified);
-    } catch (RuntimeException e) {
-      return new RunSummary(d.getFileName().toString(), d, "unreadable", 0, 0, null, modified);
+    boolean ownLive = d.equals(liveDir) && trainingNow;
+    boolean otherLive = !ownLive && RunLiveness.writtenByAnotherProcess(d);
+    String liveness = ownLive ? "own" : otherLive ? "other" : "";
+    synchronized (cache) {
+      Cached c = cache.get(d);
+      if (c != null && c.size() == size && c.mtime() == mtime && c.liveness().equals(liveness)) {
+        return c;
+      }
     }
+    Cached c;
+    try {
+      RunHistory h = otherLive ? RunHistory.readLive(d) : RunHistory.read(d);
+      if (otherLive && !h.ended()) {
+        h.markLive();
+      }
+      String status = ownLive ? "running" : h.status().name().toLowerCase();
+      c = new Cached(new RunSummary(d.getFileName().toString(), d, status, h.lastStep(), h.totalSteps(),
+          h.bestValLoss(), modified), size, mtime, liveness);
+    } catch (RuntimeException e) {
+      c = new Cached(new RunSummary(d.getFileName().toString(), d, "unreadable", 0, 0, null, modified), size, mtime,
+          liveness);
+    }
+    synchronized (cache) {
+      cache.put(d, c);
+    }
+    return c;
   }
 
   private interface Preparer {
@@ -203,16 +276,18 @@ public final class RunsViewModel implements AutoCloseable {
       return;
     }
     running.set(true);
+    trainingNow = true;
     stopRequested = false;
     EventBus bus = new EventBus();
     dashboard.attach(bus, name, resumedDir);
     message.set("Preparing " + name + "...");
     showDashboard.run();
-    worker = TRAINING.submit(() -> train(name, preparer, bus));
+    worker = TRAINING.submit(() -> train(name, resumedDir, preparer, bus));
   }
 
-  private void train(String name, Preparer preparer, EventBus bus) {
+  private void train(String name, Path resumedDir, Preparer preparer, EventBus bus) {
     String failure = null;
+    String refused = null;
     boolean stopped = false;
     try {
       Runs.Prepared p = preparer.prepare(bus);
@@ -228,17 +303,26 @@ public final class RunsViewModel implements AutoCloseable {
       }
       Trainer.Outcome outcome = Runs.execute(p);
       stopped = outcome.stopped();
+    } catch (RunDirectoryLockedException e) {
+      refused = e.getMessage();
     } catch (RuntimeException | Error e) {
       failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     } finally {
       trainer = null;
       boolean wasStopped = stopped;
       String failed = failure;
-      dashboard.runEnded(wasStopped, failed);
+      String refusal = refused;
+      if (refusal != null) {
+        dashboard.runRefused(resumedDir, refusal);
+      } else {
+        dashboard.runEnded(wasStopped, failed);
+      }
       ui.execute(() -> {
         liveDir = null;
+        trainingNow = false;
         refresh();
-        message.set(failed != null ? "Run " + name + " failed: " + failed
+        message.set(refusal != null ? "Resume of " + name + " refused: " + refusal
+            : failed != null ? "Run " + name + " failed: " + failed
             : wasStopped ? "Stopped " + name + " (checkpoint written)" : "Finished " + name);
         running.set(false);
       });
@@ -248,6 +332,9 @@ public final class RunsViewModel implements AutoCloseable {
   /** Stops a live run and waits (up to 60 s) for its checkpoint. */
   @Override
   public void close() {
+    if (watcher != null) {
+      watcher.shutdownNow();
+    }
     stop();
     Future<?> w = worker;
     if (w != null) {

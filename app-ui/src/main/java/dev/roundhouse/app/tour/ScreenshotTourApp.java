@@ -69,6 +69,21 @@ public final class ScreenshotTourApp extends Application {
       train(cfg);
       fx(() -> app.screenProperty().set(Screen.DASHBOARD));
       shoot("dashboard.png");
+      // sigmoid-topk at a high learning rate: experts die and come back within tens of steps
+      train(config("sigmoid-hot-lr", "model.moe.router={\"type\":\"sigmoid-topk\"}", "optimizer.lr=0.05",
+          "train.logEvery=1", "train.steps=" + Integer.getInteger("tour.hotSteps", 80)));
+      fx(() -> {
+        app.screenProperty().set(Screen.DASHBOARD);
+        tabs("#loadTabs").getSelectionModel().select(1);
+        tabs("#chartTabs").getSelectionModel().select(2);
+      });
+      shoot("expert-timeline.png");
+      fx(() -> {
+        tabs("#loadTabs").getSelectionModel().select(0);
+        tabs("#chartTabs").getSelectionModel().select(1);
+      });
+      shoot("dashboard-training.png");
+      fx(() -> tabs("#chartTabs").getSelectionModel().select(0));
       fx(() -> {
         app.runs().refresh();
         app.screenProperty().set(Screen.RUNS);
@@ -115,6 +130,10 @@ public final class ScreenshotTourApp extends Application {
     Path f = Files.createTempFile("tour-" + name, ".json");
     Files.writeString(f, ConfigLoader.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(root));
     return f;
+  }
+
+  private javafx.scene.control.TabPane tabs(String id) {
+    return (javafx.scene.control.TabPane) stage.getScene().lookup(id);
   }
 
   private void train(Path cfg) throws Exception {

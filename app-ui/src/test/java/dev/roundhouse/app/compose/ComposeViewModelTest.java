@@ -42,6 +42,26 @@ class ComposeViewModelTest {
   }
 
   @Test
+  void crossFieldWarningsUnsavedMarkerAndFixedChoices() throws Exception {
+    vm.load(Fixtures.tinyConfigFile(tmp, "warn", 20));
+    assertEquals(1, vm.warnings().size(), vm.warnings().toString());
+    assertTrue(vm.warnings().get(0).startsWith("train.checkpointEvery: 1000 > train.steps 20"), vm.warnings().get(0));
+    assertTrue(!vm.unsavedProperty().get(), "just loaded");
+    vm.field("train.checkpointEvery").textProperty().set("10");
+    vm.field("train.warmupSteps").textProperty().set("20");
+    vm.field("model.moe.topK").textProperty().set("4");
+    assertTrue(vm.problems().isEmpty(), "warnings do not block: " + vm.problems());
+    assertEquals(2, vm.warnings().size(), vm.warnings().toString());
+    assertTrue(vm.warnings().get(0).startsWith("train.warmupSteps:"), vm.warnings().toString());
+    assertTrue(vm.warnings().stream().anyMatch(w -> w.startsWith("model.moe.topK:")), vm.warnings().toString());
+    assertTrue(vm.unsavedProperty().get(), "edited");
+    vm.save(tmp.resolve("saved.json"));
+    assertTrue(!vm.unsavedProperty().get(), "saved");
+    assertEquals(java.util.List.of("cosine", "wsd", "constant"), ComposeViewModel.choices("train.schedule"));
+    assertNull(ComposeViewModel.choices("train.steps"));
+  }
+
+  @Test
   void pluginFormComesFromTheConfigRecordWithDefaults() {
     FieldModel coef = vm.field("model.moe.router.zLossCoef");
     assertNotNull(coef, "router form has the record's zLossCoef component");

@@ -42,8 +42,8 @@ class DashboardViewModelTest {
     assertEquals(2, h.nonZeroCells());
     HealthRow row = vm.health().get(0);
     assertEquals(2, row.deadExperts());
-    assertEquals(Level.ALARM, row.deadLevel());
-    assertEquals(Level.ALARM, row.maxVioLevel(), "maxvio = (30 - 10) / 10 = 2");
+    assertEquals(Level.WARN, row.deadLevel(), "experts without tokens in one window: amber (the alarm needs 50 steps)");
+    assertEquals(Level.ALARM, row.maxLoadLevel(), "max_load_frac 0.75 >= 0.95 / top-2 (the default thresholds)");
     assertEquals("-0.500 .. 0.250", row.biasRange());
     assertTrue(vm.statsProperty().get().contains("step 2 / 20"), vm.statsProperty().get());
 

@@ -10,7 +10,6 @@ import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.env.BackendInfo;
 import dev.roundhouse.host.export.HfExport;
 import dev.roundhouse.host.metrics.EventBus;
-import dev.roundhouse.host.registry.ExtensionInfo;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.train.Evaluation;
 import dev.roundhouse.host.train.Inference;
@@ -38,7 +37,7 @@ final class Commands {
   }
 
   int run(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins", "plugins-only"), Set.of());
     Path config = a.positionals.isEmpty() ? null : Path.of(a.positionals.get(0));
     List<String> sets = new ArrayList<>(a.all("set"));
     if (a.option("data") != null) {
@@ -53,7 +52,7 @@ final class Commands {
   }
 
   int resume(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("plugins"), Set.of("force"));
+    Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only"), Set.of("force"));
     Path dir = Path.of(a.positional(0, "RUN_DIR"));
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
@@ -100,7 +99,7 @@ final class Commands {
   }
 
   int eval(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("plugins", "data", "batches"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only", "data", "batches"), Set.of());
     Path dir = Path.of(a.positional(0, "RUN_DIR"));
     try (PluginRegistry registry = registry(a)) {
       Inference inf = Inference.open(dir, registry);
@@ -118,7 +117,7 @@ final class Commands {
   }
 
   int sample(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("plugins", "prompt", "tokens", "temperature", "seed"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only", "prompt", "tokens", "temperature", "seed"), Set.of());
     Path dir = Path.of(a.positional(0, "RUN_DIR"));
     String prompt = a.option("prompt");
     if (prompt == null) {
@@ -172,7 +171,7 @@ final class Commands {
   }
 
   int validate(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("set", "plugins"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("set", "plugins", "plugins-only"), Set.of());
     Path config = Path.of(a.positional(0, "CONFIG"));
     RunConfig cfg;
     try {
@@ -193,13 +192,9 @@ final class Commands {
   }
 
   int plugins(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("plugins"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only"), Set.of());
     try (PluginRegistry registry = registry(a)) {
-      out.println("plugins folder: " + registry.pluginsDir());
-      out.printf("%-10s %-16s %-14s %s%n", "KIND", "ID", "VERSION", "SOURCE");
-      for (ExtensionInfo e : registry.extensions()) {
-        out.printf("%-10s %-16s %-14s %s%n", e.kind().label(), e.id(), e.version(), e.source());
-      }
+      PluginListing.print(registry, out);
       reportProblems(registry);
       return ExitCodes.OK;
     }
@@ -211,7 +206,7 @@ final class Commands {
   }
 
   int bench(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("json", "plugins"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "plugins-only"), Set.of());
     try (PluginRegistry registry = registry(a)) {
       return Bench.run(a.positionals, a.option("json"), registry, out);
     }
@@ -223,9 +218,19 @@ final class Commands {
     }
   }
 
+  /**
+   * The plugins folder ({@code --plugins-only DIR ...} in its place) plus every {@code --plugins DIR}; the
+   * earlier folders win duplicate ids (see {@link PluginRegistry}).
+   */
   private static PluginRegistry registry(Args a) {
-    String dir = a.option("plugins");
-    return dir == null ? PluginRegistry.openDefault() : new PluginRegistry(Path.of(dir));
+    List<Path> added = a.all("plugins").stream().map(Path::of).toList();
+    List<Path> only = a.all("plugins-only").stream().map(Path::of).toList();
+    if (only.isEmpty()) {
+      return PluginRegistry.openDefaultPlus(added);
+    }
+    List<Path> dirs = new ArrayList<>(only);
+    dirs.addAll(added);
+    return new PluginRegistry(dirs);
   }
 
   private static Path runsRoot(Args a) {

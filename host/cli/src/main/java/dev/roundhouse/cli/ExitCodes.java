@@ -5,11 +5,11 @@ final class ExitCodes {
   static final int OK = 0;
   /** Training failed (non-finite loss, plugin error, I/O); run_failed is in metrics.jsonl. */
   static final int RUN_FAILED = 1;
-  /** Bad command line or invalid config; nothing was started. */
+  /** Bad command line or invalid config (an unknown plugin id included); nothing was started. */
   static final int USAGE_OR_CONFIG = 2;
   /** Unusable data (missing, empty, bad header, vocab mismatch); nothing was started. */
   static final int DATA = 3;
-  /** Plugin problem: unknown id, no such extension, plugin failed to build. */
+  /** A plugin failed: its build(), forward, backward or step threw, or it broke its contract. */
   static final int PLUGIN = 4;
   /** Interrupted (Ctrl-C / SIGTERM): a checkpoint was written, resume with `roundhouse resume`. */
   static final int INTERRUPTED = 130;

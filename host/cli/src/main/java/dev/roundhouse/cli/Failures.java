@@ -27,7 +27,11 @@ final class Failures {
       err.println("roundhouse: " + e.getMessage());
       return ExitCodes.USAGE_OR_CONFIG;
     }
-    if (e instanceof UnknownPluginException || e instanceof PluginFailureException) {
+    if (e instanceof UnknownPluginException) {
+      err.println("roundhouse: " + e.getMessage());
+      return ExitCodes.USAGE_OR_CONFIG;
+    }
+    if (e instanceof PluginFailureException) {
       err.println("roundhouse: plugin error: " + e.getMessage());
       return ExitCodes.PLUGIN;
     }

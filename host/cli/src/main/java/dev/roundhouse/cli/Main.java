@@ -11,7 +11,7 @@ public final class Main {
   static final String USAGE = String.join("\n",
       "usage: roundhouse <command> [options]",
       "",
-      "  run [CONFIG] [--set key.path=value ...] [--data PATH] [--out DIR] [--plugins DIR]",
+      "  run [CONFIG] [--set key.path=value ...] [--data PATH] [--out DIR] [--plugins DIR ...]",
       "        train a model; CONFIG defaults to the embedded tiny MoE (configs/tiny-moe.json) on the",
       "        embedded synthetic corpus",
       "  resume RUN_DIR [--force] [--plugins DIR]   continue a run from its newest good checkpoint",
@@ -21,12 +21,16 @@ public final class Main {
       "        modeling_roundhouse.py for PyTorch); see docs/export.md",
       "  import EXPORT_DIR [--set ...] [--data PATH] [--out DIR]   train a new run starting from an export",
       "  validate CONFIG [--set key.path=value ...]   report every problem with its JSON path",
-      "  plugins [--plugins DIR]                    list discovered plugins and load problems",
+      "  plugins [--plugins DIR ...]                list extensions (description, config defaults), load problems",
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",
       SweepCommand.USAGE,
       "",
-      "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 data error, 4 plugin error,",
+      "every command: --plugins DIR adds a plugins folder to the built-in one (which wins duplicate ids),",
+      "  --plugins-only DIR replaces it; --verbose shows PF4J's log and stack traces",
+      "",
+      "exit codes: 0 ok, 1 run failed, 2 usage/config error (unknown plugin ids included), 3 data error,",
+      "            4 plugin failed,",
       "            130 interrupted (checkpoint written)");
 
   private Main() {}
@@ -38,6 +42,7 @@ public final class Main {
 
   /** Runs one command; returns the exit code. */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
+    argv = Verbosity.apply(argv);
     if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
       out.println(USAGE);
       return argv.length == 0 ? ExitCodes.USAGE_OR_CONFIG : ExitCodes.OK;

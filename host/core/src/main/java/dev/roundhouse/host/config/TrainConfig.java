@@ -49,7 +49,7 @@ public record TrainConfig(
     threads = threads == null ? 0 : threads;
     dtype = dtype == null ? "float" : dtype;
     onNonFinite = onNonFinite == null ? "stop" : onNonFinite;
-    alarms = alarms == null ? AlarmsConfig.defaults() : alarms;
+    alarms = (alarms == null ? AlarmsConfig.defaults() : alarms).withDefaultGrace(logEvery, warmupSteps);
   }
 
   public boolean clipping() {

@@ -50,6 +50,43 @@ final class ConfigReader {
   }
 
   /**
+   * Each record component as {@code name=default}: what the compact constructor fills in for an empty
+   * JSON object, as JSON ({@code null}: left to the component, e.g. "same as the model's"); or {@code name
+   * (Type)} for every component when the record cannot be made from an empty object (a field is
+   * required). For listings ({@code roundhouse plugins}).
+   */
+  java.util.List<String> fieldsWithDefaults(Class<? extends Record> type) {
+    Record defaults;
+    try {
+      defaults = mapper.treeToValue(mapper.createObjectNode(), type);
+    } catch (JsonProcessingException | RuntimeException e) {
+      defaults = null;
+    }
+    java.util.List<String> out = new java.util.ArrayList<>();
+    for (RecordComponent c : type.getRecordComponents()) {
+      Object value = null;
+      if (defaults != null) {
+        try {
+          value = c.getAccessor().invoke(defaults);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+          value = null;
+        }
+      }
+      out.add(defaults == null ? c.getName() + " (" + c.getType().getSimpleName() + ")"
+          : c.getName() + "=" + asJson(value));
+    }
+    return out;
+  }
+
+  private String asJson(Object value) {
+    try {
+      return mapper.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      return String.valueOf(value);
+    }
+  }
+
+  /**
    * A compact-constructor check failed. Its message conventionally starts with the field name
    * ({@code "auxLossCoef: must be >= 0"}); then the field joins the path, otherwise the message
    * follows the component's path.

@@ -16,17 +16,20 @@ import org.pf4j.PluginWrapper;
 import org.pf4j.RuntimeMode;
 
 /**
- * Loads and starts the plugin jars of one folder through PF4J, one jar at a time, so that a bad jar
- * costs one problem line naming it and every other jar still loads. Jars that PF4J accepts but
- * that cannot be used (Plugin-Requires not met, failed to start) are unloaded again.
+ * Loads and starts the plugin jars of one or more folders through PF4J, one jar at a time, so that a
+ * bad jar costs one problem line naming it and every other jar still loads. Jars that PF4J accepts
+ * but that cannot be used (Plugin-Requires not met, failed to start) are unloaded again.
+ *
+ * <p>Load order is precedence: the folders in the order given, within a folder the jars by file
+ * name ({@link #jarsIn}). A jar whose {@code Plugin-Id} an earlier jar already has is skipped.
  */
 final class PluginJars {
   private PluginJars() {}
 
   /** A JarPluginManager that stays in deployment mode even if {@code pf4j.mode} says otherwise. */
-  static JarPluginManager newManager(Path dir) {
+  static JarPluginManager newManager(List<Path> dirs) {
     JarPluginManager pm =
-        new JarPluginManager(dir) {
+        new JarPluginManager(dirs.toArray(Path[]::new)) {
           @Override
           public RuntimeMode getRuntimeMode() {
             return RuntimeMode.DEPLOYMENT;
@@ -36,9 +39,9 @@ final class PluginJars {
     return pm;
   }
 
-  /** Loads and starts every {@code *.jar} in {@code dir}; reports each bad one to {@code problem}. */
-  static void loadAndStart(PluginManager pm, Path dir, BiConsumer<Path, String> problem) {
-    for (Path jar : jarsIn(dir)) {
+  /** Loads and starts {@code jars} in this order; reports each bad one to {@code problem}. */
+  static void loadAndStart(PluginManager pm, List<Path> jars, BiConsumer<Path, String> problem) {
+    for (Path jar : jars) {
       String why = JarCheck.problem(jar);
       if (why == null) {
         why = load(pm, jar);
@@ -53,7 +56,8 @@ final class PluginJars {
         problem.accept(w.getPluginPath(), w.getFailedException() != null
             ? "plugin '" + w.getPluginId() + "' requires API '" + requires + "' (Plugin-Requires) but this host "
                 + "provides API " + ApiVersion.CURRENT + "; skipped"
-            : "plugin '" + w.getPluginId() + "' is disabled by enabled.txt/disabled.txt in " + dir + "; skipped");
+            : "plugin '" + w.getPluginId() + "' is disabled by enabled.txt/disabled.txt in "
+                + w.getPluginPath().getParent() + "; skipped");
         pm.unloadPlugin(w.getPluginId());
       }
     }
@@ -92,7 +96,8 @@ final class PluginJars {
     String id = JarCheck.manifestValue(jar, "Plugin-Id");
     PluginWrapper same = pm.getPlugin(id);
     if (same != null) {
-      return "plugin id '" + id + "' is already used by " + same.getPluginPath() + "; skipped";
+      return "duplicate plugin id '" + id + "': already loaded from " + same.getPluginPath()
+          + ", which comes first; skipped";
     }
     try {
       pm.loadPlugin(jar);
@@ -102,7 +107,8 @@ final class PluginJars {
     }
   }
 
-  private static List<Path> jarsIn(Path dir) {
+  /** The {@code *.jar} files of {@code dir}, absolute, sorted by name. */
+  static List<Path> jarsIn(Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
       return files
           .filter(p -> p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".jar"))

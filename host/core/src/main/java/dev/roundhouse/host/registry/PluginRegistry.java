@@ -5,29 +5,34 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.api.ApiVersion;
 import dev.roundhouse.api.ComponentProvider;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.pf4j.JarPluginManager;
-import org.pf4j.PluginWrapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * All attention, router, precision and optimizer providers of this host: the built-in ones on the
- * host class path (PF4J system extensions) plus those of the plugin jars in one folder, loaded
- * through a PF4J {@link JarPluginManager} whose system version is {@link ApiVersion#CURRENT}, so
- * each jar's {@code Plugin-Requires} is checked against the plugin API.
+ * host class path (PF4J system extensions) plus those of the plugin jars in one or more folders,
+ * loaded through a PF4J {@link JarPluginManager} whose system version is {@link ApiVersion#CURRENT},
+ * so each jar's {@code Plugin-Requires} is checked against the plugin API.
  *
- * <p>Loading never fails as a whole: a corrupt jar, a non-plugin jar, a jar for another API version,
- * a jar without extensions, or two providers of one kind with the same id each add one line to
- * {@link #problems()} naming the jar(s), and everything else still loads. Duplicate ids are rejected
- * on both sides, so a run never depends on which jar happened to be read first.
+ * <p>Loading never fails as a whole: a corrupt jar, a non-plugin jar, a jar for another API version
+ * or a jar without extensions each add one line to {@link #problems()} naming the jar, and
+ * everything else still loads.
+ *
+ * <p>Precedence (the duplicate rule): extensions on the host class path come first, then the jars of
+ * the first folder (the installation's {@code plugins/}, whose jars are the built-in plugins), then
+ * those of each added folder in the order given; within a folder, jars by file name. The first
+ * provider of an id is the one used; a later provider of the same kind and id is <em>shadowed</em>:
+ * one line per jar in {@link #problems()} says "duplicate ... id", names both jars, and the jar's
+ * other extensions still load (a jar left with none is unloaded). A jar whose {@code Plugin-Id} an
+ * earlier jar already has is skipped as a duplicate. So a stray jar never disables a built-in, and
+ * which provider wins never depends on the order a file system lists files in. An unknown id's
+ * error lists these lines, so a skipped duplicate is named where it matters.
  *
  * <p>Thread-safety: immutable after construction; lookups may come from any thread. {@link #close()}
  * stops and unloads the plugins; providers and components from them must not be used afterwards.
@@ -38,61 +43,49 @@ public final class PluginRegistry implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(PluginRegistry.class);
 
-  private final Path pluginsDir;
+  private final List<Path> pluginsDirs;
   private final JarPluginManager manager;
-  private final List<String> problems = new ArrayList<>();
-  private final Map<Kind, TreeMap<String, Entry>> providers = new EnumMap<>(Kind.class);
-  private final List<PluginInfo> plugins = new ArrayList<>();
+  private final List<String> problems;
+  private final Map<Kind, TreeMap<String, ExtensionScan.Found>> providers;
+  private final List<PluginInfo> plugins;
   private final ConfigReader configReader = new ConfigReader();
   private boolean closed;
   private Map<String, PluginInfo> classIndex;
 
-  private record Entry(ExtensionInfo info, ComponentProvider<?, ?, ?> provider) {}
-
   /** Loads the built-in extensions and every {@code *.jar} in {@code pluginsDir}. */
   public PluginRegistry(Path pluginsDir) {
-    this.pluginsDir = pluginsDir.toAbsolutePath().normalize();
-    manager = PluginJars.newManager(this.pluginsDir);
-    if (Files.isDirectory(this.pluginsDir)) {
-      PluginJars.loadAndStart(manager, this.pluginsDir, this::jarProblem);
-    } else {
-      problem("plugins folder " + this.pluginsDir + " does not exist: only built-in extensions are available");
+    this(List.of(pluginsDir));
+  }
+
+  /**
+   * Loads the built-in extensions and the jars of {@code pluginsDirs}, earlier folders first (see
+   * the precedence rule above). A folder named twice is read once; a missing folder is one problem.
+   */
+  public PluginRegistry(List<Path> pluginsDirs) {
+    if (pluginsDirs.isEmpty()) {
+      throw new IllegalArgumentException("no plugins folder given");
     }
-    ExtensionScan scan = new ExtensionScan(manager, this::problem);
-    scan.scan(null, BUILT_IN, ApiVersion.ROUNDHOUSE);
-    for (PluginWrapper w : new ArrayList<>(manager.getStartedPlugins())) {
-      String jar = w.getPluginPath().toString();
-      if (scan.scan(w.getPluginId(), jar, w.getDescriptor().getVersion()) == 0) {
-        jarProblem(w.getPluginPath(), "plugin '" + w.getPluginId() + "' has no Roundhouse extensions ("
-            + (JarCheck.hasEntry(w.getPluginPath(), "META-INF/extensions.idx")
-                ? "its META-INF/extensions.idx lists no Attention/Router/Precision/OptimizerProvider class in the jar"
-                : "the jar has no META-INF/extensions.idx") + "); skipped");
-        manager.unloadPlugin(w.getPluginId());
-      }
-    }
-    for (Kind kind : Kind.values()) {
-      TreeMap<String, Entry> byId = new TreeMap<>();
-      scan.found(kind).forEach((id, candidates) -> {
-        if (candidates.size() == 1) {
-          ExtensionScan.Found f = candidates.get(0);
-          byId.put(id, new Entry(f.info(), f.provider()));
-        } else {
-          problem("duplicate " + kind.label() + " id '" + id + "' provided by "
-              + String.join(" and by ", candidates.stream().map(f -> f.info().source()).toList())
-              + "; rejected, none of them is used");
-        }
-      });
-      providers.put(kind, byId);
-    }
-    for (PluginWrapper w : manager.getStartedPlugins()) {
-      plugins.add(new PluginInfo(w.getPluginId(), w.getDescriptor().getVersion(), w.getPluginPath(),
-          JarCheck.sha256(w.getPluginPath())));
-    }
+    this.pluginsDirs = pluginsDirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList();
+    RegistryLoad load = new RegistryLoad(this.pluginsDirs);
+    manager = load.manager;
+    problems = List.copyOf(load.problems);
+    providers = load.providers;
+    plugins = List.copyOf(load.plugins);
   }
 
   /** Registry over {@link #defaultPluginsDir()}. */
   public static PluginRegistry openDefault() {
     return new PluginRegistry(defaultPluginsDir());
+  }
+
+  /**
+   * Registry over {@link #defaultPluginsDir()} plus {@code added} folders (the CLI's {@code --plugins
+   * DIR}): the default folder's jars, the built-in plugins, come first and win every duplicate.
+   */
+  public static PluginRegistry openDefaultPlus(List<Path> added) {
+    List<Path> dirs = new ArrayList<>(List.of(defaultPluginsDir()));
+    dirs.addAll(added);
+    return new PluginRegistry(dirs);
   }
 
   /**
@@ -106,9 +99,14 @@ public final class PluginRegistry implements AutoCloseable {
     return PluginsFolder.defaultDir();
   }
 
-  /** The folder the jars were loaded from (absolute). */
+  /** The first folder jars were loaded from (absolute): the installation's plugins folder by default. */
   public Path pluginsDir() {
-    return pluginsDir;
+    return pluginsDirs.get(0);
+  }
+
+  /** Every folder jars were loaded from (absolute), in precedence order. */
+  public List<Path> pluginsDirs() {
+    return pluginsDirs;
   }
 
   /** Every usable provider, ordered by kind then id. */
@@ -122,7 +120,7 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** The usable providers of one kind, ordered by id. */
   public List<ExtensionInfo> extensions(Kind kind) {
-    return providers.get(kind).values().stream().map(Entry::info).toList();
+    return providers.get(kind).values().stream().map(ExtensionScan.Found::info).toList();
   }
 
   /** The ids of one kind, sorted. */
@@ -132,12 +130,12 @@ public final class PluginRegistry implements AutoCloseable {
 
   /** One line per jar or id that could not be used, in the order found. */
   public List<String> problems() {
-    return Collections.unmodifiableList(problems);
+    return problems;
   }
 
   /** Provenance of every loaded plugin jar: id, version, path, SHA-256. */
   public List<PluginInfo> pluginInfo() {
-    return List.copyOf(plugins);
+    return plugins;
   }
 
   /** What the registry knows about provider {@code id} of {@code kind}. */
@@ -157,6 +155,16 @@ public final class PluginRegistry implements AutoCloseable {
   }
 
   /**
+   * The config fields of provider {@code id} of {@code kind}, each {@code name=default} (as JSON; {@code null}
+   * when the component decides) or, when a field is required, {@code name (Type)}, in record order.
+   *
+   * @throws UnknownPluginException listing the known ids of that kind
+   */
+  public List<String> configFields(Kind kind, String id) {
+    return configReader.fieldsWithDefaults(entry(kind, id).info().configType());
+  }
+
+  /**
    * Reads {@code {"type": id, ...fields}} into the provider's config record, its compact
    * constructor filling defaults and validating.
    *
@@ -164,7 +172,7 @@ public final class PluginRegistry implements AutoCloseable {
    * @throws ConfigException naming the JSON path of the bad field, the missing/unknown type included
    */
   public Object readConfig(Kind kind, JsonNode node, String jsonPath) {
-    Entry e = entryFor(kind, node, jsonPath);
+    ExtensionScan.Found e = entryFor(kind, node, jsonPath);
     ObjectNode fields = ((ObjectNode) node).deepCopy();
     fields.remove("type");
     return configReader.read(fields, e.info().configType(), jsonPath, kind.label() + " '" + e.info().id() + "'");
@@ -182,7 +190,7 @@ public final class PluginRegistry implements AutoCloseable {
       throw new IllegalArgumentException(kind.label() + " providers build from a " + kind.contextType().getSimpleName()
           + ", got " + (context == null ? "null" : context.getClass().getName()));
     }
-    Entry entry = entryFor(kind, node, jsonPath);
+    ExtensionScan.Found entry = entryFor(kind, node, jsonPath);
     ComponentProvider p = entry.provider();
     try {
       return p.build((Record) config, context);
@@ -225,7 +233,7 @@ public final class PluginRegistry implements AutoCloseable {
     PluginJars.stopAndUnload(manager, (id, e) -> log.warn("stopping plugin '{}' failed: {}", id, e.toString()));
   }
 
-  private Entry entryFor(Kind kind, JsonNode node, String jsonPath) {
+  private ExtensionScan.Found entryFor(Kind kind, JsonNode node, String jsonPath) {
     if (node == null || !node.isObject()) {
       throw new ConfigException(jsonPath + ": expected an object like {\"type\": \"<" + kind.label()
           + " id>\", ...}, got " + (node == null ? "nothing" : node.getNodeType().toString().toLowerCase()));
@@ -242,20 +250,12 @@ public final class PluginRegistry implements AutoCloseable {
     }
   }
 
-  private Entry entry(Kind kind, String id) {
-    Entry e = providers.get(kind).get(id);
+  private ExtensionScan.Found entry(Kind kind, String id) {
+    ExtensionScan.Found e = providers.get(kind).get(id);
     if (e == null) {
-      throw new UnknownPluginException(kind, id, ids(kind));
+      throw new UnknownPluginException(kind, id, ids(kind), problems);
     }
     return e;
   }
 
-  private void jarProblem(Path jar, String why) {
-    problem(jar + ": " + why);
-  }
-
-  private void problem(String line) {
-    log.warn(line);
-    problems.add(line);
-  }
 }

@@ -14,7 +14,8 @@ import java.util.Map;
  * and units in docs/routers.md). Window alarms are checked on each layer's {@link LayerLoad} when an
  * {@code expert_load} event is published: entropy collapse, load imbalance (CV), max load pinned at
  * 1/topK, and dead experts (no tokens in each of the last {@code deadExpertSteps} steps, tracked
- * per step from the counts the trainer hands the routers). Non-finite router output (the router's
+ * per step from the counts the trainer hands the routers), none of them in the first
+ * {@code graceSteps} steps after the trainer starts or resumes. Non-finite router output (the router's
  * "logits_nonfinite" stat, or NaN/infinite gates from any router) is alarmed at once, per micro-batch.
  *
  * <p>Not thread-safe: the training thread only.
@@ -29,11 +30,13 @@ final class RouterAlarms {
 
   private final AlarmsConfig config;
   private final int topK;
+  private final int quietUntil; // window alarms start after this step (grace period)
   private final Map<Integer, long[]> lastActiveStep = new HashMap<>(); // layer -> [E] last step with tokens
 
   RouterAlarms(AlarmsConfig config, Iterable<Integer> layers, int numExperts, int topK, int startStep) {
     this.config = config;
     this.topK = topK;
+    this.quietUntil = startStep + config.graceStepsOrZero();
     for (int l : layers) {
       long[] last = new long[numExperts];
       java.util.Arrays.fill(last, startStep);
@@ -67,9 +70,12 @@ final class RouterAlarms {
     return List.of();
   }
 
-  /** Window alarms for one layer's load at {@code step}. */
+  /** Window alarms for one layer's load at {@code step}; none within the grace period after the start. */
   List<RunEvent.Alarm> checkWindow(int step, LayerLoad load) {
     List<RunEvent.Alarm> out = new ArrayList<>();
+    if (step <= quietUntil) {
+      return out;
+    }
     int layer = load.layer();
     long total = java.util.Arrays.stream(load.tokensPerExpert()).sum();
     if (config.deadExpertSteps() > 0) {

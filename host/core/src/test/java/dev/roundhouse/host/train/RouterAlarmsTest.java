@@ -51,6 +51,23 @@ class RouterAlarmsTest {
   }
 
   @Test
+  void noWindowAlarmInTheGracePeriodAfterStartOrResume() {
+    LayerLoad collapsed = LayerLoad.of(1, new long[] {100, 1, 1, 1}, null, null, 0, null);
+    AlarmsConfig grace = new AlarmsConfig(null, 50.0, null, null, 3);
+    RouterAlarms fresh = new RouterAlarms(grace, List.of(1), 4, 2, 0);
+    assertEquals(List.of(), fresh.checkWindow(1, collapsed));
+    assertEquals(List.of(), fresh.checkWindow(3, collapsed));
+    assertEquals(3, fresh.checkWindow(4, collapsed).size(), "alarms resume after the grace period");
+    RouterAlarms resumed = new RouterAlarms(grace, List.of(1), 4, 2, 100);
+    assertEquals(List.of(), resumed.checkWindow(103, collapsed));
+    assertEquals(3, resumed.checkWindow(104, collapsed).size());
+    // the default is the longer of three log intervals and the LR warmup, filled in by the training config
+    assertEquals(30, AlarmsConfig.defaults().withDefaultGrace(10, 20).graceSteps());
+    assertEquals(50, AlarmsConfig.defaults().withDefaultGrace(1, 50).graceSteps());
+    assertEquals(0, new AlarmsConfig(null, null, null, null, 0).withDefaultGrace(10, 50).graceSteps());
+  }
+
+  @Test
   void deadExpertsAreThoseWithoutTokensForTheConfiguredSteps() {
     RouterAlarms a = alarms(new AlarmsConfig(0.0, 0.0, 3, 0.0));
     for (int step = 1; step <= 3; step++) {

@@ -77,7 +77,7 @@ class RouterPluginsEndToEndTest {
 
       Runs.Prepared drop = Runs.create(TinyRuns.tiny("train.steps=4", "train.evalEvery=4", "train.checkpointEvery=4",
           "model.moe.capacityFactor=1.0", "model.moe.dropPolicy=gate", "train.alarms.cvPctMax=0.001",
-          "train.alarms.deadExpertSteps=1", "train.alarms.entropyNormMin=0.9999"),
+          "train.alarms.deadExpertSteps=1", "train.alarms.entropyNormMin=0.9999", "train.alarms.graceSteps=0"),
           reg, runs.resolve("drop"), new EventBus());
       Runs.execute(drop);
       List<RunEvent> ev = events(drop.run().directory().root());

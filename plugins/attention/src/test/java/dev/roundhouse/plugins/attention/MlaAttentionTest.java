@@ -1,5 +1,6 @@
 package dev.roundhouse.plugins.attention;
 
+import dev.roundhouse.testing.DoublePrecision;
 import static dev.roundhouse.plugins.attention.Checks.assertMessage;
 import static dev.roundhouse.plugins.attention.Checks.maxDiff;
 import static dev.roundhouse.plugins.attention.Checks.run;

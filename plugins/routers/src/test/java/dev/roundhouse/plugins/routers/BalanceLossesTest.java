@@ -1,5 +1,6 @@
 package dev.roundhouse.plugins.routers;
 
+import dev.roundhouse.testing.DoublePrecision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,41 +1,16 @@
 package dev.roundhouse.plugins.routers;
 
-import dev.roundhouse.api.ParamRole;
-import dev.roundhouse.api.ParameterFactory;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
-import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.testing.TestContexts;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** Test helpers: a plain parameter factory and router builders. */
+/** Test helpers: router builders over the plugin test support's contexts. */
 final class RouterFixtures {
   private RouterFixtures() {}
 
-  /** normal(0, std) in the default dtype, or a constant. */
-  record TestParams(double std) implements ParameterFactory {
-    @Override
-    public Parameter normal(String name, ParamRole role, long... shape) {
-      return normalWithStd(name, role, std, shape);
-    }
-
-    @Override
-    public Parameter residualOutput(String name, ParamRole role, long... shape) {
-      return normalWithStd(name, role, std, shape);
-    }
-
-    @Override
-    public Parameter normalWithStd(String name, ParamRole role, double s, long... shape) {
-      return new Parameter(name, role, org.nd4j.linalg.factory.Nd4j.randn(shape).muli(s));
-    }
-
-    @Override
-    public Parameter constant(String name, ParamRole role, double value, long... shape) {
-      return new Parameter(name, role, org.nd4j.linalg.factory.Nd4j.valueArrayOf(shape, value));
-    }
-  }
-
   static RouterContext context(int d, int e, int k, double std) {
-    return new RouterContext(d, e, k, 0, new TestParams(std), 1L);
+    return TestContexts.router(d, e, k, std);
   }
 
   static Router softmax(SoftmaxTopKConfig c, int d, int e, int k, double std) {

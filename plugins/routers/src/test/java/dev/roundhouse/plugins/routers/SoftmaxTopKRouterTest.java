@@ -1,5 +1,6 @@
 package dev.roundhouse.plugins.routers;
 
+import dev.roundhouse.testing.DoublePrecision;
 import static dev.roundhouse.plugins.routers.RouterFixtures.softmax;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

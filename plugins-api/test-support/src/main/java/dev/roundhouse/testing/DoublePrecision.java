@@ -1,4 +1,4 @@
-package dev.roundhouse.plugins.attention;
+package dev.roundhouse.testing;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -6,7 +6,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** JUnit extension: the test class runs with DOUBLE as ND4J's default dtype and a fixed seed. */
+/**
+ * JUnit 5 extension: the test class runs with DOUBLE as ND4J's default dtype and ND4J's RNG seeded with 42;
+ * the previous default dtype is restored afterwards. Use it for gradient checks and value comparisons:
+ * {@code @ExtendWith(DoublePrecision.class)}.
+ */
 public class DoublePrecision implements BeforeAllCallback, AfterAllCallback {
   private DataType before;
 

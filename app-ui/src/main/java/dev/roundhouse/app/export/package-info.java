@@ -1,0 +1,4 @@
+/**
+ * Export of app views as PNG files.
+ */
+package dev.roundhouse.app.export;

@@ -1,0 +1,62 @@
+package dev.roundhouse.host;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * host/core's package layers, bottom to top (docs/architecture.md):
+ *
+ * <pre>
+ * base      data, env            no host dependencies
+ * records   run, metrics         the run directory and its event/metrics records
+ * config    config, optim        run config records and optimizer groups
+ * plugins   registry             PF4J plugin jars -> providers, plugin sections read through them
+ * model     model                the MoE transformer built from a config and providers
+ * training  train                runs, trainer, evaluation
+ * bench     bench                benchmark tools (print to stdout; nothing depends on them)
+ * </pre>
+ */
+@AnalyzeClasses(packages = "dev.roundhouse.host", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+  private static final String HOST = "dev.roundhouse.host.";
+
+  @ArchTest
+  static final ArchRule layers = layeredArchitecture().consideringOnlyDependenciesInLayers()
+      .layer("base").definedBy(HOST + "data..", HOST + "env..")
+      .layer("records").definedBy(HOST + "run..", HOST + "metrics..")
+      .layer("config").definedBy(HOST + "config..", HOST + "optim..")
+      .layer("plugins").definedBy(HOST + "registry..")
+      .layer("model").definedBy(HOST + "model..")
+      .layer("training").definedBy(HOST + "train..")
+      .layer("bench").definedBy(HOST + "bench..")
+      .whereLayer("bench").mayNotBeAccessedByAnyLayer()
+      .whereLayer("training").mayOnlyBeAccessedByLayers("bench")
+      .whereLayer("model").mayOnlyBeAccessedByLayers("training", "bench")
+      .whereLayer("plugins").mayOnlyBeAccessedByLayers("training", "bench")
+      .whereLayer("config").mayOnlyBeAccessedByLayers("plugins", "model", "training", "bench")
+      .whereLayer("records").mayOnlyBeAccessedByLayers("training", "bench")
+      .because("each layer uses only the layers below it, so a package can be read without those above");
+
+  /**
+   * No package cycles, except config <-> optim (config records import optimizer-group types and back), which
+   * the move of config records into {@code config} resolves.
+   */
+  @ArchTest
+  static final ArchRule noCycles = slices().matching(HOST + "(*)..").should().beFreeOfCycles()
+      .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("in optim",
+              (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith(HOST + "optim")),
+          com.tngtech.archunit.base.DescribedPredicate.describe("in config",
+              (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith(HOST + "config")));
+
+  @ArchTest
+  static final ArchRule noConsoleOutput = noClasses().that().resideOutsideOfPackage(HOST + "bench..")
+      .should().accessField(System.class, "out").orShould().accessField(System.class, "err")
+      .orShould().callMethod(Throwable.class, "printStackTrace")
+      .because("core reports through return values, exceptions, events and the log; the CLI and the app print");
+}
