@@ -38,6 +38,27 @@ class SlurmSweepTest {
       why = "sinfo not found (" + e.getMessage() + ")";
     }
     Assumptions.assumeTrue(why == null, "no Slurm reachable (" + why + "); .ci/slurm-up.sh starts one as root");
+    String cluster = clusterName();
+    Assumptions.assumeTrue("roundhouse".equals(cluster) || "1".equals(System.getenv("ROUNDHOUSE_SLURM_TEST_ANY_CLUSTER")),
+        "Slurm cluster '" + cluster + "' is not the local single-node one of .ci/slurm-up.sh (ClusterName=roundhouse);"
+            + " set ROUNDHOUSE_SLURM_TEST_ANY_CLUSTER=1 to submit this test's small jobs to it anyway");
+  }
+
+  /** ClusterName from {@code scontrol show config}, or null when it cannot be read. */
+  private static String clusterName() throws Exception {
+    Process p = new ProcessBuilder("scontrol", "show", "config").redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      return null;
+    }
+    for (String line : out.split("\n")) {
+      String[] kv = line.split("=", 2);
+      if (kv.length == 2 && kv[0].strip().equals("ClusterName")) {
+        return kv[1].strip();
+      }
+    }
+    return null;
   }
 
   /** A failed assertion must not leave this test's tasks running (they would write into deleted temp folders). */
