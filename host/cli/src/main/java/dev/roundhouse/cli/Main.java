@@ -21,6 +21,8 @@ public final class Main {
       "  plugins [--plugins DIR]                    list discovered plugins and load problems",
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",
+      TokenizerCommand.USAGE,
+      DataCommand.USAGE,
       "",
       "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 data error, 4 plugin error,",
       "            130 interrupted (checkpoint written)");
@@ -49,6 +51,8 @@ public final class Main {
         case "plugins" -> c.plugins(argv);
         case "bench" -> c.bench(argv);
         case "env" -> c.env();
+        case "tokenizer" -> new TokenizerCommand(out).run(argv);
+        case "data" -> new DataCommand(out, err).run(argv);
         default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (Args.UsageException e) {
@@ -56,6 +60,9 @@ public final class Main {
       return ExitCodes.USAGE_OR_CONFIG;
     } catch (RuntimeException e) {
       return Failures.report(e, err);
+    } catch (java.io.IOException e) {
+      err.println("roundhouse: " + e);
+      return ExitCodes.DATA;
     }
   }
 }
