@@ -34,7 +34,8 @@ final class DataCommand {
     Path mixFile = Path.of(a.positional(0, "MIX.json"));
     MixSpec mix = Preparer.load(mixFile);
     long t0 = System.nanoTime();
-    JsonNode manifest = Preparer.prepare(mix, Path.of(a.option("out")), line -> err.println("  " + line));
+    JsonNode manifest = Preparer.prepare(mix, Path.of(a.option("out")), 
+        line -> err.printf("  %6.1f s  %s%n", (System.nanoTime() - t0) / 1e9, line));
     double seconds = (System.nanoTime() - t0) / 1e9;
     long bytes = 0;
     long tokens = 0;

@@ -91,8 +91,13 @@ public final class Trainer {
       step++;
       boolean last = step == tc.steps();
       if (step % tc.evalEvery() == 0 || last) {
-        lastValLoss = evaluate();
-        run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
+        if (DataAccounting.needed(run)) {
+          DataAccounting.evalAndPublish(run, step, tc.evalBatches());
+          lastValLoss = DataAccounting.lastLoss();
+        } else {
+          lastValLoss = evaluate();
+          run.events().publish(new RunEvent.Eval(step, lastValLoss, Evaluation.bitsPerByte(lastValLoss)));
+        }
       }
       if (step % tc.checkpointEvery() == 0 || last) {
         checkpoint();

@@ -57,14 +57,14 @@ public record MixSpec(Long seed, TokenizerSpec tokenizer, Double valFraction, In
    * @param exact drop documents whose normalised text (NFC, lower case, whitespace collapsed) was seen; default true
    * @param nearThreshold MinHash Jaccard estimate at or above which a later document is a near duplicate; default 0.8, 0 turns near dedup off
    * @param numPerm MinHash permutations; default 128
-   * @param bands LSH bands (numPerm must be a multiple); default 32
+   * @param bands LSH bands (numPerm must be a multiple); default 16 (8 rows each: pairs near 0.7 Jaccard and above become candidates)
    */
   public record Dedup(Boolean exact, Double nearThreshold, Integer numPerm, Integer bands) {
     public Dedup {
       exact = exact == null || exact;
       nearThreshold = nearThreshold == null ? 0.8 : nearThreshold;
       numPerm = numPerm == null ? 128 : numPerm;
-      bands = bands == null ? 32 : bands;
+      bands = bands == null ? 16 : bands;
     }
   }
 

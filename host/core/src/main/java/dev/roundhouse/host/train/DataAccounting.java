@@ -1,0 +1,59 @@
+package dev.roundhouse.host.train;
+
+import dev.roundhouse.host.data.Mixture;
+import dev.roundhouse.host.data.prepare.EosToken;
+import dev.roundhouse.host.data.Tokenizer;
+import dev.roundhouse.host.data.tokenizer.TokenBytes;
+import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
+import dev.roundhouse.host.metrics.RunEvent;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Eval for runs whose tokens are not bytes or whose data is a prepared mixture: the eval event's bits
+ * per byte from the targets' true byte lengths, and a {@code data} event with epochs, loss and bits
+ * per byte per source. Byte-tokenizer runs on plain data keep the original eval path. Called from
+ * the training thread only.
+ */
+final class DataAccounting {
+
+  private static double lastLoss = Double.NaN;
+
+  private DataAccounting() {}
+
+  static boolean needed(TrainingRun run) {
+    return run.data().mixture() != null || !run.config().tokenizer().equals(TokenizerSpec.defaults());
+  }
+
+  static double lastLoss() {
+    return lastLoss;
+  }
+
+  static void evalAndPublish(TrainingRun run, long step, int evalBatches) {
+    Tokenizer tok = run.config().tokenizer().open();
+    int[] bytes = TokenBytes.of(tok);
+    Mixture mix = run.data().mixture();
+    if (mix != null) {
+      bytes[EosToken.of(tok)] = 0; // the separator is not text
+    }
+    SourceEvaluation e = SourceEvaluation.of(run.model(), run.validation().batches(evalBatches), bytes,
+        mix == null ? 0 : mix.size());
+    lastLoss = e.loss();
+    run.events().publish(new RunEvent.Eval(step, e.loss(), e.bitsPerByte()));
+    if (mix != null) {
+      Map<String, Double> epochs = new LinkedHashMap<>();
+      Map<String, Double> loss = new LinkedHashMap<>();
+      Map<String, Double> bpb = new LinkedHashMap<>();
+      double[] seen = run.loader().epochsSeen();
+      for (int s = 0; s < mix.size(); s++) {
+        String name = mix.names().get(s);
+        epochs.put(name, seen[s]);
+        if (!Double.isNaN(e.domainLoss()[s])) {
+          loss.put(name, e.domainLoss()[s]);
+          bpb.put(name, e.domainBitsPerByte()[s]);
+        }
+      }
+      run.events().publish(new RunEvent.Data(step, epochs, loss, bpb));
+    }
+  }
+}
