@@ -6,7 +6,12 @@ import dev.roundhouse.host.data.Tokenizer;
 import dev.roundhouse.host.data.tokenizer.TokenBytes;
 import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
 import dev.roundhouse.host.metrics.RunEvent;
+import dev.roundhouse.host.data.Batch;
+import dev.roundhouse.host.data.TokenStream;
+import dev.roundhouse.host.data.ValidationBatches;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +23,7 @@ import java.util.Map;
 final class DataAccounting {
 
   private static double lastLoss = Double.NaN;
+  private static final Map<TrainingRun, List<Batch>> PER_SOURCE = new java.util.WeakHashMap<>();
 
   private DataAccounting() {}
 
@@ -36,8 +42,8 @@ final class DataAccounting {
     if (mix != null) {
       bytes[EosToken.of(tok)] = 0; // the separator is not text
     }
-    SourceEvaluation e = SourceEvaluation.of(run.model(), run.validation().batches(evalBatches), bytes,
-        mix == null ? 0 : mix.size());
+    List<Batch> batches = mix == null ? run.validation().batches(evalBatches) : perSource(run, evalBatches);
+    SourceEvaluation e = SourceEvaluation.of(run.model(), batches, bytes, mix == null ? 0 : mix.size());
     lastLoss = e.loss();
     run.events().publish(new RunEvent.Eval(step, e.loss(), e.bitsPerByte()));
     if (mix != null) {
@@ -55,5 +61,32 @@ final class DataAccounting {
       }
       run.events().publish(new RunEvent.Data(step, epochs, loss, bpb));
     }
+  }
+
+  /**
+   * Validation batches of a mixture: each source's own validation tokens (windows never cross
+   * sources), the first ceil(evalBatches / sources) batches of each, fixed for the run.
+   */
+  static synchronized List<Batch> perSource(TrainingRun run, int evalBatches) {
+    return PER_SOURCE.computeIfAbsent(run, r -> {
+      TokenStream val = r.data().val();
+      int sources = r.data().mixture().size();
+      int each = Math.max(1, (evalBatches + sources - 1) / sources);
+      List<Batch> out = new ArrayList<>();
+      int from = 0;
+      byte[] dom = val.domains();
+      while (from < val.size()) {
+        int to = from;
+        while (to < val.size() && dom[to] == dom[from]) {
+          to++;
+        }
+        TokenStream part = val.slice(from, to, val.source() + " " + val.domainNames().get(dom[from]));
+        if (part.size() > r.loader().seqLen()) {
+          out.addAll(new ValidationBatches(part, r.loader().batchSize(), r.loader().seqLen()).batches(each));
+        }
+        from = to;
+      }
+      return out;
+    });
   }
 }
