@@ -106,7 +106,7 @@ final class Commands {
       RunConfig cfg = inf.config();
       DataSpec spec = a.option("data") == null ? cfg.data()
           : new DataSpec(a.option("data"), cfg.data().valFraction(), cfg.data().syntheticBytes());
-      Dataset data = spec.open(new ByteTokenizer(), cfg.seed());
+      Dataset data = spec.open(cfg.tokenizer(), cfg.seed());
       ValidationBatches val = new ValidationBatches(data.val(), cfg.train().batchSize(), cfg.model().seqLen());
       int n = a.option("batches") == null ? val.batchCount() : Integer.parseInt(a.option("batches"));
       double loss = Evaluation.meanLoss(inf.model(), val.batches(n));

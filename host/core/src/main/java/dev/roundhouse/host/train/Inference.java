@@ -70,7 +70,7 @@ public final class Inference {
    * (temperature 0 = greedy) with a seeded RNG. The context is the last seqLen tokens.
    */
   public String sample(String prompt, int tokens, double temperature, long seed) {
-    Tokenizer tok = new ByteTokenizer();
+    Tokenizer tok = config.tokenizer().open();
     int[] ids = tok.encode(prompt.isEmpty() ? "\n" : prompt);
     int[] all = Arrays.copyOf(ids, ids.length + tokens);
     int len = ids.length;
