@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -195,10 +194,5 @@ public final class Preparer {
       val[0] = false;
     }
     return val;
-  }
-
-  @SuppressWarnings("unused")
-  private static String describe(long[] a) {
-    return Arrays.toString(a);
   }
 }
