@@ -19,13 +19,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * @param domainLoss mean nats per token of each domain (NaN where a domain has no target)
  * @param domainBitsPerByte bits per byte of each domain
  */
-record SourceEvaluation(double loss, double bitsPerByte, double[] domainLoss, double[] domainBitsPerByte) {
+public record SourceEvaluation(double loss, double bitsPerByte, double[] domainLoss, double[] domainBitsPerByte) {
 
   /**
    * @param tokenBytes UTF-8 byte length of every token id
    * @param domains number of domains (0 when the batches carry none)
    */
-  static SourceEvaluation of(MoeTransformer model, List<Batch> batches, int[] tokenBytes, int domains) {
+  public static SourceEvaluation of(MoeTransformer model, List<Batch> batches, int[] tokenBytes, int domains) {
     double nats = 0;
     long tokens = 0;
     long bytes = 0;
