@@ -106,12 +106,16 @@ final class Commands {
       RunConfig cfg = inf.config();
       DataSpec spec = a.option("data") == null ? cfg.data()
           : new DataSpec(a.option("data"), cfg.data().valFraction(), cfg.data().syntheticBytes());
-      Dataset data = spec.open(new ByteTokenizer(), cfg.seed());
+      Dataset data = spec.open(cfg.tokenizer(), cfg.seed());
       ValidationBatches val = new ValidationBatches(data.val(), cfg.train().batchSize(), cfg.model().seqLen());
       int n = a.option("batches") == null ? val.batchCount() : Integer.parseInt(a.option("batches"));
       double loss = Evaluation.meanLoss(inf.model(), val.batches(n));
+      double bpb = cfg.tokenizer().equals(dev.roundhouse.host.data.tokenizer.TokenizerSpec.defaults())
+          ? Evaluation.bitsPerByte(loss) // one byte per token
+          : dev.roundhouse.host.train.SourceEvaluation.of(inf.model(), val.batches(n),
+              dev.roundhouse.host.data.tokenizer.TokenBytes.of(cfg.tokenizer().open()), 0).bitsPerByte();
       out.printf("step %d  val_loss %.4f  val_bpb %.4f  (%d batches of %s)%n", inf.step(), loss,
-          Evaluation.bitsPerByte(loss), Math.min(n, val.batchCount()), data.val().source());
+          bpb, Math.min(n, val.batchCount()), data.val().source());
       return ExitCodes.OK;
     }
   }

@@ -25,6 +25,8 @@ public final class Main {
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",
       SweepCommand.USAGE,
+      TokenizerCommand.USAGE,
+      DataCommand.USAGE,
       "",
       "every command: --plugins DIR adds a plugins folder to the built-in one (which wins duplicate ids),",
       "  --plugins-only DIR replaces it; --verbose shows PF4J's log and stack traces",
@@ -61,6 +63,8 @@ public final class Main {
         case "bench" -> c.bench(argv);
         case "env" -> c.env();
         case "sweep" -> new SweepCommand(out, err).run(argv);
+        case "tokenizer" -> new TokenizerCommand(out).run(argv);
+        case "data" -> new DataCommand(out, err).run(argv);
         default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
       };
     } catch (Args.UsageException e) {
@@ -68,6 +72,9 @@ public final class Main {
       return ExitCodes.USAGE_OR_CONFIG;
     } catch (RuntimeException e) {
       return Failures.report(e, err);
+    } catch (java.io.IOException e) {
+      err.println("roundhouse: " + e);
+      return ExitCodes.DATA;
     }
   }
 }

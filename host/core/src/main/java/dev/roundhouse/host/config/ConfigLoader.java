@@ -102,6 +102,8 @@ public final class ConfigLoader {
     Problems problems = new Problems();
     unknownKeys(root, RunConfig.class, "", problems);
     problems.throwIfAny(source);
+    TokenizerVocab.apply(root, MAPPER, problems);
+    problems.throwIfAny(source);
     RunConfig cfg;
     try {
       cfg = MAPPER.treeToValue(root, RunConfig.class);

@@ -2,13 +2,15 @@ package dev.roundhouse.host.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.host.data.DataSpec;
+import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
 import dev.roundhouse.host.optim.OptimizerGroupConfig;
 import dev.roundhouse.host.optim.OptimizerGroupsCheck;
 import java.util.List;
 
 /**
  * A whole run: what to train (model + plugin choices), on what (data), how (train, optimizer,
- * precision), and optionally from which weights ({@code init}, absent = random). Plugin sections are JSON objects {"type": id, ...} resolved through the registry.
+ * precision), and optionally from which weights ({@code init}, absent = random). {@code tokenizer} (default byte)
+ * encodes text data; see {@link TokenizerSpec}. Plugin sections are JSON objects {"type": id, ...} resolved through the registry.
  * {@code optimizerGroups} (optional) maps parameter groups to optimizers; when absent the single
  * {@code optimizer} section applies to every parameter (see {@link OptimizerGroupConfig}).
  */
@@ -16,6 +18,7 @@ public record RunConfig(
     String name,
     Long seed,
     DataSpec data,
+    TokenizerSpec tokenizer,
     ModelConfig model,
     JsonNode precision,
     JsonNode optimizer,
@@ -26,6 +29,7 @@ public record RunConfig(
     name = name == null ? "run" : name;
     seed = seed == null ? 1337L : seed;
     data = data == null ? DataSpec.defaults() : data;
+    tokenizer = tokenizer == null ? TokenizerSpec.defaults() : tokenizer;
     model = model == null ? new ModelConfig(null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null) : model;
     precision = ModelConfig.absent(precision) ? ModelConfig.typed("fp32") : precision;

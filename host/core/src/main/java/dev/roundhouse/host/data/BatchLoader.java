@@ -14,6 +14,7 @@ import java.util.SplittableRandom;
 public final class BatchLoader {
 
   private final TokenStream stream;
+  private final MixtureSampler mixture;
   private final int batchSize;
   private final int seqLen;
   private long seed;
@@ -27,6 +28,14 @@ public final class BatchLoader {
    * @throws DataException if the stream is shorter than T + 1 tokens
    */
   public BatchLoader(TokenStream stream, int batchSize, int seqLen, long seed) {
+    this(stream, null, batchSize, seqLen, seed);
+  }
+
+  /**
+   * A loader over a prepared mixture ({@link MixtureSampler}): per-source sampling by weight, with
+   * per-source cursors in {@link #cursor()}. With a null mixture, uniform offsets as above.
+   */
+  public BatchLoader(TokenStream stream, Mixture mixture, int batchSize, int seqLen, long seed) {
     if (batchSize < 1 || seqLen < 1) {
       throw new IllegalArgumentException("batchSize and seqLen must be >= 1, got " + batchSize + ", " + seqLen);
     }
@@ -35,6 +44,7 @@ public final class BatchLoader {
           + " tokens are fewer than one sequence of seqLen + 1 = " + (seqLen + 1));
     }
     this.stream = stream;
+    this.mixture = mixture == null ? null : new MixtureSampler(stream, mixture, seqLen);
     this.batchSize = batchSize;
     this.seqLen = seqLen;
     this.seed = seed;
@@ -42,11 +52,25 @@ public final class BatchLoader {
 
   /** The next batch; advances the cursor by one. */
   public Batch next() {
+    if (mixture != null) {
+      return mixture.next(seed, step++, batchSize);
+    }
     return batchAt(step++);
   }
 
-  /** Batch number {@code index} of this seed, without moving the cursor. */
+  /** Passes made over each mixture source so far; empty without a mixture. */
+  public double[] epochsSeen() {
+    return mixture == null ? new double[0] : mixture.epochsSeen();
+  }
+
+  /**
+   * Batch number {@code index} of this seed, without moving the cursor (uniform sampling only: a
+   * mixture's batches depend on its cursors).
+   */
   public Batch batchAt(long index) {
+    if (mixture != null) {
+      throw new UnsupportedOperationException("batchAt is not defined for a prepared mixture; use next()");
+    }
     SplittableRandom rng = new SplittableRandom(mix(seed, index));
     int n = batchSize * seqLen;
     int[] inputs = new int[n];
@@ -61,13 +85,16 @@ public final class BatchLoader {
 
   /** Current position, for checkpoints. */
   public LoaderCursor cursor() {
-    return new LoaderCursor(seed, step);
+    return new LoaderCursor(seed, step, mixture == null ? new long[0] : mixture.cursors());
   }
 
   /** Moves to {@code cursor} (seed included), so {@link #next()} continues the saved sequence. */
   public void restore(LoaderCursor cursor) {
     this.seed = cursor.seed();
     this.step = cursor.step();
+    if (mixture != null) {
+      mixture.restore(cursor.sources());
+    }
   }
 
   public int batchSize() {

@@ -114,11 +114,11 @@ public final class DataSources {
     return TokenStream.of(tokens.toArray(), source);
   }
 
-  private static boolean isGlob(String path) {
+  static boolean isGlob(String path) {
     return path.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{');
   }
 
-  private static List<Path> glob(String pattern) {
+  static List<Path> glob(String pattern) {
     String normalized = pattern.replace('\\', '/');
     int firstGlob = 0;
     while (!isGlob(normalized.substring(firstGlob, firstGlob + 1))) {
@@ -139,7 +139,7 @@ public final class DataSources {
   }
 
   /** Regular, non-hidden files below {@code root} whose relative path is accepted, sorted. */
-  private static List<Path> walk(Path root, Predicate<Path> accept) {
+  static List<Path> walk(Path root, Predicate<Path> accept) {
     try (Stream<Path> all = Files.walk(root)) {
       return all.filter(Files::isRegularFile)
           .filter(p -> !isHidden(root.relativize(p)) && accept.test(root.relativize(p)))
@@ -163,7 +163,7 @@ public final class DataSources {
     return false;
   }
 
-  private static String extension(Path file) {
+  static String extension(Path file) {
     String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
     int dot = name.lastIndexOf('.');
     return dot < 0 ? "" : name.substring(dot);

@@ -1,5 +1,8 @@
 package dev.roundhouse.host.data;
 
+import dev.roundhouse.host.data.prepare.PreparedDataset;
+import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
+
 /**
  * The "data" section of a run config. Null fields take their defaults.
  *
@@ -8,8 +11,15 @@ package dev.roundhouse.host.data;
  *     default 0.1
  * @param syntheticBytes size of the synthetic corpus in bytes of text when path is null; default
  *     {@link SyntheticCorpus#DEFAULT_BYTES}
+ * @param prepared a folder written by {@code roundhouse data prepare}: per-source sampling by weight,
+ *     document-level validation per source (path, valFraction and syntheticBytes are then unused)
  */
-public record DataSpec(String path, Double valFraction, Integer syntheticBytes) {
+public record DataSpec(String path, Double valFraction, Integer syntheticBytes, String prepared) {
+
+  /** Without prepared data. */
+  public DataSpec(String path, Double valFraction, Integer syntheticBytes) {
+    this(path, valFraction, syntheticBytes, null);
+  }
 
   public DataSpec {
     if (valFraction == null) {
@@ -29,6 +39,14 @@ public record DataSpec(String path, Double valFraction, Integer syntheticBytes) 
   /** All defaults: the synthetic corpus, 10% validation. */
   public static DataSpec defaults() {
     return new DataSpec(null, null, null);
+  }
+
+  /** Loads the data with the run's tokenizer: the prepared dataset, or the source split by its tail. */
+  public Dataset open(TokenizerSpec tokenizer, long seed) {
+    if (prepared != null) {
+      return PreparedDataset.open(java.nio.file.Path.of(prepared), tokenizer).asDataset();
+    }
+    return open(tokenizer.open(), seed);
   }
 
   /** Loads the source and splits it. */

@@ -6,8 +6,14 @@ package dev.roundhouse.host.data;
  *
  * @param train tokens {@code [0, floor(n * (1 - valFraction)))}
  * @param val the remaining tokens; empty when valFraction is 0
+ * @param mixture the sources of a prepared dataset (train and val carry source ids as domains), or null
  */
-public record Dataset(TokenStream train, TokenStream val) {
+public record Dataset(TokenStream train, TokenStream val, Mixture mixture) {
+
+  /** A dataset without mixture sources. */
+  public Dataset(TokenStream train, TokenStream val) {
+    this(train, val, null);
+  }
 
   /** Default validation fraction. */
   public static final double DEFAULT_VAL_FRACTION = 0.1;

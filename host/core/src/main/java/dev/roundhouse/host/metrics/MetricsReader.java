@@ -23,7 +23,7 @@ import java.util.Set;
 public final class MetricsReader {
   private static final ObjectReader READER =
       Json.mapper().readerFor(RunEvent.class).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-  private static final Set<String> KNOWN = Set.of("run_started", "step", "eval", "expert_load", "checkpoint",
+  private static final Set<String> KNOWN = Set.of("run_started", "step", "eval", "data", "expert_load", "checkpoint",
       "alarm", "target_reached", "run_finished", "run_failed");
 
   private MetricsReader() {}

@@ -25,6 +25,7 @@ import java.util.TreeMap;
     @JsonSubTypes.Type(value = RunEvent.RunStarted.class, name = "run_started"),
     @JsonSubTypes.Type(value = RunEvent.Step.class, name = "step"),
     @JsonSubTypes.Type(value = RunEvent.Eval.class, name = "eval"),
+    @JsonSubTypes.Type(value = RunEvent.Data.class, name = "data"),
     @JsonSubTypes.Type(value = RunEvent.ExpertLoad.class, name = "expert_load"),
     @JsonSubTypes.Type(value = RunEvent.Checkpoint.class, name = "checkpoint"),
     @JsonSubTypes.Type(value = RunEvent.Alarm.class, name = "alarm"),
@@ -89,6 +90,19 @@ public sealed interface RunEvent {
   record Eval(Instant time, long step, double valLoss, double valBpb) implements RunEvent {
     public Eval(long step, double valLoss, double valBpb) {
       this(now(), step, valLoss, valBpb);
+    }
+  }
+
+  /**
+   * Per-source accounting of a run on a prepared dataset, after each eval: passes made over each
+   * source's train tokens, and each source's validation loss (nats/token) and bits per byte.
+   */
+  @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Data(Instant time, long step, Map<String, Double> epochs, Map<String, Double> valLoss,
+      Map<String, Double> valBpb) implements RunEvent {
+    public Data(long step, Map<String, Double> epochs, Map<String, Double> valLoss, Map<String, Double> valBpb) {
+      this(now(), step, epochs, valLoss, valBpb);
     }
   }
 

@@ -80,7 +80,7 @@ public final class Inference {
    * (temperature 0 = greedy) with a seeded RNG. The context is the last seqLen tokens.
    */
   public String sample(String prompt, int tokens, double temperature, long seed) {
-    Tokenizer tok = new ByteTokenizer();
+    Tokenizer tok = config.tokenizer().open();
     return tok.decode(generate(tok.encode(prompt.isEmpty() ? "\n" : prompt), tokens, temperature, seed));
   }
 

@@ -16,7 +16,7 @@ import dev.roundhouse.host.export.Upcycle;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
-import dev.roundhouse.host.data.ByteTokenizer;
+import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
 import dev.roundhouse.host.data.DataException;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
@@ -127,6 +127,12 @@ public final class RunFactory {
     if (cfg.train().stopAt() == null) {
       ((ObjectNode) tree.get("train")).remove("stopAt"); // absent stays absent: older runs keep their fingerprint
     }
+    if (cfg.tokenizer().equals(TokenizerSpec.defaults())) {
+      tree.remove("tokenizer"); // the default stays absent: byte-level runs keep their fingerprint
+    }
+    if (cfg.data().prepared() == null) {
+      ((ObjectNode) tree.get("data")).remove("prepared");
+    }
     ObjectNode model = (ObjectNode) tree.get("model");
     ((ObjectNode) model.get("moe")).set("router",
         resolved(registry, Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
@@ -231,7 +237,7 @@ public final class RunFactory {
         optimizerFactory(registry), ShardLoop.of(cfg.train().dataParallel()));
     int b = cfg.train().batchSize();
     int t = cfg.model().seqLen();
-    BatchLoader loader = new BatchLoader(data.train(), b, t, seed);
+    BatchLoader loader = new BatchLoader(data.train(), data.mixture(), b, t, seed);
     ValidationBatches val = new ValidationBatches(data.val(), b, t);
     CheckpointStore store = dir.checkpointStore(cfg.train().keepCheckpoints());
     return new TrainingRun(cfg, resolved, Fingerprint.of(resolved), model, ModelSummary.of(model, cfg.model()),
@@ -259,7 +265,7 @@ public final class RunFactory {
 
   /** Loads the data and checks it fits the model, before anything is trained or written. */
   static Dataset openData(RunConfig cfg) {
-    Dataset data = cfg.data().open(new ByteTokenizer(), cfg.seed());
+    Dataset data = cfg.data().open(cfg.tokenizer(), cfg.seed());
     int vocab = cfg.model().vocabSize();
     if (data.train().maxToken() >= vocab || data.val().maxToken() >= vocab) {
       throw new DataException(data.train().source() + ": token id "

@@ -96,9 +96,16 @@ public final class Trainer {
       boolean last = step == tc.steps();
       boolean reached = false;
       if (step % tc.evalEvery() == 0 || last) {
-        lastValLoss = evaluate();
-        double bpb = Evaluation.bitsPerByte(lastValLoss);
-        run.events().publish(new RunEvent.Eval(step, lastValLoss, bpb));
+        double bpb;
+        if (DataAccounting.needed(run)) {
+          RunEvent.Eval eval = DataAccounting.evalAndPublish(run, step, tc.evalBatches());
+          lastValLoss = eval.valLoss();
+          bpb = eval.valBpb();
+        } else {
+          lastValLoss = evaluate();
+          bpb = Evaluation.bitsPerByte(lastValLoss);
+          run.events().publish(new RunEvent.Eval(step, lastValLoss, bpb));
+        }
         reached = targetReached(lastValLoss, bpb);
       }
       if (step % tc.checkpointEvery() == 0 || last || reached) {

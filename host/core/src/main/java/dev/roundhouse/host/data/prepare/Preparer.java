@@ -1,0 +1,198 @@
+package dev.roundhouse.host.data.prepare;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.roundhouse.host.config.ConfigLoader;
+import dev.roundhouse.host.data.DataException;
+import dev.roundhouse.host.data.SourceDocuments;
+import dev.roundhouse.host.data.Tokenizer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * {@code roundhouse data prepare}: reads every source, filters, deduplicates (exact and near, across
+ * sources, first occurrence kept), holds out whole documents per source for validation, tokenises on
+ * all cores and packs documents, each followed by EOS, into shards {@code DIR/<source>/train_NNNNNN.bin}
+ * and {@code val_NNNNNN.bin}, then writes {@code DIR/manifest.json} last. The output is a pure function
+ * of the mixture file, the source contents and the seed.
+ */
+public final class Preparer {
+
+  /** Name of the manifest in a prepared dataset folder. */
+  public static final String MANIFEST = "manifest.json";
+
+  private Preparer() {}
+
+  /** Loads and checks a mixture file. */
+  public static MixSpec load(Path mixFile) {
+    if (!Files.isRegularFile(mixFile)) {
+      throw new DataException(mixFile + ": mixture file not found");
+    }
+    MixSpec mix;
+    try {
+      mix = ConfigLoader.mapper().readValue(mixFile.toFile(), MixSpec.class);
+    } catch (IOException e) {
+      throw new DataException(mixFile + ": not a valid mixture file: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+    mix.check(mixFile.toString());
+    return mix;
+  }
+
+  /**
+   * Prepares {@code mix} into {@code out} (created; must be empty or absent).
+   *
+   * @param progress receives one line per stage
+   * @return the manifest written
+   */
+  public static ObjectNode prepare(MixSpec mix, Path out, Consumer<String> progress) throws IOException {
+    if (Files.isDirectory(out)) {
+      try (var s = Files.list(out)) {
+        if (s.findAny().isPresent()) {
+          throw new DataException(out + ": output folder is not empty");
+        }
+      }
+    }
+    Files.createDirectories(out);
+    Tokenizer tok = mix.tokenizer().open();
+    int eos = EosToken.of(tok);
+    boolean u32 = tok.vocabSize() > 65536;
+    Dedup dedup = new Dedup(mix.dedup(), mix.seed());
+    double[] weights = mix.normalisedWeights();
+    ObjectNode manifest = ConfigLoader.mapper().createObjectNode();
+    manifest.put("format", "roundhouse-prepared-v1");
+    manifest.put("seed", mix.seed());
+    ObjectNode tk = manifest.putObject("tokenizer");
+    tk.set("spec", ConfigLoader.mapper().valueToTree(mix.tokenizer()));
+    tk.put("hash", mix.tokenizer().hash());
+    tk.put("vocabSize", tok.vocabSize());
+    tk.put("eos", eos);
+    manifest.put("dtype", u32 ? "uint32" : "uint16");
+    manifest.put("valFraction", mix.valFraction());
+    manifest.set("dedup", ConfigLoader.mapper().valueToTree(mix.dedup()));
+    manifest.set("filters", ConfigLoader.mapper().valueToTree(mix.filters()));
+    ArrayNode sources = manifest.putArray("sources");
+    for (int si = 0; si < mix.sources().size(); si++) {
+      MixSpec.Source s = mix.sources().get(si);
+      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": reading");
+      List<String> docs = s.synthetic() != null
+          ? SourceDocuments.synthetic(s.name(), s.synthetic(), s.documents(), mix.seed())
+          : SourceDocuments.read(s.name(), s.path(), s.field());
+      long[] verdicts = new long[QualityFilter.Verdict.values().length];
+      List<String> passed = new ArrayList<>();
+      for (String d : docs) {
+        QualityFilter.Verdict v = QualityFilter.check(d, mix.filters());
+        verdicts[v.ordinal()]++;
+        if (v == QualityFilter.Verdict.KEEP) {
+          passed.add(d);
+        }
+      }
+      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": dedup of " + passed.size()
+          + " documents");
+      int[] dup = dedup.classify(passed);
+      List<String> kept = new ArrayList<>();
+      long exact = 0;
+      long near = 0;
+      for (int i = 0; i < dup.length; i++) {
+        if (dup[i] == 0) {
+          kept.add(passed.get(i));
+        } else if (dup[i] == 1) {
+          exact++;
+        } else {
+          near++;
+        }
+      }
+      if (kept.isEmpty()) {
+        throw new DataException("source \"" + s.name() + "\": no document left after filters and dedup ("
+            + docs.size() + " read)");
+      }
+      boolean[] val = validationDocs(kept.size(), mix.valFraction(), mix.seed(), s.name());
+      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": tokenising "
+          + kept.size() + " documents");
+      List<int[]> encoded = kept.parallelStream().map(tok::encode).toList();
+      ObjectNode src = sources.addObject();
+      src.put("name", s.name());
+      src.put("origin", s.synthetic() != null ? "synthetic:" + s.synthetic() : s.path());
+      src.put("weight", weights[si]);
+      if (s.tokens() != null) {
+        src.put("tokenBudget", s.tokens());
+      }
+      src.put("epochs", s.epochs());
+      ObjectNode counts = src.putObject("documents");
+      counts.put("read", docs.size());
+      counts.put("tooShort", verdicts[QualityFilter.Verdict.TOO_SHORT.ordinal()]);
+      counts.put("tooLong", verdicts[QualityFilter.Verdict.TOO_LONG.ordinal()]);
+      counts.put("charClass", verdicts[QualityFilter.Verdict.CHAR_CLASS.ordinal()]);
+      counts.put("repeatedLines", verdicts[QualityFilter.Verdict.REPEATED_LINES.ordinal()]);
+      counts.put("exactDuplicates", exact);
+      counts.put("nearDuplicates", near);
+      counts.put("kept", kept.size());
+      Path folder = out.resolve(s.name());
+      Files.createDirectories(folder);
+      for (String split : new String[] {"train", "val"}) {
+        boolean isVal = split.equals("val");
+        long bytes = 0;
+        int nDocs = 0;
+        int total = 0;
+        for (int i = 0; i < kept.size(); i++) {
+          if (val[i] == isVal) {
+            total += encoded.get(i).length + 1;
+            bytes += kept.get(i).getBytes(StandardCharsets.UTF_8).length;
+            nDocs++;
+          }
+        }
+        int[] stream = new int[total];
+        int at = 0;
+        for (int i = 0; i < kept.size(); i++) {
+          if (val[i] == isVal) {
+            int[] e = encoded.get(i);
+            System.arraycopy(e, 0, stream, at, e.length);
+            at += e.length;
+            stream[at++] = eos;
+          }
+        }
+        ObjectNode part = src.putObject(split);
+        part.put("documents", nDocs);
+        part.put("tokens", total);
+        part.put("bytes", bytes);
+        ArrayNode shards = part.putArray("shards");
+        for (int from = 0, k = 0; from < total; from += mix.shardTokens(), k++) {
+          int to = Math.min(total, from + mix.shardTokens());
+          String name = s.name() + "/" + split + String.format("_%06d.bin", k);
+          String sha = PreparedShards.write(out.resolve(name), stream, from, to, u32);
+          shards.addObject().put("file", name).put("tokens", to - from).put("sha256", sha);
+        }
+      }
+      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": " + kept.size() + " of "
+          + docs.size() + " documents kept (" + exact + " exact, " + near + " near duplicates), "
+          + src.get("train").get("tokens") + " train + " + src.get("val").get("tokens") + " val tokens");
+    }
+    ConfigLoader.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(MANIFEST).toFile(), manifest);
+    return manifest;
+  }
+
+  /** Which documents are validation: a seeded hash per document below valFraction, at least one. */
+  static boolean[] validationDocs(int n, double valFraction, long seed, String source) {
+    boolean[] val = new boolean[n];
+    if (valFraction <= 0 || n < 2) {
+      return val;
+    }
+    long salt = Dedup.fmix(seed ^ source.hashCode());
+    int count = 0;
+    for (int i = 0; i < n; i++) {
+      double u = (Dedup.fmix(salt + i) >>> 11) * 0x1.0p-53;
+      val[i] = u < valFraction;
+      count += val[i] ? 1 : 0;
+    }
+    if (count == 0) {
+      val[n - 1] = true;
+    } else if (count == n) {
+      val[0] = false;
+    }
+    return val;
+  }
+}
