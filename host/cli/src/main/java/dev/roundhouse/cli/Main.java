@@ -1,6 +1,7 @@
 package dev.roundhouse.cli;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -14,7 +15,8 @@ public final class Main {
       "  run [CONFIG] [--set key.path=value ...] [--data PATH] [--out DIR] [--plugins DIR]",
       "        train a model; CONFIG defaults to the embedded tiny MoE (configs/tiny-moe.json) on the",
       "        embedded synthetic corpus",
-      "  resume RUN_DIR [--force] [--plugins DIR]   continue a run from its newest good checkpoint",
+      "  resume RUN_DIR [--force] [--force-data-change] [--restart] [--plugins DIR]",
+      "        continue a run from its newest good checkpoint",
       "  eval RUN_DIR [--data PATH] [--batches N]  validation loss of a run's newest checkpoint",
       "  sample RUN_DIR --prompt TEXT [--tokens N] [--temperature T] [--seed S]",
       "  validate CONFIG [--set key.path=value ...]   report every problem with its JSON path",
@@ -22,8 +24,10 @@ public final class Main {
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",
       "",
-      "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 data error, 4 plugin error,",
-      "            130 interrupted (checkpoint written)");
+      "  --verbose (any command)                    print stack traces of failures",
+      "",
+      "exit codes: 0 ok, 1 run failed, 2 usage/config/run-directory error, 3 data error, 4 plugin error,",
+      "            130 interrupted by Ctrl-C or SIGTERM (checkpoint written)");
 
   private Main() {}
 
@@ -34,11 +38,13 @@ public final class Main {
 
   /** Runs one command; returns the exit code. */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
+    boolean verbose = Arrays.asList(argv).contains("--verbose");
+    argv = Arrays.stream(argv).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
     if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
       out.println(USAGE);
       return argv.length == 0 ? ExitCodes.USAGE_OR_CONFIG : ExitCodes.OK;
     }
-    Commands c = new Commands(out, err);
+    Commands c = new Commands(out, err, verbose);
     try {
       return switch (argv[0]) {
         case "run" -> c.run(argv);
@@ -49,13 +55,13 @@ public final class Main {
         case "plugins" -> c.plugins(argv);
         case "bench" -> c.bench(argv);
         case "env" -> c.env();
-        default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
+        default -> throw new Args.UsageException("unknown command " + Args.shown(argv[0]));
       };
     } catch (Args.UsageException e) {
       err.println("roundhouse: " + e.getMessage() + " (see roundhouse --help)");
       return ExitCodes.USAGE_OR_CONFIG;
-    } catch (RuntimeException e) {
-      return Failures.report(e, err);
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+      return Failures.report(e, err, verbose);
     }
   }
 }

@@ -15,6 +15,7 @@ import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.LoadedCheckpoint;
 import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.host.run.RunDirectoryException;
 import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.StepArena;
 import java.nio.file.Path;
@@ -39,11 +40,12 @@ public final class Inference {
   }
 
   public static Inference open(Path runDir, PluginRegistry registry) {
+    RunDirectory.requireRunDirectory(runDir);
     Path cfgFile = runDir.resolve(RunDirectory.CONFIG_FILE);
-    ObjectNode tree = (ObjectNode) Json.read(cfgFile);
+    ObjectNode tree = (ObjectNode) RunDirectory.readConfig(runDir);
     RunConfig cfg = ConfigLoader.bind(tree, cfgFile.toString());
     LoadedCheckpoint ckpt = new CheckpointStore(runDir.resolve(RunDirectory.CHECKPOINTS_DIR)).latest()
-        .orElseThrow(() -> new IllegalStateException(runDir + ": no complete checkpoint"));
+        .orElseThrow(() -> new RunDirectoryException(runDir + ": no complete checkpoint to load"));
     PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
         new PrecisionContext(cfg.model().nLayers(), cfg.seed()), "precision");
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
