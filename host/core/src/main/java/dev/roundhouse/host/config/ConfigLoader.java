@@ -105,7 +105,8 @@ public final class ConfigLoader {
       }
       if (o.substring(eq + 1).isBlank()) {
         // usually an unset shell variable: silently keeping the default would hide it
-        throw new ConfigException(shown, List.of(key + ": empty value (write " + key + "=null for the default)"));
+        throw new ConfigException(shown, List.of(key + ": empty value (write " + key + "=null for the default, " + key
+            + "='\"\"' for an empty string)"));
       }
       JsonNode value;
       try {

@@ -65,17 +65,17 @@ public final class Problems {
   }
 
   /**
-   * A user value as it may appear in a message: quoted, and cut to {@link #MAX_ECHO} characters with the total
-   * length named, so a 10 MB value never floods the terminal.
+   * A user value as it may appear in a message: cut to {@link #MAX_ECHO} characters with the total length named, so
+   * a 10 MB value never floods the terminal.
    */
   public static String cut(String value) {
     if (value == null) {
       return "null";
     }
     if (value.length() <= MAX_ECHO) {
-      return "\"" + value + "\"";
+      return value;
     }
-    return "\"" + value.substring(0, MAX_ECHO) + "...\" (" + value.length() + " characters)";
+    return value.substring(0, MAX_ECHO) + "... (" + value.length() + " characters)";
   }
 
   public List<String> list() {

@@ -40,8 +40,8 @@ public record RunConfig(
     Problems p = new Problems();
     if (!name.matches("[A-Za-z0-9._-]{1,80}") || name.matches("\\.+")) {
       // ".." and "." would name the runs folder's parent or the folder itself
-      p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', not only dots, got "
-          + Problems.cut(name));
+      p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', not only dots, got \""
+          + Problems.cut(name) + "\"");
     }
     model.check("model", p);
     train.check("train", p);

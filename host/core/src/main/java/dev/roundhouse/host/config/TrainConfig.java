@@ -70,7 +70,7 @@ public record TrainConfig(
           + " dataParallel sequences), got " + dataParallel);
     }
     if (!schedule.equals("cosine") && !schedule.equals("wsd") && !schedule.equals("constant")) {
-      p.add(path + ".schedule", "must be one of cosine, wsd, constant; got " + Problems.cut(schedule));
+      p.add(path + ".schedule", "must be one of cosine, wsd, constant; got \"" + Problems.cut(schedule) + "\"");
     }
     p.nonNegative(path + ".warmupSteps", warmupSteps);
     p.range(path + ".minLrFrac", minLrFrac, 0, 1);
@@ -83,10 +83,10 @@ public record TrainConfig(
     p.positive(path + ".logEvery", logEvery);
     p.nonNegative(path + ".threads", threads);
     if (!dtype.equals("float") && !dtype.equals("double")) {
-      p.add(path + ".dtype", "must be \"float\" or \"double\", got " + Problems.cut(dtype));
+      p.add(path + ".dtype", "must be \"float\" or \"double\", got \"" + Problems.cut(dtype) + "\"");
     }
     if (!onNonFinite.equals("stop") && !onNonFinite.equals("skip")) {
-      p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got " + Problems.cut(onNonFinite));
+      p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + Problems.cut(onNonFinite) + "\"");
     }
     p.range(path + ".maxConsecutiveSkips", maxConsecutiveSkips, 1, 1_000_000);
     alarms.check(path + ".alarms", p);
