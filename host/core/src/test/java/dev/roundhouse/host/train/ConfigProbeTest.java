@@ -37,6 +37,8 @@ class ConfigProbeTest {
 
   @AfterAll
   static void close() {
+    System.out.printf("config probe: %d bad values refused, %d with one problem starting with the JSON path or"
+        + " naming the file%n", tried, named);
     if (registry != null) {
       registry.close();
     }
