@@ -111,7 +111,7 @@ public final class CheckpointStore {
       if (e instanceof CheckpointException ce) {
         throw ce;
       }
-      throw new CheckpointException(target, "cannot save checkpoint: " + e.getMessage(), e);
+      throw new CheckpointException(target, "cannot save checkpoint: " + IoReasons.describe(e), e);
     }
   }
 
@@ -127,7 +127,7 @@ public final class CheckpointStore {
     try {
       tensors = TensorFile.read(tensorsFile);
     } catch (IOException e) {
-      throw new CheckpointException(tensorsFile, "cannot read: " + e.getMessage(), e);
+      throw new CheckpointException(tensorsFile, "cannot read: " + IoReasons.describe(e), e);
     }
     checkIndex(tensorsFile, manifest.path("tensors"), tensors);
     return new LoadedCheckpoint(step, stepDir, tensors, Json.read(stepDir.resolve(META_FILE)));
@@ -163,7 +163,7 @@ public final class CheckpointStore {
         }
       });
     } catch (IOException e) {
-      throw new CheckpointException(dir, "cannot list checkpoints: " + e.getMessage(), e);
+      throw new CheckpointException(dir, "cannot list checkpoints: " + IoReasons.describe(e), e);
     }
     out.sort(Comparator.naturalOrder());
     return out;
