@@ -1,6 +1,5 @@
 package dev.roundhouse.host.run;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -55,10 +54,5 @@ public final class IoReasons {
     }
     String r = fs.getReason();
     return r == null || r.isBlank() ? "input/output error" : r;
-  }
-
-  /** True for failures a user fixes on the file system (permissions, space, missing folders), not bugs. */
-  public static boolean isFileSystem(Throwable e) {
-    return e instanceof IOException || e instanceof UncheckedIOException;
   }
 }

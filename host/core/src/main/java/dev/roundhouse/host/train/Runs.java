@@ -191,8 +191,7 @@ public final class Runs {
       try {
         writer.accept(e);
       } catch (RuntimeException x) {
-        trainer.fail(x instanceof UncheckedIOException u && u.getCause() != null
-            ? new UncheckedIOException(u.getMessage(), u.getCause()) : x);
+        trainer.fail(x);
       }
     });
     try {
