@@ -11,6 +11,7 @@ import dev.roundhouse.host.env.BackendInfo;
 import dev.roundhouse.host.export.HfExport;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.train.Evaluation;
 import dev.roundhouse.host.train.Inference;
 import dev.roundhouse.host.train.RunFactory;
@@ -23,22 +24,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** The CLI commands; each returns an exit code. */
 final class Commands {
   private final PrintStream out;
   private final PrintStream err;
+  private final boolean verbose;
 
-  Commands(PrintStream out, PrintStream err) {
+  Commands(PrintStream out, PrintStream err, boolean verbose) {
     this.out = out;
     this.err = err;
+    this.verbose = verbose;
   }
 
   int run(String[] argv) {
     Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins", "plugins-only"), Set.of());
-    Path config = a.positionals.isEmpty() ? null : Path.of(a.positionals.get(0));
+    Path config = a.positionals.isEmpty() ? null : Args.path(a.positionals.get(0), "CONFIG");
     List<String> sets = new ArrayList<>(a.all("set"));
     if (a.option("data") != null) {
       sets.add("data.path=" + quote(a.option("data")));
@@ -52,11 +53,13 @@ final class Commands {
   }
 
   int resume(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only"), Set.of("force"));
-    Path dir = Path.of(a.positional(0, "RUN_DIR"));
+    Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only"), Set.of("force", "force-data-change", "restart"));
+    Path dir = a.pathPositional(0, "RUN_DIR");
+    RunDirectory.requireRunDirectory(dir);
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
-      Runs.Prepared p = Runs.resume(dir, registry, new EventBus(), a.has("force"));
+      Runs.Prepared p = Runs.resume(dir, registry, new EventBus(),
+          new Runs.ResumeOptions(a.has("force"), a.has("force-data-change"), a.has("restart")));
       return train(p, registry);
     }
   }
@@ -65,42 +68,36 @@ final class Commands {
     TrainingRun run = p.run();
     out.println(Summary.describe(run));
     run.events().subscribe(new ConsoleProgress(out, System.console() != null));
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      p.trainer().requestStop();
-      try {
-        done.await(300, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "roundhouse-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    Trainer.Outcome outcome;
+    StopOnSignal signal = StopOnSignal.install(p.trainer()::requestStop, out, err);
+    int code = ExitCodes.RUN_FAILED;
     try {
-      outcome = Runs.execute(p);
-    } finally {
-      done.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running: it asked for this stop
+      Trainer.Outcome outcome = Runs.execute(p);
+      if (OpProfiler.ENABLED) {
+        err.println(OpProfiler.report());
       }
+      if (outcome.stopped()) {
+        out.println("interrupted: checkpoint written at step " + outcome.step() + "; continue with: roundhouse resume "
+            + run.directory().root());
+        code = ExitCodes.INTERRUPTED;
+      } else {
+        out.println("run directory: " + run.directory().root());
+        code = ExitCodes.OK;
+      }
+      return code;
+    } catch (RuntimeException | Error e) {
+      // reported here, before finish(), so that a signalled process prints it and exits with its code
+      code = Failures.report(e, err, verbose);
+      return code;
+    } finally {
+      signal.finish(code);
     }
-    if (OpProfiler.ENABLED) {
-      err.println(OpProfiler.report());
-    }
-    if (outcome.stopped()) {
-      out.println("interrupted: checkpoint written at step " + outcome.step() + "; continue with: roundhouse resume "
-          + run.directory().root());
-      return ExitCodes.INTERRUPTED;
-    }
-    out.println("run directory: " + run.directory().root());
-    return ExitCodes.OK;
   }
 
   int eval(String[] argv) {
     Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only", "data", "batches"), Set.of());
-    Path dir = Path.of(a.positional(0, "RUN_DIR"));
+    Path dir = a.pathPositional(0, "RUN_DIR");
+    int batches = a.intOption("batches", Integer.MAX_VALUE, 1, Integer.MAX_VALUE);
+    RunDirectory.requireRunDirectory(dir);
     try (PluginRegistry registry = registry(a)) {
       Inference inf = Inference.open(dir, registry);
       RunConfig cfg = inf.config();
@@ -108,28 +105,29 @@ final class Commands {
           : new DataSpec(a.option("data"), cfg.data().valFraction(), cfg.data().syntheticBytes());
       Dataset data = spec.open(cfg.tokenizer(), cfg.seed());
       ValidationBatches val = new ValidationBatches(data.val(), cfg.train().batchSize(), cfg.model().seqLen());
-      int n = a.option("batches") == null ? val.batchCount() : Integer.parseInt(a.option("batches"));
+      int n = Math.min(batches, val.batchCount());
       double loss = Evaluation.meanLoss(inf.model(), val.batches(n));
       double bpb = cfg.tokenizer().equals(dev.roundhouse.host.data.tokenizer.TokenizerSpec.defaults())
           ? Evaluation.bitsPerByte(loss) // one byte per token
           : dev.roundhouse.host.train.SourceEvaluation.of(inf.model(), val.batches(n),
               dev.roundhouse.host.data.tokenizer.TokenBytes.of(cfg.tokenizer().open()), 0).bitsPerByte();
       out.printf("step %d  val_loss %.4f  val_bpb %.4f  (%d batches of %s)%n", inf.step(), loss,
-          bpb, Math.min(n, val.batchCount()), data.val().source());
+          bpb, n, data.val().source());
       return ExitCodes.OK;
     }
   }
 
   int sample(String[] argv) {
     Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only", "prompt", "tokens", "temperature", "seed"), Set.of());
-    Path dir = Path.of(a.positional(0, "RUN_DIR"));
+    Path dir = a.pathPositional(0, "RUN_DIR");
     String prompt = a.option("prompt");
     if (prompt == null) {
       throw new Args.UsageException("sample needs --prompt TEXT");
     }
-    int tokens = a.option("tokens") == null ? 200 : Integer.parseInt(a.option("tokens"));
-    double temperature = a.option("temperature") == null ? 0.8 : Double.parseDouble(a.option("temperature"));
-    long seed = a.option("seed") == null ? 1 : Long.parseLong(a.option("seed"));
+    int tokens = a.intOption("tokens", 200, 1, 1_000_000);
+    double temperature = a.doubleOption("temperature", 0.8, 0, 100);
+    long seed = a.longOption("seed", 1);
+    RunDirectory.requireRunDirectory(dir);
     try (PluginRegistry registry = registry(a)) {
       Inference inf = Inference.open(dir, registry);
       out.println(prompt + inf.sample(prompt, tokens, temperature, seed));
@@ -138,7 +136,7 @@ final class Commands {
   }
 
   int export(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("plugins", "step", "out"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("plugins", "plugins-only", "step", "out"), Set.of());
     Path dir = Path.of(a.positional(0, "RUN_DIR"));
     if (a.option("out") == null) {
       throw new Args.UsageException("export needs --out DIR (a new folder)");
@@ -154,7 +152,7 @@ final class Commands {
 
   /** {@code import DIR}: a new run whose config is the export's and whose initial weights are its weights. */
   int importRun(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins", "plugins-only"), Set.of());
     Path dir = Path.of(a.positional(0, "EXPORT_DIR"));
     Path config = dir.resolve(HfExport.RUN_CONFIG);
     if (!java.nio.file.Files.isRegularFile(config)) {
@@ -176,7 +174,7 @@ final class Commands {
 
   int validate(String[] argv) {
     Args a = Args.parse(argv, 1, Set.of("set", "plugins", "plugins-only"), Set.of());
-    Path config = Path.of(a.positional(0, "CONFIG"));
+    Path config = a.pathPositional(0, "CONFIG");
     RunConfig cfg;
     try {
       cfg = ConfigLoader.load(config, a.all("set"));
@@ -191,6 +189,7 @@ final class Commands {
         return ExitCodes.USAGE_OR_CONFIG;
       }
     }
+    RunFactory.checkData(cfg); // what run reads and checks next: a data error here exits 3 as it would there
     out.println(config + ": valid");
     return ExitCodes.OK;
   }
@@ -227,8 +226,8 @@ final class Commands {
    * earlier folders win duplicate ids (see {@link PluginRegistry}).
    */
   private static PluginRegistry registry(Args a) {
-    List<Path> added = a.all("plugins").stream().map(Path::of).toList();
-    List<Path> only = a.all("plugins-only").stream().map(Path::of).toList();
+    List<Path> added = a.all("plugins").stream().map(d -> Args.path(d, "--plugins")).toList();
+    List<Path> only = a.all("plugins-only").stream().map(d -> Args.path(d, "--plugins-only")).toList();
     if (only.isEmpty()) {
       return PluginRegistry.openDefaultPlus(added);
     }
@@ -238,9 +237,9 @@ final class Commands {
   }
 
   private static Path runsRoot(Args a) {
-    String out = a.option("out");
+    Path out = a.pathOption("out");
     if (out != null) {
-      return Path.of(out);
+      return out;
     }
     return Path.of(System.getProperty("roundhouse.runs.dir", "runs"));
   }

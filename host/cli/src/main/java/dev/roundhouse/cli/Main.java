@@ -1,6 +1,7 @@
 package dev.roundhouse.cli;
 
 import java.io.PrintStream;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -14,7 +15,8 @@ public final class Main {
       "  run [CONFIG] [--set key.path=value ...] [--data PATH] [--out DIR] [--plugins DIR ...]",
       "        train a model; CONFIG defaults to the embedded tiny MoE (configs/tiny-moe.json) on the",
       "        embedded synthetic corpus",
-      "  resume RUN_DIR [--force] [--plugins DIR]   continue a run from its newest good checkpoint",
+      "  resume RUN_DIR [--force] [--force-data-change] [--restart] [--plugins DIR]",
+      "        continue a run from its newest good checkpoint",
       "  eval RUN_DIR [--data PATH] [--batches N]  validation loss of a run's newest checkpoint",
       "  sample RUN_DIR --prompt TEXT [--tokens N] [--temperature T] [--seed S]",
       "  export RUN_DIR --out DIR [--step N]        Hugging Face-style folder (safetensors, config, tokenizer,",
@@ -29,11 +31,10 @@ public final class Main {
       DataCommand.USAGE,
       "",
       "every command: --plugins DIR adds a plugins folder to the built-in one (which wins duplicate ids),",
-      "  --plugins-only DIR replaces it; --verbose shows PF4J's log and stack traces",
+      "  --plugins-only DIR replaces it; --verbose shows PF4J's log and stack traces of failures",
       "",
-      "exit codes: 0 ok, 1 run failed, 2 usage/config error (unknown plugin ids included), 3 data error,",
-      "            4 plugin failed,",
-      "            130 interrupted (checkpoint written)");
+      "exit codes: 0 ok, 1 run failed, 2 usage/config/run-directory error (unknown plugin ids included),",
+      "            3 data error, 4 plugin failed, 130 interrupted by Ctrl-C or SIGTERM (checkpoint written)");
 
   private Main() {}
 
@@ -44,12 +45,13 @@ public final class Main {
 
   /** Runs one command; returns the exit code. */
   public static int run(String[] argv, PrintStream out, PrintStream err) {
+    boolean verbose = Arrays.asList(argv).contains(Verbosity.FLAG);
     argv = Verbosity.apply(argv);
     if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
       out.println(USAGE);
       return argv.length == 0 ? ExitCodes.USAGE_OR_CONFIG : ExitCodes.OK;
     }
-    Commands c = new Commands(out, err);
+    Commands c = new Commands(out, err, verbose);
     try {
       return switch (argv[0]) {
         case "run" -> c.run(argv);
@@ -65,16 +67,13 @@ public final class Main {
         case "sweep" -> new SweepCommand(out, err).run(argv);
         case "tokenizer" -> new TokenizerCommand(out).run(argv);
         case "data" -> new DataCommand(out, err).run(argv);
-        default -> throw new Args.UsageException("unknown command '" + argv[0] + "'");
+        default -> throw new Args.UsageException("unknown command " + Args.shown(argv[0]));
       };
     } catch (Args.UsageException e) {
       err.println("roundhouse: " + e.getMessage() + " (see roundhouse --help)");
       return ExitCodes.USAGE_OR_CONFIG;
-    } catch (RuntimeException e) {
-      return Failures.report(e, err);
-    } catch (java.io.IOException e) {
-      err.println("roundhouse: " + e);
-      return ExitCodes.DATA;
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError | java.io.IOException e) {
+      return Failures.report(e, err, verbose);
     }
   }
 }

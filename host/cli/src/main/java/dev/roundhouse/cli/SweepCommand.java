@@ -294,7 +294,7 @@ final class SweepCommand {
   private int trial(Args a) {
     SweepFolder folder = SweepFolder.open(Path.of(a.positional(0, "DIR")));
     JsonNode entry = folder.trial(a.positional(1, "INDEX"));
-    Commands c = new Commands(out, err);
+    Commands c = new Commands(out, err, false);
     try (PluginRegistry registry = registry(a)) {
       for (String p : registry.problems()) {
         err.println("plugin problem: " + p);

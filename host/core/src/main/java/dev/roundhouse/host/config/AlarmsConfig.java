@@ -58,7 +58,7 @@ public record AlarmsConfig(Double entropyNormMin, Double cvPctMax, Integer deadE
 
   void check(String path, Problems p) {
     p.range(path + ".entropyNormMin", entropyNormMin, 0, 1);
-    p.nonNegative(path + ".cvPctMax", cvPctMax);
+    p.range(path + ".cvPctMax", cvPctMax, 0, 1e6);
     p.nonNegative(path + ".deadExpertSteps", deadExpertSteps);
     p.range(path + ".maxLoadPinnedRatio", maxLoadPinnedRatio, 0, 1);
     p.nonNegative(path + ".graceSteps", graceSteps);

@@ -1,5 +1,7 @@
 package dev.roundhouse.host.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -13,10 +15,12 @@ import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.roundhouse.host.run.IoReasons;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -35,7 +39,9 @@ public final class ConfigLoader {
       .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
       .configure(DeserializationFeature.ACCEPT_FLOAT_AS_INT, false)
       // "{...} }" in a file is malformed, and "--set name=2024 notes" stays the string, not 2024
-      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true);
+      .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)
+      // {"lr": 1, "lr": 2} is a mistake, not "the last one wins"
+      .configure(JsonParser.Feature.STRICT_DUPLICATE_DETECTION, true);
 
   private ConfigLoader() {}
 
@@ -53,8 +59,10 @@ public final class ConfigLoader {
       }
     } catch (NoSuchFileException e) {
       throw new ConfigException(source, List.of("file not found"));
+    } catch (CharacterCodingException e) {
+      throw new ConfigException(source, List.of("not UTF-8 JSON (a binary or differently encoded file?)"));
     } catch (IOException e) {
-      throw new ConfigException(source, List.of("cannot read: " + e.getMessage()));
+      throw new ConfigException(source, List.of("cannot read: " + IoReasons.describe(e)));
     }
     try {
       JsonNode n = MAPPER.readTree(text);
@@ -63,19 +71,43 @@ public final class ConfigLoader {
       }
       return (ObjectNode) n;
     } catch (JsonProcessingException e) {
-      throw new ConfigException(source, List.of("malformed JSON at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage()));
+      throw new ConfigException(source, List.of(malformed(e)));
     }
+  }
+
+  /** "malformed JSON at line L, column C: reason" (no location where the parser gives none, e.g. nesting limits). */
+  static String malformed(JsonProcessingException e) {
+    if (e instanceof com.fasterxml.jackson.core.exc.StreamConstraintsException) {
+      return "malformed JSON: nested deeper than 1000 levels, or a number or string beyond the parser's limits";
+    }
+    JsonLocation at = e.getLocation();
+    String where = at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    return "malformed JSON" + where + ": " + cutMessage(e.getOriginalMessage());
+  }
+
+  /** A parser message, first line only and at most 200 characters (parsers quote the offending text). */
+  static String cutMessage(String m) {
+    return m == null ? "invalid JSON" : ParserMessages.plain(m);
   }
 
   /** Applies {@code a.b.c=value} overrides in place; value is parsed as JSON, else taken as a string. */
   public static void applyOverrides(ObjectNode root, List<String> overrides) {
     for (String o : overrides) {
       int eq = o.indexOf('=');
+      String shown = "--set " + Problems.cut(o);
       if (eq <= 0) {
-        throw new ConfigException("--set " + o, List.of("expected key.path=value"));
+        throw new ConfigException(shown, List.of("expected key.path=value"));
       }
-      String[] keys = o.substring(0, eq).split("\\.");
+      String key = o.substring(0, eq);
+      String[] keys = key.split("\\.", -1);
+      if (Arrays.stream(keys).anyMatch(String::isEmpty)) {
+        throw new ConfigException(shown, List.of("empty key in '" + Problems.cut(key) + "'"));
+      }
+      if (o.substring(eq + 1).isBlank()) {
+        // usually an unset shell variable: silently keeping the default would hide it
+        throw new ConfigException(shown, List.of(key + ": empty value (write " + key + "=null for the default, " + key
+            + "='\"\"' for an empty string)"));
+      }
       JsonNode value;
       try {
         value = MAPPER.readTree(o.substring(eq + 1));
@@ -108,11 +140,23 @@ public final class ConfigLoader {
     try {
       cfg = MAPPER.treeToValue(root, RunConfig.class);
     } catch (JsonMappingException e) {
-      throw new ConfigException(source, List.of(path(e) + ": " + e.getOriginalMessage()));
+      // a record's own check (e.g. DataSpec's) threw: its message names the field
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        if (c instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+          String m = iae.getMessage();
+          int sp = m.indexOf(' ');
+          String field = sp > 0 && m.substring(0, sp).matches("[A-Za-z]+") ? "." + m.substring(0, sp) : "";
+          throw new ConfigException(source, List.of(path(e) + field + ": " + cutMessage(
+              field.isEmpty() ? m : m.substring(sp + 1))));
+        }
+      }
+      throw new ConfigException(source, List.of(path(e) + ": " + cutMessage(e.getOriginalMessage())));
     } catch (JsonProcessingException e) {
-      throw new ConfigException(source, List.of(e.getOriginalMessage()));
+      throw new ConfigException(source, List.of(cutMessage(e.getOriginalMessage())));
     }
-    cfg.check().throwIfAny(source);
+    Problems checks = cfg.check();
+    FiniteNumbers.check(cfg, "", checks);
+    checks.throwIfAny(source);
     return cfg;
   }
 
@@ -145,7 +189,7 @@ public final class ConfigLoader {
     List<String> known = Arrays.stream(comps).map(RecordComponent::getName).toList();
     node.fieldNames().forEachRemaining(k -> {
       if (!known.contains(k)) {
-        p.add(path.isEmpty() ? k : path + "." + k, "unknown key (known: " + String.join(", ", known) + ")");
+        p.add(path.isEmpty() ? Problems.cut(k) : path + "." + Problems.cut(k), "unknown key (known: " + String.join(", ", known) + ")");
       }
     });
     for (RecordComponent c : comps) {

@@ -74,7 +74,7 @@ public record ModelConfig(
   }
 
   void check(String path, Problems p) {
-    p.positive(path + ".vocabSize", vocabSize);
+    p.range(path + ".vocabSize", vocabSize, 2, 1 << 24);
     p.positive(path + ".seqLen", seqLen);
     p.positive(path + ".dModel", dModel);
     p.positive(path + ".nLayers", nLayers);
@@ -82,9 +82,10 @@ public record ModelConfig(
     if (dModel > 0 && nHeads > 0 && dModel % nHeads != 0) {
       p.add(path + ".nHeads", "must divide dModel=" + dModel + ", got " + nHeads);
     }
-    p.positive(path + ".ropeTheta", ropeTheta);
-    p.positive(path + ".normEps", normEps);
-    p.positive(path + ".initStd", initStd);
+    // finite and in ranges where training can work: a std of 1e30 gives a dead model, an eps of 1 no norm
+    p.positiveAtMost(path + ".ropeTheta", ropeTheta, 1e9);
+    p.positiveAtMost(path + ".normEps", normEps, 0.1);
+    p.positiveAtMost(path + ".initStd", initStd, 1.0);
     if (globalEvery != null && globalEvery <= 0) {
       p.add(path + ".globalEvery", "must be > 0, got " + globalEvery);
     }

@@ -51,11 +51,13 @@ public record MoeConfig(
     if (topK < 1 || topK > routedExperts) {
       p.add(path + ".topK", "must be in [1, routedExperts=" + routedExperts + "], got " + topK);
     }
-    if (capacityFactor != null && capacityFactor <= 0) {
-      p.add(path + ".capacityFactor", "must be > 0 or null (dropless), got " + capacityFactor);
+    // above routedExperts nothing can be dropped, so 1000 is far past any useful value
+    if (p.finite(path + ".capacityFactor", capacityFactor) && capacityFactor != null
+        && (capacityFactor <= 0 || capacityFactor > 1000)) {
+      p.add(path + ".capacityFactor", "must be > 0 and <= 1000, or null (dropless), got " + capacityFactor);
     }
     if (!dropPolicy.equals("position") && !dropPolicy.equals("gate")) {
-      p.add(path + ".dropPolicy", "must be \"position\" or \"gate\", got \"" + dropPolicy + "\"");
+      p.add(path + ".dropPolicy", "must be \"position\" or \"gate\", got \"" + Problems.cut(dropPolicy) + "\"");
     }
     if (!router.isObject() || !router.hasNonNull("type")) {
       p.add(path + ".router", "must be an object with a \"type\" naming a router plugin");

@@ -37,7 +37,7 @@ public record RunConfig(
     optimizerGroups = optimizerGroups == null ? null : java.util.Collections.unmodifiableList(
         new java.util.ArrayList<>(optimizerGroups));
     train = train == null ? new TrainConfig(null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null) : train;
+        null, null, null, null, null, null, null, null, null) : train;
   }
 
   /** Structural checks of the host's own fields (plugin configs are checked by the registry). */
@@ -45,8 +45,8 @@ public record RunConfig(
     Problems p = new Problems();
     if (!name.matches("[A-Za-z0-9._-]{1,80}") || name.matches("\\.+")) {
       // ".." and "." would name the runs folder's parent or the folder itself
-      p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', not only dots, got \"" + name
-          + "\"");
+      p.add("name", "must be 1-80 characters of letters, digits, '.', '_' or '-', not only dots, got \""
+          + Problems.cut(name) + "\"");
     }
     model.check("model", p);
     train.check("train", p);

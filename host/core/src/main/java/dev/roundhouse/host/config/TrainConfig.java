@@ -5,7 +5,9 @@ package dev.roundhouse.host.config;
  * "cosine"} (linear warmup, cosine to minLrFrac at the last step), {@code "wsd"} (warmup, stable,
  * linear decay to minLrFrac over the last decayFrac of steps) or {@code "constant"} (warmup then flat).
  * {@code onNonFinite}: "stop" (fail the run naming the first non-finite parameter gradient) or
- * "skip" (skip the update, count it, raise an alarm). {@code alarms}: router-health alarm thresholds
+ * "skip" (skip the update, count it, raise an alarm); with "skip", {@code maxConsecutiveSkips} (default
+ * {@value #DEFAULT_MAX_CONSECUTIVE_SKIPS}) steps skipped in a row fail the run, since weights that stay broken
+ * would otherwise skip every step and "finish". {@code alarms}: router-health alarm thresholds
  * ({@link AlarmsConfig}). {@code dataParallel}: shards per micro-batch, each run on its own thread
  * over batchSize / dataParallel sequences with a model replica sharing the weights; gradients are
  * summed in shard order before clipping and the optimizer step (see docs/performance.md).
@@ -30,8 +32,12 @@ public record TrainConfig(
     Integer threads,
     String dtype,
     String onNonFinite,
+    Integer maxConsecutiveSkips,
     AlarmsConfig alarms,
     StopAt stopAt) {
+  /** Default of {@code maxConsecutiveSkips}. */
+  public static final int DEFAULT_MAX_CONSECUTIVE_SKIPS = 10;
+
   public TrainConfig {
     steps = steps == null ? 400 : steps;
     batchSize = batchSize == null ? 16 : batchSize;
@@ -49,6 +55,7 @@ public record TrainConfig(
     threads = threads == null ? 0 : threads;
     dtype = dtype == null ? "float" : dtype;
     onNonFinite = onNonFinite == null ? "stop" : onNonFinite;
+    maxConsecutiveSkips = maxConsecutiveSkips == null ? DEFAULT_MAX_CONSECUTIVE_SKIPS : maxConsecutiveSkips;
     alarms = (alarms == null ? AlarmsConfig.defaults() : alarms).withDefaultGrace(logEvery, warmupSteps);
   }
 
@@ -66,12 +73,12 @@ public record TrainConfig(
           + " dataParallel sequences), got " + dataParallel);
     }
     if (!schedule.equals("cosine") && !schedule.equals("wsd") && !schedule.equals("constant")) {
-      p.add(path + ".schedule", "must be one of cosine, wsd, constant; got \"" + schedule + "\"");
+      p.add(path + ".schedule", "must be one of cosine, wsd, constant; got \"" + Problems.cut(schedule) + "\"");
     }
     p.nonNegative(path + ".warmupSteps", warmupSteps);
     p.range(path + ".minLrFrac", minLrFrac, 0, 1);
     p.range(path + ".decayFrac", decayFrac, 0, 1);
-    p.nonNegative(path + ".gradClip", gradClip);
+    p.range(path + ".gradClip", gradClip, 0, 1e6);
     p.positive(path + ".evalEvery", evalEvery);
     p.positive(path + ".evalBatches", evalBatches);
     p.positive(path + ".checkpointEvery", checkpointEvery);
@@ -79,11 +86,12 @@ public record TrainConfig(
     p.positive(path + ".logEvery", logEvery);
     p.nonNegative(path + ".threads", threads);
     if (!dtype.equals("float") && !dtype.equals("double")) {
-      p.add(path + ".dtype", "must be \"float\" or \"double\", got \"" + dtype + "\"");
+      p.add(path + ".dtype", "must be \"float\" or \"double\", got \"" + Problems.cut(dtype) + "\"");
     }
     if (!onNonFinite.equals("stop") && !onNonFinite.equals("skip")) {
-      p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + onNonFinite + "\"");
+      p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + Problems.cut(onNonFinite) + "\"");
     }
+    p.range(path + ".maxConsecutiveSkips", maxConsecutiveSkips, 1, 1_000_000);
     alarms.check(path + ".alarms", p);
     if (stopAt != null) {
       stopAt.check(path + ".stopAt", p);

@@ -76,6 +76,32 @@ public final class DataSources {
     return load(pathOrNull, List.of(path), tokenizer, true);
   }
 
+  /**
+   * The files {@link #open} reads for a data path, in reading order (the same resolution of file, folder and glob);
+   * empty for the synthetic corpus (null path). For {@link DataFingerprint}.
+   *
+   * @throws DataException as {@link #open} does for a missing path or an empty folder or glob
+   */
+  public static List<Path> files(String pathOrNull) {
+    if (pathOrNull == null) {
+      return List.of();
+    }
+    if (pathOrNull.isBlank()) {
+      throw new DataException("data path is empty (give a file, folder or glob, or none for the synthetic corpus)");
+    }
+    if (isGlob(pathOrNull)) {
+      return glob(pathOrNull);
+    }
+    Path path = Path.of(pathOrNull);
+    if (!Files.exists(path)) {
+      throw new DataException("data path not found: " + path + " (absolute: " + path.toAbsolutePath() + ")");
+    }
+    if (Files.isDirectory(path)) {
+      return walk(path, rel -> FOLDER_EXTENSIONS.contains(extension(rel)));
+    }
+    return List.of(path);
+  }
+
   private static TokenStream load(String source, List<Path> files, Tokenizer tokenizer, boolean single) {
     List<Path> shards = files.stream().filter(f -> extension(f).equals(".bin")).toList();
     if (!shards.isEmpty() && shards.size() != files.size()) {

@@ -7,7 +7,8 @@ import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
  * The "data" section of a run config. Null fields take their defaults.
  *
  * @param path file, folder or glob (see {@link DataSources}); null for the synthetic corpus
- * @param valFraction fraction of the token stream (its tail) held out for validation, in [0, 1);
+ * @param valFraction fraction of the token stream (its tail) held out for validation, in (0, 1) (training
+ *     evaluates, so it needs validation data);
  *     default 0.1
  * @param syntheticBytes size of the synthetic corpus in bytes of text when path is null; default
  *     {@link SyntheticCorpus#DEFAULT_BYTES}
@@ -28,8 +29,8 @@ public record DataSpec(String path, Double valFraction, Integer syntheticBytes, 
     if (syntheticBytes == null) {
       syntheticBytes = SyntheticCorpus.DEFAULT_BYTES;
     }
-    if (!(valFraction >= 0 && valFraction < 1)) {
-      throw new IllegalArgumentException("valFraction must be in [0, 1), got " + valFraction);
+    if (!(valFraction > 0 && valFraction < 1)) {
+      throw new IllegalArgumentException("valFraction must be > 0 and < 1, got " + valFraction);
     }
     if (syntheticBytes < 1) {
       throw new IllegalArgumentException("syntheticBytes must be >= 1, got " + syntheticBytes);

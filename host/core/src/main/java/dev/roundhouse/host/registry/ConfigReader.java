@@ -1,6 +1,8 @@
 package dev.roundhouse.host.registry;
 
 import dev.roundhouse.host.config.ConfigException;
+import dev.roundhouse.host.config.FiniteNumbers;
+import dev.roundhouse.host.config.Problems;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -30,8 +32,9 @@ final class ConfigReader {
    * @param what for messages, e.g. {@code router 'softmax-topk'}
    */
   <C extends Record> C read(ObjectNode fields, Class<C> type, String path, String what) {
+    C bound;
     try {
-      return mapper.treeToValue(fields, type);
+      bound = mapper.treeToValue(fields, type);
     } catch (UnrecognizedPropertyException e) {
       throw new ConfigException(
           join(path, e.getPropertyName()) + ": unknown field for " + what + " (known fields: "
@@ -47,6 +50,13 @@ final class ConfigReader {
     } catch (IllegalArgumentException e) {
       throw fromValidation(e, type, path);
     }
+    // "NaN", "Infinity" and 1e400 bind to non-finite doubles; no plugin can train with one
+    Problems p = new Problems();
+    FiniteNumbers.check(bound, path, p);
+    if (!p.isEmpty()) {
+      throw new ConfigException(String.join("; ", p.list()));
+    }
+    return bound;
   }
 
   /**
@@ -149,10 +159,6 @@ final class ConfigReader {
   }
 
   private static String firstLine(String s) {
-    if (s == null) {
-      return "invalid value";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return dev.roundhouse.host.config.ParserMessages.plain(s);
   }
 }

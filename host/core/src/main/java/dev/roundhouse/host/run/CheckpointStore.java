@@ -116,7 +116,7 @@ public final class CheckpointStore {
       if (e instanceof CheckpointException ce) {
         throw ce;
       }
-      throw new CheckpointException(target, "cannot save checkpoint: " + e.getMessage(), e);
+      throw new CheckpointException(target, "cannot save checkpoint: " + IoReasons.describe(e), e);
     }
   }
 
@@ -133,7 +133,7 @@ public final class CheckpointStore {
     try {
       tensors = name.equals(TENSORS_FILE) ? SafeTensors.read(tensorsFile).tensors() : TensorFile.read(tensorsFile);
     } catch (IOException e) {
-      throw new CheckpointException(tensorsFile, "cannot read: " + e.getMessage(), e);
+      throw new CheckpointException(tensorsFile, "cannot read: " + IoReasons.describe(e), e);
     }
     checkIndex(tensorsFile, manifest.path("tensors"), tensors);
     return new LoadedCheckpoint(step, stepDir, tensors, Json.read(stepDir.resolve(META_FILE)));
@@ -169,7 +169,7 @@ public final class CheckpointStore {
         }
       });
     } catch (IOException e) {
-      throw new CheckpointException(dir, "cannot list checkpoints: " + e.getMessage(), e);
+      throw new CheckpointException(dir, "cannot list checkpoints: " + IoReasons.describe(e), e);
     }
     out.sort(Comparator.naturalOrder());
     return out;

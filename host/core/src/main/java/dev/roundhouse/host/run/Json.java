@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.deser.std.NumberDeserializers;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -37,10 +38,10 @@ import java.time.format.DateTimeParseException;
  *       {@code "event"} is written first.
  *   <li>{@link #pretty} indents (2 spaces, {@code "key": value}, arrays on one line) and ends with a newline: files.
  *       {@link #line} is compact, one line, no newline: JSONL.
- *   <li>NaN and infinities: JSON has no literal for them. They are written as the <em>strings</em>
- *       {@code "NaN"}, {@code "Infinity"}, {@code "-Infinity"} (valid JSON; a diverged loss stays visible rather than
- *       silently becoming null). Jackson reads those strings back into {@code double}/{@code Double} fields; bare
- *       {@code NaN} tokens written by other tools are accepted on input too.
+ *   <li>NaN and infinities: JSON has no literal for them. A {@code double}/{@code Double} that is not finite is
+ *       written as {@code null} (never as a string a reader could mistake for text), and a {@code null} read into a
+ *       primitive {@code double} becomes NaN again. The strings {@code "NaN"}, {@code "Infinity"} and bare
+ *       {@code NaN} tokens written by other tools are accepted on input.
  *   <li>Records are supported (Jackson 2.17 native). {@link Instant} is written as ISO-8601 UTC
  *       ({@code 2026-11-22T12:03:01.123Z}).
  *   <li>Nulls are written (a resolved config keeps {@code "capacityFactor": null}); types that want to omit them
@@ -140,6 +141,9 @@ public final class Json {
         }
       }
     });
+    instants.addSerializer(Double.class, new NonFiniteAsNull());
+    instants.addSerializer(Double.TYPE, new NonFiniteAsNull());
+    instants.addDeserializer(Double.TYPE, new NumberDeserializers.DoubleDeserializer(Double.TYPE, Double.NaN));
     return JsonMapper.builder()
         .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
         .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -149,6 +153,22 @@ public final class Json {
         .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
         .addModule(instants)
         .build();
+  }
+
+  /** Finite doubles as numbers; NaN and infinities as null. */
+  private static final class NonFiniteAsNull extends StdScalarSerializer<Double> {
+    NonFiniteAsNull() {
+      super(Double.class);
+    }
+
+    @Override
+    public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+      if (value == null || !Double.isFinite(value)) {
+        gen.writeNull();
+      } else {
+        gen.writeNumber(value);
+      }
+    }
   }
 
   private static DefaultPrettyPrinter prettyPrinter() {

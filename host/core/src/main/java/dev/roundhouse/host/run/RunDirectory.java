@@ -168,9 +168,82 @@ public final class RunDirectory implements AutoCloseable {
     AtomicFiles.writeString(configFile(), Json.pretty(resolved));
   }
 
-  /** Reads config.json; errors name the file. */
+  /** Reads config.json; errors name the file ({@link #readConfig(Path)}). */
   public JsonNode readConfig() {
-    return Json.read(configFile());
+    return readConfig(root);
+  }
+
+  /**
+   * Checks that {@code dir} is an existing run directory (a folder with a config.json) before anything opens it.
+   *
+   * @throws RunDirectoryException naming the path: missing, a file, or a folder without config.json
+   */
+  public static void requireRunDirectory(Path dir) {
+    if (!Files.exists(dir)) {
+      throw new RunDirectoryException(dir + ": no such run directory");
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new RunDirectoryException(dir + ": is a file, not a run directory");
+    }
+    if (!Files.exists(dir.resolve(CONFIG_FILE))) {
+      throw new RunDirectoryException(dir + ": not a run directory (it has no " + CONFIG_FILE + ")");
+    }
+  }
+
+  /**
+   * The config.json of run directory {@code dir} as a JSON object.
+   *
+   * @throws RunDirectoryException naming the file: unreadable (with the OS reason), not UTF-8, malformed JSON
+   *     (line and column), or not an object
+   */
+  public static JsonNode readConfig(Path dir) {
+    Path file = dir.resolve(CONFIG_FILE);
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new RunDirectoryException(file + ": not UTF-8 JSON", e);
+    } catch (IOException e) {
+      throw new RunDirectoryException("cannot read " + IoReasons.describe(e), e);
+    }
+    JsonNode n;
+    try {
+      n = Json.mapper().readTree(text);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      var at = e.getLocation();
+      String where = at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      String why = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+      throw new RunDirectoryException(file + ": malformed JSON" + where + ": "
+          + (why.length() > 200 ? why.substring(0, 200) + "..." : why), e);
+    }
+    if (n == null || !n.isObject()) {
+      throw new RunDirectoryException(file + ": must hold a JSON object (the run's resolved config)");
+    }
+    return n;
+  }
+
+  /**
+   * Proves that the directory, its checkpoints/ folder and metrics.jsonl can be written, by creating and deleting a
+   * probe file in each folder and opening metrics.jsonl for appending, before any training.
+   *
+   * @throws RunDirectoryException with the OS reason (e.g. "permission denied", "Read-only file system")
+   */
+  public void checkWritable() {
+    for (Path folder : new Path[] {root, checkpointsDir()}) {
+      try {
+        Path probe = Files.createTempFile(folder, ".write-probe-", "");
+        Files.delete(probe);
+      } catch (IOException e) {
+        throw new RunDirectoryException("run directory " + root + " is not writable: " + IoReasons.describe(e), e);
+      }
+    }
+    if (Files.exists(metricsFile())) {
+      try (FileChannel ch = FileChannel.open(metricsFile(), StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+        // opened for appending: writable
+      } catch (IOException e) {
+        throw new RunDirectoryException("run directory " + root + " is not writable: " + IoReasons.describe(e), e);
+      }
+    }
   }
 
   /** Writes provenance (a {@link Provenance}, a map, any JSON-able value) atomically. */

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * What a checkpoint holds and how it maps back onto a run. Tensor names: {@code param/<name>},
  * {@code opt/<key>}, {@code router/<layer>/<key>}, {@code precision/<key>}. Meta: step, data
- * cursor, config fingerprint, skipped steps.
+ * cursor, config fingerprint, skipped steps, data fingerprint ({@link dev.roundhouse.host.data.DataFingerprint}).
  */
 final class CheckpointState {
   private CheckpointState() {}
@@ -41,6 +41,7 @@ final class CheckpointState {
     meta.put("config_fingerprint", run.fingerprint());
     meta.set("config", run.resolvedConfig());
     meta.put("skipped_steps", skippedSteps);
+    meta.set("data_fingerprint", run.dataFingerprint().toJson());
     ObjectNode cursor = meta.putObject("data_cursor");
     run.loader().cursor().toMap().forEach(cursor::put);
     return meta;

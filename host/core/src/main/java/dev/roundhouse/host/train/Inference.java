@@ -15,6 +15,7 @@ import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.LoadedCheckpoint;
 import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.host.run.RunDirectoryException;
 import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.StepArena;
 import java.nio.file.Path;
@@ -47,12 +48,13 @@ public final class Inference {
    * (e.g. the expert bias of sigmoid-topk, which selects experts at inference too).
    */
   public static Inference open(Path runDir, PluginRegistry registry, Long step) {
+    RunDirectory.requireRunDirectory(runDir);
     Path cfgFile = runDir.resolve(RunDirectory.CONFIG_FILE);
-    ObjectNode tree = (ObjectNode) Json.read(cfgFile);
+    ObjectNode tree = (ObjectNode) RunDirectory.readConfig(runDir);
     RunConfig cfg = ConfigLoader.bind(tree, cfgFile.toString());
     CheckpointStore store = new CheckpointStore(runDir.resolve(RunDirectory.CHECKPOINTS_DIR));
     LoadedCheckpoint ckpt = step != null ? store.load(step) : store.latest()
-        .orElseThrow(() -> new IllegalStateException(runDir + ": no complete checkpoint"));
+        .orElseThrow(() -> new RunDirectoryException(runDir + ": no complete checkpoint to load"));
     PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
         new PrecisionContext(cfg.model().nLayers(), cfg.seed()), "precision");
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;

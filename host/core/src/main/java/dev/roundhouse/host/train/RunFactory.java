@@ -18,6 +18,8 @@ import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
 import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
 import dev.roundhouse.host.data.DataException;
+import dev.roundhouse.host.data.DataFingerprint;
+import dev.roundhouse.host.data.DataSources;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;
@@ -36,7 +38,10 @@ import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.run.Json;
+import dev.roundhouse.host.run.IoReasons;
 import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.host.run.RunDirectoryException;
+import java.nio.file.Files;
 import dev.roundhouse.tensor.Parameter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -161,12 +166,23 @@ public final class RunFactory {
     }
     ObjectNode resolved = resolve(cfg, registry);
     Dataset data = openData(cfg);
+    if (Files.exists(runsRoot) && !Files.isDirectory(runsRoot)) {
+      throw new RunDirectoryException("runs folder " + runsRoot + " is a file, not a folder");
+    }
     RunDirectory dir;
     try {
       dir = RunDirectory.create(runsRoot, cfg.name());
-      dir.writeConfig(resolved);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot create run directory under " + runsRoot + ": " + e.getMessage(), e);
+      throw new RunDirectoryException("cannot create a run directory under " + runsRoot + ": "
+          + IoReasons.describe(e), e);
+    }
+    try {
+      dir.checkWritable();
+      dir.writeConfig(resolved);
+    } catch (IOException | RuntimeException e) {
+      dir.close();
+      throw e instanceof RunDirectoryException r ? r
+          : new RunDirectoryException("cannot write " + dir.configFile() + ": " + IoReasons.describe(e), e);
     }
     try {
       TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
@@ -241,7 +257,8 @@ public final class RunFactory {
     ValidationBatches val = new ValidationBatches(data.val(), b, t);
     CheckpointStore store = dir.checkpointStore(cfg.train().keepCheckpoints());
     return new TrainingRun(cfg, resolved, Fingerprint.of(resolved), model, ModelSummary.of(model, cfg.model()),
-        precision, optimizer, params, data, loader, val, dir, store, events, List.copyOf(replicas));
+        precision, optimizer, params, data, loader, val, dir, store, events, List.copyOf(replicas),
+        DataFingerprint.of(DataSources.files(cfg.data().path())));
   }
 
   /** Default weight-decay rule: matrices decay; norms, biases, routers and 1-D tensors do not. */
@@ -261,6 +278,16 @@ public final class RunFactory {
         return RunFactory.resolved(registry, Kind.OPTIMIZER, section, jsonPath);
       }
     };
+  }
+
+  /**
+   * What {@code run} checks about the data before training (readable, fits model.vocabSize and model.seqLen, enough
+   * validation data), for {@code validate}.
+   *
+   * @throws dev.roundhouse.host.data.DataException naming the file
+   */
+  public static void checkData(RunConfig cfg) {
+    openData(cfg);
   }
 
   /** Loads the data and checks it fits the model, before anything is trained or written. */

@@ -13,7 +13,11 @@ import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.LoadedCheckpoint;
 import dev.roundhouse.host.run.PluginRecord;
 import dev.roundhouse.host.run.Provenance;
+import dev.roundhouse.host.run.IoReasons;
 import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.host.run.RunDirectoryException;
+import dev.roundhouse.host.data.DataFingerprint;
+import java.nio.file.Files;
 import dev.roundhouse.tensor.StepArena;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -66,20 +70,43 @@ public final class Runs {
   }
 
   /**
-   * Reopens {@code runDir} at its newest good checkpoint (corrupt or incomplete newer ones are skipped with a
-   * warning); a run killed before its first checkpoint starts again from step 0 in the same directory. A config that no longer resolves to the
-   * same fingerprint (e.g. a plugin's defaults changed) is refused naming the changed keys unless
-   * {@code force}.
+   * How far {@link #resume} may go when the run directory does not match what it was trained with.
+   *
+   * @param force resume although the config resolves differently now (e.g. a plugin default changed)
+   * @param forceDataChange resume although a data file changed, appeared or disappeared since the checkpoint
+   * @param restart start again from step 0 when checkpoints were written but none is usable (all damaged, or the
+   *     checkpoints folder deleted)
    */
+  public record ResumeOptions(boolean force, boolean forceDataChange, boolean restart) {
+    public static final ResumeOptions STRICT = new ResumeOptions(false, false, false);
+  }
+
+  /** {@link #resume(Path, PluginRegistry, EventBus, ResumeOptions)} with only {@code force} set as given. */
   public static Prepared resume(Path runDir, PluginRegistry registry, EventBus events, boolean force) {
+    return resume(runDir, registry, events, new ResumeOptions(force, false, false));
+  }
+
+  /**
+   * Reopens {@code runDir} at its newest good checkpoint (corrupt or incomplete newer ones are skipped with a
+   * warning). Checked before anything is trained, each refusal a {@link RunDirectoryException} naming the directory
+   * or file: not a run directory or a broken config.json; the directory not writable; checkpoints once written
+   * (metrics.jsonl records them) but none usable, unless {@code restart}; a config that no longer resolves to the
+   * same fingerprint, naming the changed keys, unless {@code force}; data files that changed since the checkpoint
+   * ({@link DataFingerprint}), naming them, unless {@code forceDataChange}. A run killed before its first checkpoint
+   * starts again from step 0 in the same directory.
+   */
+  public static Prepared resume(Path runDir, PluginRegistry registry, EventBus events, ResumeOptions options) {
+    RunDirectory.requireRunDirectory(runDir);
+    JsonNode stored = RunDirectory.readConfig(runDir);
     RunDirectory dir;
     try {
       dir = RunDirectory.open(runDir);
     } catch (IOException e) {
-      throw new UncheckedIOException(runDir + ": " + e.getMessage(), e);
+      throw new RunDirectoryException("cannot open run directory " + runDir + " for writing: "
+          + IoReasons.describe(e), e);
     }
     try {
-      JsonNode stored = dir.readConfig();
+      dir.checkWritable();
       RunConfig cfg = ConfigLoader.bind((ObjectNode) stored.deepCopy(), dir.configFile().toString());
       TrainingRun run;
       try {
@@ -91,23 +118,62 @@ public final class Runs {
       }
       Optional<LoadedCheckpoint> latest = run.checkpoints().latest();
       if (latest.isEmpty()) {
-        LOG.warn("{}: no complete checkpoint yet; starting again from step 0", runDir);
+        long written = checkpointsRecorded(dir);
+        if (written > 0 && !options.restart()) {
+          throw new RunDirectoryException(runDir + ": no usable checkpoint ("
+              + (Files.isDirectory(dir.checkpointsDir()) && !run.checkpoints().steps().isEmpty()
+                  ? "every one in " + dir.checkpointsDir() + " is damaged" : "the checkpoints folder is empty or gone")
+              + ", though metrics.jsonl records " + written + " written); use --restart to train again from step 0");
+        }
+        LOG.warn("{}: {}; starting again from step 0", runDir,
+            written > 0 ? "no usable checkpoint (--restart)" : "no complete checkpoint yet");
         return new Prepared(run, new Trainer(run), 0, registry);
       }
       LoadedCheckpoint ckpt = latest.get();
       String saved = ckpt.meta().path("config_fingerprint").asText();
-      if (!saved.equals(run.fingerprint()) && !force) {
+      if (!saved.equals(run.fingerprint()) && !options.force()) {
         List<String> changed = RunFactory.changedKeys(ckpt.meta().get("config"), run.resolvedConfig(), "");
-        throw new IllegalStateException(runDir + ": the config differs from the one the checkpoint was trained with"
+        throw new RunDirectoryException(runDir + ": the config differs from the one the checkpoint was trained with"
             + (changed.isEmpty() ? "" : " (changed: " + String.join(", ", changed) + ")")
             + "; use --force to resume anyway");
       }
+      checkData(runDir, ckpt, run.dataFingerprint(), options.forceDataChange());
       Trainer trainer = new Trainer(run);
       trainer.restore(ckpt);
       return new Prepared(run, trainer, (int) ckpt.step(), registry);
     } catch (RuntimeException e) {
       dir.close();
       throw e;
+    }
+  }
+
+  private static void checkData(Path runDir, LoadedCheckpoint ckpt, DataFingerprint now, boolean force) {
+    DataFingerprint then = DataFingerprint.fromJson(ckpt.meta().get("data_fingerprint"));
+    if (then == null) {
+      LOG.warn("{}: checkpoint at step {} predates data fingerprints; the data cannot be checked", runDir, ckpt.step());
+      return;
+    }
+    List<String> diffs = then.differences(now);
+    if (diffs.isEmpty()) {
+      return;
+    }
+    String what = "the training data changed since the checkpoint at step " + ckpt.step() + ": "
+        + String.join("; ", diffs);
+    if (!force) {
+      throw new RunDirectoryException(runDir + ": " + what + "; use --force-data-change to resume on the new data");
+    }
+    LOG.warn("{}: {} (--force-data-change: resuming on the new data)", runDir, what);
+  }
+
+  /** How many checkpoint events metrics.jsonl records (0 when it is missing or unreadable). */
+  private static long checkpointsRecorded(RunDirectory dir) {
+    if (!Files.isRegularFile(dir.metricsFile())) {
+      return 0;
+    }
+    try (var lines = Files.lines(dir.metricsFile(), java.nio.charset.StandardCharsets.UTF_8)) {
+      return lines.filter(l -> l.contains("\"event\":\"checkpoint\"")).count();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return 0;
     }
   }
 
@@ -127,7 +193,16 @@ public final class Runs {
     } catch (IOException e) {
       throw new UncheckedIOException(run.directory().metricsFile() + ": " + e.getMessage(), e);
     }
-    EventBus.Subscription sub = run.events().subscribe(writer);
+    // The run's record must be written: the first failed metrics write (disk full, permissions) fails the run with
+    // the OS reason; run_failed is still attempted (it may fit where a step line did not).
+    Trainer trainer = p.trainer();
+    EventBus.Subscription sub = run.events().subscribe(e -> {
+      try {
+        writer.accept(e);
+      } catch (RuntimeException x) {
+        trainer.fail(x);
+      }
+    });
     try {
       run.events().publish(new RunEvent.RunStarted(p.startStep(), run.directory().root().toString(),
           run.config().train().steps(), run.resolvedConfig(), readProvenance(run)));

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -45,6 +46,8 @@ public final class Trainer {
   private final AtomicBoolean stop = new AtomicBoolean();
   private int step;
   private int skippedSteps;
+  private int skippedInARow;
+  private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private Double lastValLoss;
   private double trainSeconds; // training wall time before this call of train(), from the checkpoint
 
@@ -69,6 +72,22 @@ public final class Trainer {
     stop.set(true);
   }
 
+  /**
+   * Makes the loop throw {@code e} at its next check (before the next step, and before it returns): for failures
+   * outside the loop that must end the run, such as its metrics record no longer being writable. Any thread; the
+   * first failure wins.
+   */
+  public void fail(RuntimeException e) {
+    failure.compareAndSet(null, e);
+  }
+
+  private void throwIfFailed() {
+    RuntimeException f = failure.get();
+    if (f != null) {
+      throw f;
+    }
+  }
+
   /** Completed optimizer steps. */
   public int step() {
     return step;
@@ -87,8 +106,10 @@ public final class Trainer {
   public Outcome train() {
     segmentStart = System.nanoTime();
     while (step < tc.steps()) {
+      throwIfFailed();
       if (stop.get()) {
         checkpoint();
+        throwIfFailed();
         return new Outcome(true, step, lastValLoss);
       }
       trainStep();
@@ -115,6 +136,7 @@ public final class Trainer {
         break;
       }
     }
+    throwIfFailed();
     return new Outcome(false, step, lastValLoss);
   }
 
@@ -196,6 +218,7 @@ public final class Trainer {
         try (NoGrad ng = NoGrad.enter()) {
           run.optimizer().step(lrFactor);
         }
+        skippedInARow = 0;
         for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
           long[] counts = takeStepCounts(e.getKey());
           e.getValue().router().afterOptimizerStep(counts);
@@ -255,6 +278,11 @@ public final class Trainer {
     shards.zeroGradients();
     if (tc.onNonFinite().equals("skip")) {
       skippedSteps++;
+      skippedInARow++;
+      if (skippedInARow >= tc.maxConsecutiveSkips()) {
+        throw new TrainingFailure(step + 1, skippedInARow + " steps in a row skipped for non-finite values"
+            + " (train.maxConsecutiveSkips=" + tc.maxConsecutiveSkips() + "); the last: " + msg, null);
+      }
       run.model().moeLayers().keySet().forEach(this::takeStepCounts);
       return;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
+import dev.roundhouse.host.data.DataFingerprint;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;
@@ -20,6 +21,7 @@ import java.util.List;
  * the model and its plugins, data, the run directory and the event bus. Owned by one thread.
  * {@code shardReplicas}: the model's replicas for data-parallel shards 1.. (empty unless {@code
  * train.dataParallel} > 1); they share the model's parameter values, see {@link DataParallelShards}.
+ * {@code dataFingerprint}: size and hash of every file the run reads, stored in each checkpoint.
  */
 public record TrainingRun(
     RunConfig config,
@@ -36,7 +38,8 @@ public record TrainingRun(
     RunDirectory directory,
     CheckpointStore checkpoints,
     EventBus events,
-    List<MoeTransformer> shardReplicas) {
+    List<MoeTransformer> shardReplicas,
+    DataFingerprint dataFingerprint) {
 
   /** Tokens per optimizer step. */
   public long tokensPerStep() {

@@ -104,7 +104,7 @@ class ConfigLoaderErrorsTest {
     root.putObject("model").putObject("moe").putObject("router").put("type", "softmax-topk");
     ConfigLoader.applyOverrides(root, List.of("train.steps=12", "optimizer.lr=3e-4", "name=my-run",
         "data.path=null", "model.tieEmbeddings=true", "model.moe.router.auxLossCoef=0.5", "seed=007",
-        "name2=2024 notes", "quoted=\"42\"", "obj={\"type\": \"mha\"}", "empty="));
+        "name2=2024 notes", "quoted=\"42\"", "obj={\"type\": \"mha\"}", "empty=\"\""));
     JsonNode steps = root.at("/train/steps");
     assertTrue(steps.isInt() && steps.intValue() == 12, steps.toString());
     assertTrue(root.at("/optimizer/lr").isDouble() && root.at("/optimizer/lr").doubleValue() == 3e-4);
@@ -117,7 +117,7 @@ class ConfigLoaderErrorsTest {
     assertEquals("2024 notes", root.get("name2").textValue(), "trailing text is not dropped");
     assertEquals("42", root.get("quoted").textValue());
     assertEquals("mha", root.at("/obj/type").textValue());
-    assertEquals("", root.get("empty").textValue());
+    assertEquals("", root.get("empty").textValue(), "an empty string must be quoted: a bare empty value is refused");
 
     RunConfig cfg = ConfigLoader.load(null, List.of("train.steps=12", "data.path=null", "model.moe.capacityFactor=1.25"));
     assertEquals(12, cfg.train().steps());

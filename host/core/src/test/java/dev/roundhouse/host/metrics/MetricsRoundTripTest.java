@@ -29,13 +29,13 @@ class MetricsRoundTripTest {
     JsonNode config = Json.parse("{\"seed\":1337,\"model\":{\"dModel\":256,\"capacityFactor\":null}}", "test");
     Map<String, Double> aux = new LinkedHashMap<>();
     aux.put("switch_aux", 0.0123);
-    aux.put("z_loss", Double.NaN);
+    aux.put("z_loss", null); // a NaN aux loss is written as null and read back as null
     LayerLoad l1 = LayerLoad.of(1, new long[] {10, 30, 0, 40}, -0.25, 0.5, 0, null);
     LayerLoad l2 = LayerLoad.of(2, new long[] {20, 20, 20, 20}, null, null, 7,
         Map.of("arith", new long[] {5, 5, 5, 5}, "code", new long[] {15, 15, 15, 15}));
     return List.of(
         new RunEvent.RunStarted(t, 0, "/runs/x", 400, config, Json.parse("{\"seed\":1337}", "p")),
-        new RunEvent.Step(t, 1, 5.54, aux, 6.0e-5, Double.POSITIVE_INFINITY, 12345.5, 321.0),
+        new RunEvent.Step(t, 1, 5.54, aux, 6.0e-5, Double.NaN, 12345.5, 321.0),
         new RunEvent.Eval(t, 100, 1.9, 2.74),
         new RunEvent.ExpertLoad(t, 100, List.of(l1, l2)),
         new RunEvent.Checkpoint(t, 100, "/runs/x/checkpoints/step-000100"),
@@ -66,8 +66,8 @@ class MetricsRoundTripTest {
       sampleEvents().forEach(w);
     }
     List<String> lines = Files.readAllLines(file);
-    assertEquals("{\"event\":\"step\",\"aux_losses\":{\"switch_aux\":0.0123,\"z_loss\":\"NaN\"},"
-        + "\"grad_norm\":\"Infinity\",\"loss\":5.54,\"lr\":6.0E-5,\"step\":1,\"step_ms\":321.0,"
+    assertEquals("{\"event\":\"step\",\"aux_losses\":{\"switch_aux\":0.0123,\"z_loss\":null},"
+        + "\"grad_norm\":null,\"loss\":5.54,\"lr\":6.0E-5,\"step\":1,\"step_ms\":321.0,"
         + "\"time\":\"2026-11-22T12:03:01.123Z\",\"tokens_per_s\":12345.5}", lines.get(1));
     assertEquals("{\"event\":\"eval\",\"step\":100,\"time\":\"2026-11-22T12:03:01.123Z\",\"val_bpb\":2.74,"
         + "\"val_loss\":1.9}", lines.get(2));

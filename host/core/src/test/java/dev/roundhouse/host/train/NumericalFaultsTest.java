@@ -107,6 +107,26 @@ class NumericalFaultsTest {
     }
   }
 
+  @Test
+  void skippingForeverFailsTheRunAfterTheConsecutiveSkipLimit() throws Exception {
+    // weights broken from step 2 on: every later step is non-finite
+    String broken = "{\"type\": \"nan-inject\", \"weightParam\": \"" + SHARED_W1_LAYER1
+        + "\", \"fromForward\": 2, \"toForward\": 100000}";
+    String[] sets = cfg("skip", broken, 20);
+    String[] more = java.util.Arrays.copyOf(sets, sets.length + 2);
+    more[sets.length] = "train.maxConsecutiveSkips=4";
+    more[sets.length + 1] = "train.evalEvery=3";
+    Runs.Prepared p = Runs.create(TinyRuns.tiny(more), registry, tmp.resolve("runs"), new EventBus());
+    TrainingFailure f = assertThrows(TrainingFailure.class, () -> Runs.execute(p));
+    assertEquals(5, f.step(), "steps 2-5 skipped: the 4th in a row fails");
+    assertTrue(f.getMessage().contains("4 steps in a row skipped") && f.getMessage().contains("maxConsecutiveSkips=4"),
+        f.getMessage());
+    List<RunEvent> ev = events(p);
+    assertTrue(ev.get(ev.size() - 1) instanceof RunEvent.RunFailed, ev.get(ev.size() - 1).toString());
+    String text = java.nio.file.Files.readString(p.run().directory().metricsFile());
+    assertTrue(!text.contains("\"NaN\"") && !text.contains("Infinity"), "NaN written as a string: " + text);
+  }
+
   private static void assertSameWeights(LoadedCheckpoint a, LoadedCheckpoint b, String why) {
     assertEquals(a.tensors().keySet(), b.tensors().keySet());
     assertTrue(a.tensors().keySet().stream().filter(k -> k.startsWith("param/")).count() > 10);

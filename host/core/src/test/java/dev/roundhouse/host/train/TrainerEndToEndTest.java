@@ -9,6 +9,7 @@ import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.MetricsReader;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.run.RunDirectoryException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -92,7 +93,7 @@ class TrainerEndToEndTest {
       Path dir = train(reg, runs, "train.steps=10");
       Path cfg = dir.resolve("config.json");
       Files.writeString(cfg, Files.readString(cfg).replace("\"lr\": 0.01", "\"lr\": 0.02"));
-      IllegalStateException e = assertThrows(IllegalStateException.class,
+      RunDirectoryException e = assertThrows(RunDirectoryException.class,
           () -> Runs.resume(dir, reg, new EventBus(), false));
       assertTrue(e.getMessage().contains("optimizer.lr"), e.getMessage());
     }
