@@ -15,6 +15,7 @@ import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.train.Evaluation;
 import dev.roundhouse.host.train.Inference;
 import dev.roundhouse.host.train.RunFactory;
+import dev.roundhouse.host.train.RunExport;
 import dev.roundhouse.host.train.Runs;
 import dev.roundhouse.host.train.Trainer;
 import dev.roundhouse.host.train.TrainingRun;
@@ -143,7 +144,7 @@ final class Commands {
     }
     Long step = a.option("step") == null ? null : Long.parseLong(a.option("step"));
     try (PluginRegistry registry = registry(a)) {
-      Path out = HfExport.export(dir, step, Path.of(a.option("out")), registry);
+      Path out = RunExport.export(dir, step, Path.of(a.option("out")), registry);
       this.out.println("exported to " + out + " (load with: python3 " + out.resolve(HfExport.MODELING) + " " + out
           + " --prompt TEXT, or AutoModelForCausalLM.from_pretrained(DIR, trust_remote_code=True))");
       return ExitCodes.OK;

@@ -18,7 +18,9 @@ import com.tngtech.archunit.lang.ArchRule;
  * config    config, optim        run config records and optimizer groups
  * plugins   registry             PF4J plugin jars -> providers, plugin sections read through them
  * model     model                the MoE transformer built from a config and providers
+ * transfer  export               Hugging Face-style export/import of a model's weights, upcycling
  * training  train                runs, trainer, evaluation
+ * sweeps    sweep                sweeps of runs (local and Slurm executors, reports)
  * bench     bench                benchmark tools (print to stdout; nothing depends on them)
  * </pre>
  */
@@ -33,14 +35,19 @@ class ArchitectureTest {
       .layer("config").definedBy(HOST + "config..", HOST + "optim..")
       .layer("plugins").definedBy(HOST + "registry..")
       .layer("model").definedBy(HOST + "model..")
+      .layer("transfer").definedBy(HOST + "export..")
       .layer("training").definedBy(HOST + "train..")
+      .layer("sweeps").definedBy(HOST + "sweep..")
       .layer("bench").definedBy(HOST + "bench..")
       .whereLayer("bench").mayNotBeAccessedByAnyLayer()
-      .whereLayer("training").mayOnlyBeAccessedByLayers("bench")
-      .whereLayer("model").mayOnlyBeAccessedByLayers("training", "bench")
-      .whereLayer("plugins").mayOnlyBeAccessedByLayers("training", "bench")
-      .whereLayer("config").mayOnlyBeAccessedByLayers("plugins", "model", "training", "bench")
-      .whereLayer("records").mayOnlyBeAccessedByLayers("training", "bench")
+      .whereLayer("sweeps").mayNotBeAccessedByAnyLayer()
+      .whereLayer("training").mayOnlyBeAccessedByLayers("sweeps", "bench")
+      .whereLayer("transfer").mayOnlyBeAccessedByLayers("training", "sweeps", "bench")
+      .whereLayer("model").mayOnlyBeAccessedByLayers("transfer", "training", "sweeps", "bench")
+      .whereLayer("plugins").mayOnlyBeAccessedByLayers("model", "transfer", "training", "sweeps", "bench")
+      .whereLayer("config").mayOnlyBeAccessedByLayers("plugins", "model", "transfer", "training", "sweeps", "bench")
+      .whereLayer("records").mayOnlyBeAccessedByLayers("config", "plugins", "model", "transfer", "training", "sweeps",
+          "bench")
       .because("each layer uses only the layers below it, so a package can be read without those above");
 
   /**

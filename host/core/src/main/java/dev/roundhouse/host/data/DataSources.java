@@ -78,7 +78,7 @@ public final class DataSources {
 
   /**
    * The files {@link #open} reads for a data path, in reading order (the same resolution of file, folder and glob);
-   * empty for the synthetic corpus (null path). For {@link DataFingerprint}.
+   * empty for the synthetic corpus (null path). For {@code run.DataFingerprint}.
    *
    * @throws DataException as {@link #open} does for a missing path or an empty folder or glob
    */

@@ -1,5 +1,7 @@
 package dev.roundhouse.host.export;
 
+import dev.roundhouse.host.config.RunConfig;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.host.model.MoeLayer;
@@ -9,7 +11,6 @@ import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.run.SafeTensors;
-import dev.roundhouse.host.train.Inference;
 import dev.roundhouse.tensor.Parameter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,22 +48,26 @@ public final class HfExport {
 
   private HfExport() {}
 
-  /** Exports checkpoint {@code step} (null: the newest good one) of {@code runDir} to {@code out}; returns out. */
-  public static Path export(Path runDir, Long step, Path out, PluginRegistry registry) {
-    Inference inf = Inference.open(runDir, registry, step);
-    ObjectNode config = HfLayout.config(inf.config().model(), inf.model(), registry);
+  /**
+   * Exports {@code model} (loaded from checkpoint {@code step} of {@code runDir} with config {@code run}) to
+   * {@code out}; returns out. Loading is the caller's ({@code train.RunExport} opens the checkpoint), so
+   * that this package does not depend on the trainer's.
+   */
+  public static Path export(Path runDir, RunConfig run, MoeTransformer model, long step, Path out,
+      PluginRegistry registry) {
+    ObjectNode config = HfLayout.config(run.model(), model, registry);
     ObjectNode rh = config.putObject("roundhouse");
     rh.put("run", runDir.toAbsolutePath().getFileName().toString());
-    rh.put("step", inf.step());
-    rh.put("precision", inf.config().precision().path("type").asText());
-    Map<String, INDArray> tensors = tensors(inf.model());
-    String notDeepSeek = DeepSeekV3Export.mismatch(inf.config().model(), config);
+    rh.put("step", step);
+    rh.put("precision", run.precision().path("type").asText());
+    Map<String, INDArray> tensors = tensors(model);
+    String notDeepSeek = DeepSeekV3Export.mismatch(run.model(), config);
     rh.put("deepseek_v3", notDeepSeek == null ? DeepSeekV3Export.FOLDER + "/" : "not written: " + notDeepSeek);
     ObjectNode runConfig = (ObjectNode) Json.read(runDir.resolve(RunDirectory.CONFIG_FILE));
-    ObjectNode deepSeekConfig = notDeepSeek == null ? DeepSeekV3Export.config(inf.config().model(), config) : null;
+    ObjectNode deepSeekConfig = notDeepSeek == null ? DeepSeekV3Export.config(run.model(), config) : null;
     Map<String, INDArray> deepSeek = notDeepSeek == null
-        ? DeepSeekV3Export.tensors(tensors, inf.config().model(), config) : null;
-    write(out, config, tensors, runConfig, inf.config().model().seqLen(), deepSeekConfig, deepSeek);
+        ? DeepSeekV3Export.tensors(tensors, run.model(), config) : null;
+    write(out, config, tensors, runConfig, run.model().seqLen(), deepSeekConfig, deepSeek);
     return out;
   }
 

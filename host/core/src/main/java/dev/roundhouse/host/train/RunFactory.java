@@ -18,7 +18,7 @@ import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
 import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
 import dev.roundhouse.host.data.DataException;
-import dev.roundhouse.host.data.DataFingerprint;
+import dev.roundhouse.host.run.DataFingerprint;
 import dev.roundhouse.host.data.DataSources;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;

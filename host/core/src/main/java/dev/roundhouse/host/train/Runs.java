@@ -16,7 +16,7 @@ import dev.roundhouse.host.run.Provenance;
 import dev.roundhouse.host.run.IoReasons;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.run.RunDirectoryException;
-import dev.roundhouse.host.data.DataFingerprint;
+import dev.roundhouse.host.run.DataFingerprint;
 import java.nio.file.Files;
 import dev.roundhouse.tensor.StepArena;
 import java.io.IOException;
@@ -92,7 +92,7 @@ public final class Runs {
    * or file: not a run directory or a broken config.json; the directory not writable; checkpoints once written
    * (metrics.jsonl records them) but none usable, unless {@code restart}; a config that no longer resolves to the
    * same fingerprint, naming the changed keys, unless {@code force}; data files that changed since the checkpoint
-   * ({@link DataFingerprint}), naming them, unless {@code forceDataChange}. A run killed before its first checkpoint
+   * ({@code run.DataFingerprint}), naming them, unless {@code forceDataChange}. A run killed before its first checkpoint
    * starts again from step 0 in the same directory.
    */
   public static Prepared resume(Path runDir, PluginRegistry registry, EventBus events, ResumeOptions options) {

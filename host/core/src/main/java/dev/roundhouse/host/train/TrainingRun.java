@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.BatchLoader;
-import dev.roundhouse.host.data.DataFingerprint;
+import dev.roundhouse.host.run.DataFingerprint;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;

@@ -100,7 +100,7 @@ class HfExportParityTest {
   void pytorchModelingFileGivesTheSameLogitsAndGreedyTokens(String arch) throws Exception {
     requireTorch();
     Path run = train(arch, overrides(arch));
-    Path out = HfExport.export(run, null, tmp.resolve("export-" + arch), registry);
+    Path out = RunExport.export(run, null, tmp.resolve("export-" + arch), registry);
     Inference inf = Inference.open(run, registry);
     if (arch.contains("bias")) {
       INDArray bias = inf.model().moeLayers().values().iterator().next().router().expertBias();
@@ -165,7 +165,7 @@ class HfExportParityTest {
   @Test
   void importStartsARunFromTheExportAndNamesBadTensors() throws Exception {
     Path run = train("import-src", overrides("gqa-sigmoid-bias"));
-    Path out = HfExport.export(run, (long) STEPS, tmp.resolve("export-import"), registry);
+    Path out = RunExport.export(run, (long) STEPS, tmp.resolve("export-import"), registry);
     Inference inf = Inference.open(run, registry);
     int t = inf.config().model().seqLen();
     int[] tokens = new SplittableRandom(5).ints(2 * t, 0, 256).toArray();
@@ -179,7 +179,7 @@ class HfExportParityTest {
       p.run().directory().close();
     }
 
-    ExportException exists = assertThrows(ExportException.class, () -> HfExport.export(run, null, out, registry));
+    ExportException exists = assertThrows(ExportException.class, () -> RunExport.export(run, null, out, registry));
     assertTrue(exists.getMessage().contains("already exists"), exists.getMessage());
 
     // a model with a wider expert hidden dim: the error names the tensor and both shapes
@@ -212,7 +212,7 @@ class HfExportParityTest {
     Path run = train("nsa", List.of("train.steps=1", "model.attention={\"type\":\"nsa\",\"compressBlock\":4,"
         + "\"compressStride\":2,\"selectBlock\":4,\"selectCount\":2,\"window\":4}"));
     Path out = tmp.resolve("export-nsa");
-    ExportException e = assertThrows(ExportException.class, () -> HfExport.export(run, null, out, registry));
+    ExportException e = assertThrows(ExportException.class, () -> RunExport.export(run, null, out, registry));
     assertTrue(e.getMessage().contains("attention 'nsa' of layer 0") && e.getMessage().contains("plugin roundhouse-attention"),
         e.getMessage());
     assertTrue(!Files.exists(out), "nothing written");

@@ -1,7 +1,6 @@
 package dev.roundhouse.host.data.prepare;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.data.DataException;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.Mixture;
@@ -42,7 +41,7 @@ public final class PreparedDataset {
       throw new DataException("data.prepared: " + file + " not found (prepare the data with `roundhouse data prepare`)");
     }
     try {
-      return ConfigLoader.mapper().readTree(file.toFile());
+      return PrepareJson.MAPPER.readTree(file.toFile());
     } catch (IOException e) {
       throw new DataException("data.prepared: " + file + " is not readable JSON: " + e.getMessage());
     }

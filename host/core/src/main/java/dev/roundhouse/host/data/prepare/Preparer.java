@@ -2,7 +2,6 @@ package dev.roundhouse.host.data.prepare;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.data.DataException;
 import dev.roundhouse.host.data.SourceDocuments;
 import dev.roundhouse.host.data.Tokenizer;
@@ -35,7 +34,7 @@ public final class Preparer {
     }
     MixSpec mix;
     try {
-      mix = ConfigLoader.mapper().readValue(mixFile.toFile(), MixSpec.class);
+      mix = PrepareJson.MAPPER.readValue(mixFile.toFile(), MixSpec.class);
     } catch (IOException e) {
       throw new DataException(mixFile + ": not a valid mixture file: " + e.getMessage().lines().findFirst().orElse(""));
     }
@@ -63,18 +62,18 @@ public final class Preparer {
     boolean u32 = tok.vocabSize() > 65536;
     Dedup dedup = new Dedup(mix.dedup(), mix.seed());
     double[] weights = mix.normalisedWeights();
-    ObjectNode manifest = ConfigLoader.mapper().createObjectNode();
+    ObjectNode manifest = PrepareJson.MAPPER.createObjectNode();
     manifest.put("format", "roundhouse-prepared-v1");
     manifest.put("seed", mix.seed());
     ObjectNode tk = manifest.putObject("tokenizer");
-    tk.set("spec", ConfigLoader.mapper().valueToTree(mix.tokenizer()));
+    tk.set("spec", PrepareJson.MAPPER.valueToTree(mix.tokenizer()));
     tk.put("hash", mix.tokenizer().hash());
     tk.put("vocabSize", tok.vocabSize());
     tk.put("eos", eos);
     manifest.put("dtype", u32 ? "uint32" : "uint16");
     manifest.put("valFraction", mix.valFraction());
-    manifest.set("dedup", ConfigLoader.mapper().valueToTree(mix.dedup()));
-    manifest.set("filters", ConfigLoader.mapper().valueToTree(mix.filters()));
+    manifest.set("dedup", PrepareJson.MAPPER.valueToTree(mix.dedup()));
+    manifest.set("filters", PrepareJson.MAPPER.valueToTree(mix.filters()));
     ArrayNode sources = manifest.putArray("sources");
     for (int si = 0; si < mix.sources().size(); si++) {
       MixSpec.Source s = mix.sources().get(si);
@@ -171,7 +170,7 @@ public final class Preparer {
           + docs.size() + " documents kept (" + exact + " exact, " + near + " near duplicates), "
           + src.get("train").get("tokens") + " train + " + src.get("val").get("tokens") + " val tokens");
     }
-    ConfigLoader.mapper().writerWithDefaultPrettyPrinter().writeValue(out.resolve(MANIFEST).toFile(), manifest);
+    PrepareJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.resolve(MANIFEST).toFile(), manifest);
     return manifest;
   }
 

@@ -1,10 +1,9 @@
-package dev.roundhouse.host.data;
+package dev.roundhouse.host.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.roundhouse.host.data.DataException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.roundhouse.host.run.IoReasons;
-import dev.roundhouse.host.run.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
