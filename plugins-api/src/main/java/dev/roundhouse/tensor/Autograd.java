@@ -34,7 +34,7 @@ final class Autograd {
   }
 
   /** Nodes that require grad, parents before children (iterative DFS, deep graphs are fine). */
-  private static List<Tensor> topologicalOrder(Tensor root) {
+  static List<Tensor> topologicalOrder(Tensor root) {
     List<Tensor> order = new ArrayList<>();
     Map<Tensor, Boolean> visited = new IdentityHashMap<>();
     ArrayDeque<Object[]> stack = new ArrayDeque<>();

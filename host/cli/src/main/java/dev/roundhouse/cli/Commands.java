@@ -173,9 +173,13 @@ final class Commands {
   }
 
   int bench(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("json", "plugins"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "case", "arena", "set", "steps"), Set.of());
+    Bench.MemoryOptions d = Bench.MemoryOptions.DEFAULTS;
+    Bench.MemoryOptions memory = new Bench.MemoryOptions(a.all("case").isEmpty() ? d.cases() : a.all("case"),
+        a.all("arena").isEmpty() ? d.arenas() : a.all("arena"), a.all("set"),
+        a.option("steps") == null ? d.steps() : Integer.parseInt(a.option("steps")));
     try (PluginRegistry registry = registry(a)) {
-      return Bench.run(a.positionals, a.option("json"), registry, out);
+      return Bench.run(a.positionals, a.option("json"), registry, out, memory);
     }
   }
 

@@ -20,6 +20,7 @@ public final class Main {
       "  validate CONFIG [--set key.path=value ...]   report every problem with its JSON path",
       "  plugins [--plugins DIR]                    list discovered plugins and load problems",
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
+      "  bench memory [--case C] [--arena A] [--set k=v] [--steps N]  peak memory by phase and category vs PyTorch",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",
       "",
       "exit codes: 0 ok, 1 run failed, 2 usage/config error, 3 data error, 4 plugin error,",

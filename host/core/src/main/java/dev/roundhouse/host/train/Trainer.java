@@ -8,6 +8,7 @@ import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.run.LoadedCheckpoint;
+import dev.roundhouse.tensor.MemoryPhases;
 import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.OpProfiler;
 import dev.roundhouse.tensor.Parameter;
@@ -170,6 +171,7 @@ public final class Trainer {
       phase = OpProfiler.begin();
       GradTools.zero(params, loop);
       OpProfiler.end("step: zero grads", phase);
+      MemoryPhases.mark("optimizer", null);
       double ms = (System.nanoTime() - t0) / 1e6;
       int done = step + 1;
       if (done % tc.logEvery() == 0 || done == 1 || done == tc.steps()) {
