@@ -13,6 +13,7 @@ import dev.roundhouse.host.registry.ExtensionInfo;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.train.Evaluation;
 import dev.roundhouse.host.train.Inference;
+import dev.roundhouse.host.train.MemoryEstimate;
 import dev.roundhouse.host.train.RunFactory;
 import dev.roundhouse.host.train.Runs;
 import dev.roundhouse.host.train.Trainer;
@@ -37,13 +38,24 @@ final class Commands {
   }
 
   int run(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins"), Set.of("force"));
     Path config = a.positionals.isEmpty() ? null : Path.of(a.positionals.get(0));
     List<String> sets = new ArrayList<>(a.all("set"));
     if (a.option("data") != null) {
       sets.add("data.path=" + quote(a.option("data")));
     }
     RunConfig cfg = ConfigLoader.load(config, sets);
+    MemoryEstimate memory = MemoryEstimate.of(cfg);
+    long available = MemoryEstimate.availableBytes();
+    out.println("memory estimate: " + memory.describe() + (available < 0 ? ""
+        : String.format(java.util.Locale.ROOT, "; %.2f GB available", available / 1e9)));
+    String tooBig = memory.problem(available);
+    if (tooBig != null) {
+      if (!a.has("force")) {
+        throw new ConfigException("config", List.of(tooBig));
+      }
+      err.println("warning: " + tooBig + " (--force given: training anyway)");
+    }
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
       Runs.Prepared p = Runs.create(cfg, registry, runsRoot(a), new EventBus());
