@@ -27,6 +27,9 @@ import java.util.regex.Pattern;
  * (bench/pytorch_reference.py under {@code /usr/bin/python3}, or {@code -Droundhouse.bench.python})
  * trains the same model and batch in its own process; prints peak RSS by phase and category and
  * the ratio to the peer. The peer is skipped, with the reason, when its script or torch is missing.
+ * The peer trains one warm-up and one timed step (its peak is reached in the first step that has
+ * optimizer state); {@code TORCH_BLAS_DIR} gives it a faster libblas.so.3, as in
+ * bench/compare_pytorch.sh (Debian's torch otherwise runs the reference BLAS: same memory, slower).
  */
 public final class MemoryCompare {
   /** A named config: overrides of the embedded tiny-moe. */
@@ -196,8 +199,13 @@ public final class MemoryCompare {
     }
     try {
       ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--bench", "--config", cfgFile.toString(),
-          "--warmup", String.valueOf(Math.max(1, steps - 2)), "--steps", "2").redirectErrorStream(true);
+          "--warmup", "1", "--steps", "1").redirectErrorStream(true);
       pb.environment().remove("LD_PRELOAD");
+      String blasDir = System.getenv("TORCH_BLAS_DIR"); // as bench/compare_pytorch.sh: a faster libblas.so.3
+      if (blasDir != null && !blasDir.isBlank()) {
+        String ld = System.getenv("LD_LIBRARY_PATH");
+        pb.environment().put("LD_LIBRARY_PATH", blasDir + (ld == null || ld.isBlank() ? "" : ":" + ld));
+      }
       Process p = pb.start();
       String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int rc = p.waitFor();
