@@ -30,6 +30,7 @@ public final class RunHistory {
   private String runDir = "";
   private long totalSteps;
   private long lastStep;
+  private Long peakRssBytes;
   private long lastCheckpoint = -1;
   private Double bestValLoss;
   private String error;
@@ -61,6 +62,9 @@ public final class RunHistory {
       loss.add(new double[] {s.step(), s.loss()});
       tokensPerS.add(new double[] {s.step(), s.tokensPerS()});
       lr.add(new double[] {s.step(), s.lr()});
+      if (s.peakRssBytes() != null) {
+        peakRssBytes = s.peakRssBytes();
+      }
     } else if (e instanceof RunEvent.Eval v) {
       valLoss.add(new double[] {v.step(), v.valLoss()});
       bestValLoss = bestValLoss == null ? v.valLoss() : Math.min(bestValLoss, v.valLoss());
@@ -166,6 +170,11 @@ public final class RunHistory {
 
   public long totalSteps() {
     return totalSteps;
+  }
+
+  /** The training process's peak resident set as last reported (bytes), or null. */
+  public Long peakRssBytes() {
+    return peakRssBytes;
   }
 
   public long lastStep() {

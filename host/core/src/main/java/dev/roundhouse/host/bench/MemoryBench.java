@@ -1,6 +1,7 @@
 package dev.roundhouse.host.bench;
 
 import dev.roundhouse.host.config.ConfigLoader;
+import dev.roundhouse.host.env.ProcMemory;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.model.MoeTransformer;

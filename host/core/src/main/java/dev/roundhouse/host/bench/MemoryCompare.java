@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code roundhouse bench memory}: for each case (a config with overrides) and each arena layout,
- * one child JVM runs {@link MemoryBench} (so peaks never mix), and the PyTorch peer
+ * one child JVM runs {@link MemoryBench} (so peaks never mix; the layouts and the peer run at the
+ * same time, so their step times see the same machine load), and the PyTorch peer
  * (bench/pytorch_reference.py under {@code /usr/bin/python3}, or {@code -Droundhouse.bench.python})
  * trains the same model and batch in its own process; prints peak RSS by phase and category and
  * the ratio to the peer. The peer is skipped, with the reason, when its script or torch is missing.
@@ -71,26 +72,36 @@ public final class MemoryCompare {
       List<String> sets = new ArrayList<>(c.sets());
       sets.add("train.dataParallel=1");
       sets.addAll(extra);
-      Map<String, Object> caseJson = new LinkedHashMap<>();
+      Map<String, Object> caseJson = new java.util.concurrent.ConcurrentHashMap<>();
+      // The peer and every arena layout run at the same time, each in its own process: peaks are
+      // per process, and on a loaded machine the layouts' step times are compared under the same load.
+      java.util.concurrent.CompletableFuture<Long> peerRun = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> peerPeak(ConfigLoader.load(null, sets), steps, caseJson));
+      Map<String, java.util.concurrent.CompletableFuture<JsonNode>> runs = new LinkedHashMap<>();
+      for (String engine : engines) {
+        runs.put(engine, java.util.concurrent.CompletableFuture.supplyAsync(() -> child(engine, sets, steps)));
+      }
       Long peer = null;
       String peerNote;
       try {
-        peer = peerPeak(ConfigLoader.load(null, sets), steps, caseJson);
+        peer = peerRun.join();
         peerNote = peer == null ? "peer: skipped (" + caseJson.get("peer_skipped") + ")" : null;
       } catch (RuntimeException e) {
         peerNote = "peer: failed (" + e.getMessage() + ")";
       }
-      for (String engine : engines) {
-        JsonNode r = child(engine, sets, steps);
-        caseJson.put(engine, r);
-        print(name, engine, r, peer, out);
+      Map<String, Object> ordered = new LinkedHashMap<>();
+      for (Map.Entry<String, java.util.concurrent.CompletableFuture<JsonNode>> e : runs.entrySet()) {
+        JsonNode r = e.getValue().join();
+        ordered.put(e.getKey(), r);
+        print(name, e.getKey(), r, peer, out);
       }
       if (peer != null) {
         out.printf(Locale.ROOT, "  PyTorch peer (eager, fp32, same model and batch): peak RSS %s%n%n", gb(peer));
       } else {
         out.println("  " + peerNote + "\n");
       }
-      json.put(name, caseJson);
+      ordered.putAll(caseJson);
+      json.put(name, ordered);
     }
     return json;
   }

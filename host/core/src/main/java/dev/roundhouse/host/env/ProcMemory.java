@@ -1,4 +1,4 @@
-package dev.roundhouse.host.bench;
+package dev.roundhouse.host.env;
 
 import java.io.IOException;
 import java.nio.file.Files;
