@@ -166,10 +166,10 @@ public final class MemoryBench {
       }
     }
     long reserved = 0;
-    long maxCycle = 0;
+    long slack = 0;
     for (long[] w : arenas.values()) {
       reserved += w[0];
-      maxCycle += w[1];
+      slack += w[0] > 0 ? Math.max(0, w[0] - w[1]) : 0; // an arena still learning has no block yet
     }
     out.put("parameters", r.parameterBytes());
     out.put("gradients", r.gradientBytes());
@@ -177,7 +177,7 @@ public final class MemoryBench {
     out.put("saved activations (graph at end of forward)", saved);
     out.put("forward temporaries (rest of forward arena)", Math.max(0, forwardInUse - saved));
     out.put("arena blocks reserved (all arenas, training thread)", reserved);
-    out.put("arena slack (reserved - largest cycle)", Math.max(0, reserved - maxCycle));
+    out.put("arena slack (reserved - largest cycle)", slack);
     out.put("JVM heap committed", r.heapCommittedBytes());
     out.put("process before the run (JVM, native libraries)", r.baselineRss());
     return out;
