@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import resource
 import struct
 import sys
 import time
@@ -352,6 +353,7 @@ def bench(cfg, warmup, steps, seed):
     print(f"  blas: {blas_library()}; F.linear [4096,256]x[256,768]: {gemm_gflops():.1f} GFLOP/s")
     print("  wall ms: " + " ".join(f"{x:.0f}" for x in times))
     print(f"median of {steps} steps: {med:.1f} ms wall, {b * t / (med / 1000):.0f} tokens/s")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024} bytes")
 
 
 def main():

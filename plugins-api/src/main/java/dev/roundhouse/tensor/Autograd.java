@@ -17,24 +17,32 @@ final class Autograd {
       throw new IllegalStateException("backward() on a tensor that does not require grad: " + root);
     }
     List<Tensor> order = topologicalOrder(root);
+    if (ArenaSegments.current() != null) {
+      SegmentedBackward.run(order, root, seed);
+      return;
+    }
     root.addGrad(seed);
     for (int i = order.size() - 1; i >= 0; i--) {
-      Tensor t = order.get(i);
-      Tensor.BackwardFn fn = t.backwardFn;
-      if (fn != null) {
-        INDArray g = t.grad;
-        if (g != null) {
-          fn.apply(g);
-        }
-        // Intermediate: gradient consumed, graph cut so its arrays can be released.
-        t.grad = null;
-        t.releaseGraph();
+      step(order.get(i));
+    }
+  }
+
+  /** Runs one node's backward, then drops its gradient and cuts it from the graph. */
+  static void step(Tensor t) {
+    Tensor.BackwardFn fn = t.backwardFn;
+    if (fn != null) {
+      INDArray g = t.grad;
+      if (g != null) {
+        fn.apply(g);
       }
+      // Intermediate: gradient consumed, graph cut so its arrays can be released.
+      t.grad = null;
+      t.releaseGraph();
     }
   }
 
   /** Nodes that require grad, parents before children (iterative DFS, deep graphs are fine). */
-  private static List<Tensor> topologicalOrder(Tensor root) {
+  static List<Tensor> topologicalOrder(Tensor root) {
     List<Tensor> order = new ArrayList<>();
     Map<Tensor, Boolean> visited = new IdentityHashMap<>();
     ArrayDeque<Object[]> stack = new ArrayDeque<>();

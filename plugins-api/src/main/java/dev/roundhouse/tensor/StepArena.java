@@ -115,6 +115,28 @@ public final class StepArena implements AutoCloseable {
     return arena;
   }
 
+  /**
+   * Starts the next per-block arena of a forward pass (the model calls it before each block and
+   * before the head): everything made until the next call lives in it, and backward closes it as
+   * soon as the block's backward has run, in reverse block order, instead of when the step ends.
+   * No-op outside an arena, in a {@link NoGrad} scope, or with {@code -Droundhouse.arena=step}.
+   * Segments still open when the arena closes (no backward ran) are closed with it.
+   */
+  public static void beginSegment() {
+    ArenaSegments.begin();
+  }
+
+  /**
+   * Turns per-block arenas on (the default) or off (one arena for the whole step, as with
+   * {@code -Droundhouse.arena=step}) for steps started afterwards, process-wide; returns the
+   * previous setting. For measurements and equality tests; call it between steps only.
+   */
+  public static boolean perBlockArenas(boolean on) {
+    boolean before = ArenaSegments.enabled;
+    ArenaSegments.enabled = on;
+    return before;
+  }
+
   /** The innermost open arena on this thread, or null. */
   public static StepArena current() {
     return OPEN.get().peek();
@@ -212,6 +234,7 @@ public final class StepArena implements AutoCloseable {
       throw new IllegalStateException("StepArena '" + id + "' closed while inner arena '"
           + (open.peek() == null ? "?" : open.peek().id) + "' is still open");
     }
+    ArenaSegments.closeOwnedBy(this);
     open.pop();
     closed = true;
     if (workspace != null) {

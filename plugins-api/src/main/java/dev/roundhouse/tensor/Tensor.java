@@ -28,6 +28,8 @@ public class Tensor {
   INDArray grad;
   Tensor[] parents;
   BackwardFn backwardFn;
+  /** The per-block arena this node was made in (null outside them or when it needs no gradient). */
+  final ArenaSegments.Segment segment;
   private String label;
 
   protected Tensor(INDArray data, boolean requiresGrad, Tensor[] parents, BackwardFn fn) {
@@ -35,6 +37,7 @@ public class Tensor {
     this.requiresGrad = requiresGrad;
     this.parents = parents;
     this.backwardFn = fn;
+    this.segment = requiresGrad ? ArenaSegments.current() : null;
   }
 
   /** A tensor that never receives a gradient (inputs, masks, targets). */

@@ -250,7 +250,8 @@ public final class DashboardViewModel implements AutoCloseable {
     String tps = history.tokensPerS().isEmpty() ? "-" : String.format("%.0f", lastY(history.tokensPerS()));
     String rate = history.lr().isEmpty() ? "-" : String.format("%.3g", lastY(history.lr()));
     stats.set("step " + history.lastStep() + (history.totalSteps() > 0 ? " / " + history.totalSteps() : "")
-        + "   loss " + last + "   best val " + val + "   tokens/s " + tps + "   lr " + rate + timing());
+        + "   loss " + last + "   best val " + val + "   tokens/s " + tps + "   lr " + rate + timing()
+        + (history.peakRssBytes() == null ? "" : String.format("   peak RSS %.2f GB", history.peakRssBytes() / 1e9)));
   }
 
   /** "   elapsed 1m05s   ETA 2m10s" from the logged steps' times; ETA only while the run goes on. */

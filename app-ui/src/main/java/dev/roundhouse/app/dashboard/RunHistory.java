@@ -56,6 +56,7 @@ public final class RunHistory {
   private String runDir = "";
   private long totalSteps;
   private long lastStep;
+  private Long peakRssBytes;
   private long lastCheckpoint = -1;
   private Double bestValLoss;
   private String error;
@@ -142,6 +143,9 @@ public final class RunHistory {
       double wall = firstTime == null || s.time() == null ? 0
           : java.time.Duration.between(firstTime, s.time()).toMillis() / 1000.0;
       clock.add(new double[] {s.step(), wall, tokensSoFar});
+      if (s.peakRssBytes() != null) {
+        peakRssBytes = s.peakRssBytes();
+      }
     } else if (e instanceof RunEvent.Eval v) {
       valLoss.add(new double[] {v.step(), v.valLoss()});
       put(VAL_BPB, v.step(), v.valBpb());
@@ -379,6 +383,11 @@ public final class RunHistory {
 
   public long totalSteps() {
     return totalSteps;
+  }
+
+  /** The training process's peak resident set as last reported (bytes), or null. */
+  public Long peakRssBytes() {
+    return peakRssBytes;
   }
 
   public long lastStep() {

@@ -4,6 +4,7 @@ import dev.roundhouse.host.bench.AttentionBench;
 import dev.roundhouse.host.bench.ExpertGemmBench;
 import dev.roundhouse.host.bench.GemmPeak;
 import dev.roundhouse.host.bench.MatmulBench;
+import dev.roundhouse.host.bench.MemoryCompare;
 import dev.roundhouse.host.bench.MoeBench;
 import dev.roundhouse.host.bench.StepBench;
 import dev.roundhouse.host.config.ConfigLoader;
@@ -28,6 +29,9 @@ import java.util.Map;
  */
 final class Bench {
   static final List<String> SCENARIOS = List.of("matmul", "expert-gemms", "moe", "step", "experts", "attention");
+
+  /** Scenarios run only when named (they start processes of their own and take minutes). */
+  static final List<String> NAMED_ONLY = List.of("memory");
 
   private Bench() {}
 
@@ -94,10 +98,21 @@ final class Bench {
   }
 
   static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out) {
+    return run(requested, jsonFile, registry, out, MemoryOptions.DEFAULTS);
+  }
+
+  /** Options of the memory scenario: cases, arena layouts, extra overrides, steps per measurement. */
+  record MemoryOptions(List<String> cases, List<String> arenas, List<String> sets, int steps) {
+    static final MemoryOptions DEFAULTS = new MemoryOptions(List.of("tiny-moe"), List.of("step", "blocks"), List.of(), 4);
+  }
+
+  static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out,
+      MemoryOptions memory) {
     List<String> scenarios = requested.isEmpty() ? SCENARIOS : requested;
     for (String s : scenarios) {
-      if (!SCENARIOS.contains(s)) {
-        throw new Args.UsageException("unknown bench scenario '" + s + "' (known: " + String.join(", ", SCENARIOS) + ")");
+      if (!SCENARIOS.contains(s) && !NAMED_ONLY.contains(s)) {
+        throw new Args.UsageException("unknown bench scenario '" + s + "' (known: " + String.join(", ", SCENARIOS)
+            + ", " + String.join(", ", NAMED_ONLY) + ")");
       }
     }
     out.println("threads: " + Nd4jThreads.describe() + "; blas: " + NativeLibraries.blasLibraries());
@@ -122,6 +137,8 @@ final class Bench {
         json.put("step", stepWithAndWithoutShards(registry, out));
       } else if (s.equals("experts")) {
         json.put("experts", expertScaling(registry, out));
+      } else if (s.equals("memory")) {
+        json.put("memory", MemoryCompare.run(memory.cases(), memory.arenas(), memory.sets(), memory.steps(), out));
       } else if (s.equals("attention")) {
         AttentionBench.Options o = AttentionBench.Options.defaults();
         json.put("attention", AttentionBench.run(registry, o, out));

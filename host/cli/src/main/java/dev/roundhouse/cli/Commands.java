@@ -14,6 +14,7 @@ import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.train.Evaluation;
 import dev.roundhouse.host.train.Inference;
+import dev.roundhouse.host.train.MemoryEstimate;
 import dev.roundhouse.host.train.RunFactory;
 import dev.roundhouse.host.train.RunExport;
 import dev.roundhouse.host.train.Runs;
@@ -39,13 +40,24 @@ final class Commands {
   }
 
   int run(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins", "plugins-only"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins", "plugins-only"), Set.of("force"));
     Path config = a.positionals.isEmpty() ? null : Args.path(a.positionals.get(0), "CONFIG");
     List<String> sets = new ArrayList<>(a.all("set"));
     if (a.option("data") != null) {
       sets.add("data.path=" + quote(a.option("data")));
     }
     RunConfig cfg = ConfigLoader.load(config, sets);
+    MemoryEstimate memory = MemoryEstimate.of(cfg);
+    long available = MemoryEstimate.availableBytes();
+    out.println("memory estimate: " + memory.describe() + (available < 0 ? ""
+        : String.format(java.util.Locale.ROOT, "; %.2f GB available", available / 1e9)));
+    String tooBig = memory.problem(available);
+    if (tooBig != null) {
+      if (!a.has("force")) {
+        throw new ConfigException("config", List.of(tooBig));
+      }
+      err.println("warning: " + tooBig + " (--force given: training anyway)");
+    }
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
       Runs.Prepared p = Runs.create(cfg, registry, runsRoot(a), new EventBus());
@@ -210,9 +222,13 @@ final class Commands {
   }
 
   int bench(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "plugins-only"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "plugins-only", "case", "arena", "set", "steps"), Set.of());
+    Bench.MemoryOptions d = Bench.MemoryOptions.DEFAULTS;
+    Bench.MemoryOptions memory = new Bench.MemoryOptions(a.all("case").isEmpty() ? d.cases() : a.all("case"),
+        a.all("arena").isEmpty() ? d.arenas() : a.all("arena"), a.all("set"),
+        a.intOption("steps", d.steps(), 1, 1_000_000));
     try (PluginRegistry registry = registry(a)) {
-      return Bench.run(a.positionals, a.option("json"), registry, out);
+      return Bench.run(a.positionals, a.option("json"), registry, out, memory);
     }
   }
 

@@ -31,8 +31,10 @@ final class ConsoleProgress implements Consumer<RunEvent> {
       startNanos = System.nanoTime();
       println("run directory: " + s.runDir() + (s.step() > 0 ? " (resuming after step " + s.step() + ")" : ""));
     } else if (e instanceof RunEvent.Step s) {
-      String text = String.format(Locale.ROOT, "step %d/%d  loss %.4f%s  lr %.2e  %.0f tok/s  %.0f ms/step  ETA %s",
-          s.step(), totalSteps, s.loss(), aux(s), s.lr(), s.tokensPerS(), s.stepMs(), eta(s.step()));
+      String text = String.format(Locale.ROOT, "step %d/%d  loss %.4f%s  lr %.2e  %.0f tok/s  %.0f ms/step%s  ETA %s",
+          s.step(), totalSteps, s.loss(), aux(s), s.lr(), s.tokensPerS(), s.stepMs(),
+          s.peakRssBytes() == null ? "" : String.format(Locale.ROOT, "  peak %.2f GB", s.peakRssBytes() / 1e9),
+          eta(s.step()));
       if (terminal) {
         out.print("\r" + bar(s.step()) + " " + text + "\u001b[K");
         out.flush();

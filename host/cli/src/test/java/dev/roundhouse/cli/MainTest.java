@@ -115,6 +115,15 @@ class MainTest {
   }
 
   @Test
+  void aConfigThatCannotFitIsRefusedWithTheEstimateBeforeAnythingIsBuilt() {
+    Result r = main("run", "--plugins", plugins(), "--out", tmp.toString(), "--set", "train.batchSize=1000000");
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.out().contains("memory estimate: ~"), r.out());
+    assertTrue(r.err().contains("memory: this config needs") && r.err().contains("--force"), r.err());
+    assertTrue(!Files.exists(tmp.resolve("tiny-moe")), "no run directory made");
+  }
+
+  @Test
   void usageErrors() {
     assertEquals(2, main("frobnicate").code());
     assertEquals(2, main("run", "--bogus").code());

@@ -68,19 +68,30 @@ public sealed interface RunEvent {
    * One optimizer step done. {@code loss}: mean LM cross-entropy (nats/token) over the step's tokens, without aux
    * losses; {@code auxLosses}: name to value as added to the loss (already times its coefficient); {@code lr}: the
    * base learning rate used; {@code gradNorm}: global L2 norm before clipping; {@code tokensPerS}, {@code stepMs}:
-   * throughput and wall time of the step.
+   * throughput and wall time of the step; {@code peakRssBytes}: the process's peak resident set so far (Linux
+   * VmHWM), null where unknown or in files written before it was recorded.
    */
   @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record Step(Instant time, long step, double loss, Map<String, Double> auxLosses, double lr, double gradNorm,
-      double tokensPerS, double stepMs) implements RunEvent {
+      double tokensPerS, double stepMs, Long peakRssBytes) implements RunEvent {
     public Step {
       auxLosses = auxLosses == null ? Map.of() : new TreeMap<>(auxLosses);
     }
 
+    public Step(Instant time, long step, double loss, Map<String, Double> auxLosses, double lr, double gradNorm,
+        double tokensPerS, double stepMs) {
+      this(time, step, loss, auxLosses, lr, gradNorm, tokensPerS, stepMs, null);
+    }
+
     public Step(long step, double loss, Map<String, Double> auxLosses, double lr, double gradNorm,
         double tokensPerS, double stepMs) {
-      this(now(), step, loss, auxLosses, lr, gradNorm, tokensPerS, stepMs);
+      this(now(), step, loss, auxLosses, lr, gradNorm, tokensPerS, stepMs, null);
+    }
+
+    public Step(long step, double loss, Map<String, Double> auxLosses, double lr, double gradNorm,
+        double tokensPerS, double stepMs, Long peakRssBytes) {
+      this(now(), step, loss, auxLosses, lr, gradNorm, tokensPerS, stepMs, peakRssBytes);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Norms;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Shapes;
+import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,8 +56,10 @@ public final class MoeTransformer implements Trainable {
   public Tensor logits(int[] inputs, int batch, int seqLen) {
     Tensor x = embed(inputs, batch, seqLen);
     for (Block b : blocks) {
+      StepArena.beginSegment(); // per-block arena: freed as soon as this block's backward has run
       x = b.forward(x);
     }
+    StepArena.beginSegment();
     return head(x);
   }
 

@@ -5,6 +5,7 @@ import dev.roundhouse.api.Router;
 import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.model.MoeTransformer;
+import dev.roundhouse.tensor.MemoryPhases;
 import dev.roundhouse.tensor.OpProfiler;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.StepArena;
@@ -116,9 +117,11 @@ final class DataParallelShards {
         routing.put(e.getKey(), RoutingRecord.of(e.getValue().lastRouting()));
       }
       OpProfiler.end("step: loss values, routing stats", phase);
+      MemoryPhases.mark("forward", loss.total());
       if (Double.isFinite(total)) {
         loss.total().backward(loss.total().data().ulike().assign(seed));
       }
+      MemoryPhases.mark("backward", null);
       return new ShardResult(shard, b, ce, total, aux, routing);
     }
   }

@@ -4,11 +4,13 @@ import dev.roundhouse.api.ParallelLoop;
 import dev.roundhouse.host.config.StopAt;
 import dev.roundhouse.host.config.TrainConfig;
 import dev.roundhouse.host.data.Batch;
+import dev.roundhouse.host.env.ProcMemory;
 import dev.roundhouse.host.metrics.LayerLoad;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.run.LoadedCheckpoint;
+import dev.roundhouse.tensor.MemoryPhases;
 import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.OpProfiler;
 import dev.roundhouse.tensor.Parameter;
@@ -232,14 +234,21 @@ public final class Trainer {
       phase = OpProfiler.begin();
       GradTools.zero(params, loop);
       OpProfiler.end("step: zero grads", phase);
+      MemoryPhases.mark("optimizer", null);
       double ms = (System.nanoTime() - t0) / 1e6;
       int done = step + 1;
       if (done % tc.logEvery() == 0 || done == 1 || done == tc.steps()) {
         run.events().publish(new RunEvent.Step(done, lossSum / accum, aux,
-            run.optimizer().learningRate() * lrFactor, gradNorm, run.tokensPerStep() / (ms / 1000), ms));
+            run.optimizer().learningRate() * lrFactor, gradNorm, run.tokensPerStep() / (ms / 1000), ms, peakRss()));
         publishExpertLoad(done);
       }
     }
+  }
+
+  /** The process's peak resident set so far (bytes), or null where /proc is not there. */
+  private static Long peakRss() {
+    long peak = ProcMemory.peak();
+    return peak < 0 ? null : peak;
   }
 
   /** The layer's counts since the last optimizer step (reset), also fed to the dead-expert alarm. */
