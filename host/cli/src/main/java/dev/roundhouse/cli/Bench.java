@@ -5,6 +5,7 @@ import dev.roundhouse.host.bench.ExpertGemmBench;
 import dev.roundhouse.host.bench.GemmPeak;
 import dev.roundhouse.host.bench.MatmulBench;
 import dev.roundhouse.host.bench.MoeBench;
+import dev.roundhouse.host.bench.PrecisionBench;
 import dev.roundhouse.host.bench.StepBench;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.bench.Nd4jThreads;
@@ -27,7 +28,8 @@ import java.util.Map;
  * tests; compare ratios within one run.
  */
 final class Bench {
-  static final List<String> SCENARIOS = List.of("matmul", "expert-gemms", "moe", "step", "experts", "attention");
+  static final List<String> SCENARIOS = List.of("matmul", "expert-gemms", "moe", "step", "experts", "attention",
+      "precision");
 
   private Bench() {}
 
@@ -100,7 +102,8 @@ final class Bench {
         throw new Args.UsageException("unknown bench scenario '" + s + "' (known: " + String.join(", ", SCENARIOS) + ")");
       }
     }
-    out.println("threads: " + Nd4jThreads.describe() + "; blas: " + NativeLibraries.blasLibraries());
+    out.println("threads: " + Nd4jThreads.describe() + "; blas: " + NativeLibraries.blasLibraries()
+        + "; nd4j native build: " + NativeLibraries.nd4jNativeBuild());
     Map<String, Object> json = new LinkedHashMap<>();
     for (String s : scenarios) {
       if (s.equals("matmul")) {
@@ -122,6 +125,13 @@ final class Bench {
         json.put("step", stepWithAndWithoutShards(registry, out));
       } else if (s.equals("experts")) {
         json.put("experts", expertScaling(registry, out));
+      } else if (s.equals("precision")) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("bf16_products", dev.roundhouse.tensor.Bf16.describe());
+        p.put("nd4j_native_build", NativeLibraries.nd4jNativeBuild());
+        p.put("gemm_gflops", PrecisionBench.gemmRates(out));
+        p.put("steps", PrecisionBench.steps(registry, List.of(), 2, 2, 4, out));
+        json.put("precision", p);
       } else if (s.equals("attention")) {
         AttentionBench.Options o = AttentionBench.Options.defaults();
         json.put("attention", AttentionBench.run(registry, o, out));
