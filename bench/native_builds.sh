@@ -3,11 +3,11 @@
 # for each round, each of the four variants runs the fp32 gemm peak (1024^3, one thread) and the
 # fp32 tiny-moe training step (StepBench). The plain build's jar is taken from the local Maven
 # repository (fetched with `mvn dependency:get` when missing).
-# Usage: bench/native_builds.sh [ROUNDS=2] [WARMUP=2] [STEPS=5]
+# Usage: bench/native_builds.sh [ROUNDS=2] [WARMUP=2] [STEPS=5] [--set key=value ...]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLI="$ROOT/host/cli/target"
-ROUNDS="${1:-2}"; WARMUP="${2:-2}"; STEPS="${3:-5}"
+ROUNDS="${1:-2}"; WARMUP="${2:-2}"; STEPS="${3:-5}"; shift $(( $# < 3 ? $# : 3 ))
 M2="${MAVEN_REPO:-$HOME/.m2/repository}/org/nd4j/nd4j-native/1.0.0-M2.1"
 PLAIN="$M2/nd4j-native-1.0.0-M2.1-linux-x86_64.jar"
 [ -f "$PLAIN" ] || mvn -B -q dependency:get -Dartifact=org.nd4j:nd4j-native:1.0.0-M2.1:jar:linux-x86_64 -Dtransitive=false
@@ -24,7 +24,7 @@ for r in $(seq 1 "$ROUNDS"); do
       echo "== round $r: build $build, OpenBLAS 0.3.21 preload $preload"
       env OMP_NUM_THREADS=1 "${pre[@]}" java -Xss8m -Djdk.lang.processReaperUseDefaultStackSize=true \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Droundhouse.plugins.dir="$CLI/plugins" -cp "$cp" \
-        dev.roundhouse.host.bench.NativeBuildProbe --warmup "$WARMUP" --steps "$STEPS" 2>&1 | grep -v '^\[main\] INFO\|^ \|^HAVE\|^STD\|^DEFAULT'
+        dev.roundhouse.host.bench.NativeBuildProbe --warmup "$WARMUP" --steps "$STEPS" "$@" 2>&1 | grep -v '^\[main\] INFO\|^ \|^HAVE\|^STD\|^DEFAULT'
     done
   done
 done

@@ -45,7 +45,8 @@ public final class Bf16 {
     return describe(MODE);
   }
 
-  static String describe(Mode mode) {
+  /** {@link #describe()} for a given mode. */
+  public static String describe(Mode mode) {
     String flags = cpuBf16Flags();
     if (mode == Mode.NATIVE) {
       return "native (" + (cuda() ? "CUDA bf16 gemm" : flags) + ")";

@@ -27,10 +27,17 @@ public final class Bf16MixedProvider implements PrecisionProvider<Bf16MixedConfi
 
   @Override
   public PrecisionPolicy build(Bf16MixedConfig config, PrecisionContext context) {
-    if (Bf16.mode() != Bf16.Mode.NATIVE) {
-      System.err.println("bf16-mixed: bf16 products are not native on this machine: " + Bf16.describe());
+    String line = notNativeLine(Bf16.mode());
+    if (line != null) {
+      System.err.println(line);
     }
     return new Bf16ComputePolicy(Roles.parse(config.roles()));
+  }
+
+  /** The one line printed when products are not native in {@code mode}; null when they are. */
+  static String notNativeLine(Bf16.Mode mode) {
+    return mode == Bf16.Mode.NATIVE ? null
+        : "bf16-mixed: bf16 products are not native on this machine: " + Bf16.describe(mode);
   }
 
   @Override
