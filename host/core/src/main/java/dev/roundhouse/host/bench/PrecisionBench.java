@@ -27,7 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Part 2, the full training step of configs/tiny-moe.json per precision policy, the policies
  * interleaved round by round in this one process (same build, same shards, same data) so load
  * from other processes hits them alike; median step time per policy over all rounds and its
- * tokens/s relative to fp32.
+ * tokens/s relative to fp32, by wall time and by process CPU time (the steadier of the two on a
+ * loaded machine: it does not count time other processes hold the cores).
  */
 public final class PrecisionBench {
   /** The policies timed, in the order of each round. */
@@ -101,6 +102,7 @@ public final class PrecisionBench {
   public static Map<String, Object> steps(PluginRegistry registry, List<String> sets, int rounds, int warmup, int steps,
                                           PrintStream out) {
     Map<String, List<Double>> wall = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
     long tokens = 0;
     for (int round = 0; round < rounds; round++) {
       for (String policy : POLICIES) {
@@ -112,19 +114,27 @@ public final class PrecisionBench {
         for (double v : r.wallMs()) {
           wall.computeIfAbsent(policy, k -> new ArrayList<>()).add(v);
         }
+        for (double v : r.cpuMs()) {
+          cpu.computeIfAbsent(policy, k -> new ArrayList<>()).add(v);
+        }
       }
     }
     Map<String, Object> json = new LinkedHashMap<>();
     double fp32 = median(wall.get("fp32"));
+    double fp32Cpu = median(cpu.get("fp32"));
     out.printf(Locale.ROOT, "training step per precision (configs/tiny-moe.json%s, %d tokens/step), %d interleaved rounds"
         + " x %d timed steps%n", sets.isEmpty() ? "" : " " + sets, tokens, rounds, steps);
-    out.printf(Locale.ROOT, "%-20s %12s %12s %10s%n", "policy", "median ms", "tokens/s", "vs fp32");
+    out.printf(Locale.ROOT, "%-20s %10s %10s %10s %12s %12s%n", "policy", "wall ms", "cpu ms", "tokens/s",
+        "vs fp32 wall", "vs fp32 cpu");
     for (String policy : POLICIES) {
       double med = median(wall.get(policy));
+      double medCpu = median(cpu.get(policy));
       double tps = tokens / (med / 1000);
-      out.printf(Locale.ROOT, "%-20s %12.0f %12.0f %9.2fx%n", policy, med, tps, fp32 / med);
-      json.put(policy, Map.of("median_wall_ms", med, "tokens_per_s", tps, "speed_vs_fp32", fp32 / med,
-          "wall_ms", wall.get(policy)));
+      out.printf(Locale.ROOT, "%-20s %10.0f %10.0f %10.0f %11.2fx %11.2fx%n", policy, med, medCpu, tps, fp32 / med,
+          fp32Cpu / medCpu);
+      json.put(policy, Map.of("median_wall_ms", med, "median_cpu_ms", medCpu, "tokens_per_s", tps,
+          "speed_vs_fp32_wall", fp32 / med, "speed_vs_fp32_cpu", fp32Cpu / medCpu, "wall_ms", wall.get(policy),
+          "cpu_ms", cpu.get(policy)));
     }
     out.println();
     return json;
