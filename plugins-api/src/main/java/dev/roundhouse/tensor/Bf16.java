@@ -51,8 +51,9 @@ public final class Bf16 {
     if (mode == Mode.NATIVE) {
       return "native (" + (cuda() ? "CUDA bf16 gemm" : flags) + ")";
     }
-    return "not native: CPU has " + (flags.isEmpty() ? "no avx512_bf16/amx_bf16" : flags)
-        + "; bf16 operands are widened and multiplied by the fp32 gemm (same values, fp32 speed)";
+    String why = flags.isEmpty() ? "CPU has no avx512_bf16/amx_bf16"
+        : "set by -Droundhouse.bf16.products=emulated (CPU has " + flags + ")";
+    return "not native: " + why + "; bf16 operands are widened and multiplied by the fp32 gemm (same values, fp32 speed)";
   }
 
   /** The CPU's bf16 instruction flags from /proc/cpuinfo ("avx512_bf16 amx_bf16"), "" when none or unknown. */
