@@ -50,9 +50,9 @@ if [ ! -f "$CLI/roundhouse-cli.jar" ] || [ ! -d "$CLI/native" ]; then
   echo "compare_pytorch: building (mvn -B -q -o -DskipTests package)..." >&2
   mvn -B -q -o -DskipTests package >/dev/null
 fi
-# Roundhouse's side uses the BLAS the ./roundhouse launcher uses (the unpacked OpenBLAS 0.3.21 unless
-# ROUNDHOUSE_BLAS says otherwise), so the comparison times what users run.
-BLAS_LIB="${ROUNDHOUSE_BLAS:-$CLI/native/org/bytedeco/openblas/linux-x86_64/libopenblas.so.0}"
+# Roundhouse's side uses the BLAS the ./roundhouse launcher uses (no preload unless ROUNDHOUSE_BLAS
+# names a library), so the comparison times what users run.
+BLAS_LIB="${ROUNDHOUSE_BLAS:-nd4j}"
 JAVA_ENV=(env OMP_NUM_THREADS="$RH_THREADS")
 if [ "$BLAS_LIB" != nd4j ] && [ -f "$BLAS_LIB" ]; then
   JAVA_ENV+=(LD_PRELOAD="$BLAS_LIB${LD_PRELOAD:+:$LD_PRELOAD}")

@@ -161,7 +161,7 @@ class MoE(nn.Module):
             if tok.numel() == 0:
                 continue
             y = self.experts[e](x[tok]) * gates[tok, slot].unsqueeze(1)
-            out.index_add_(0, tok, y)
+            out.index_add_(0, tok, y.to(out.dtype))  # bf16 under autocast
         for s in self.shared:
             out = out + s(x)
         # Switch aux loss: f_i = fraction of assignments to expert i (a constant), P_i = mean prob
@@ -266,8 +266,13 @@ def make_optimizer(model, cfg):
     return optimizer, schedule
 
 
-def train_step(model, optimizer, schedule, inputs, targets, clip):
-    ce, aux = model(inputs, targets)
+def train_step(model, optimizer, schedule, inputs, targets, clip, bf16=False):
+    """One optimizer step; bf16=True runs forward and loss under torch.autocast("cpu", torch.bfloat16)."""
+    if bf16:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            ce, aux = model(inputs, targets)
+    else:
+        ce, aux = model(inputs, targets)
     (ce + aux).backward()
     grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
     lr = optimizer.param_groups[0]["lr"]
@@ -333,7 +338,7 @@ def gemm_gflops():
     return 2 * 4096 * 256 * 768 / best / 1e9
 
 
-def bench(cfg, warmup, steps, seed):
+def bench(cfg, warmup, steps, seed, bf16=False):
     torch.manual_seed(seed)
     model = TinyMoE(cfg["model"])
     optimizer, schedule = make_optimizer(model, cfg)
@@ -343,13 +348,14 @@ def bench(cfg, warmup, steps, seed):
     for i in range(warmup + steps):
         seq = torch.randint(0, v, (b, t + 1), generator=g)
         t0 = time.perf_counter()
-        train_step(model, optimizer, schedule, seq[:, :-1], seq[:, 1:], cfg["train"]["gradClip"])
+        train_step(model, optimizer, schedule, seq[:, :-1], seq[:, 1:], cfg["train"]["gradClip"], bf16)
         ms = (time.perf_counter() - t0) * 1000
         if i >= warmup:
             times.append(ms)
     med = float(np.median(times))
-    print(f"pytorch {torch.__version__}: threads {torch.get_num_threads()}, OMP_NUM_THREADS="
-          f"{os.environ.get('OMP_NUM_THREADS')}, {b * t} tokens/step, warm-up {warmup}")
+    print(f"pytorch {torch.__version__}{' bf16 autocast' if bf16 else ' fp32'}: threads {torch.get_num_threads()},"
+          f" OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, OPENBLAS_NUM_THREADS="
+          f"{os.environ.get('OPENBLAS_NUM_THREADS')}, {b * t} tokens/step, warm-up {warmup}")
     print(f"  blas: {blas_library()}; F.linear [4096,256]x[256,768]: {gemm_gflops():.1f} GFLOP/s")
     print("  wall ms: " + " ".join(f"{x:.0f}" for x in times))
     print(f"median of {steps} steps: {med:.1f} ms wall, {b * t / (med / 1000):.0f} tokens/s")
@@ -366,9 +372,17 @@ def main():
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=1337)
+    ap.add_argument("--bf16", action="store_true", help="--bench under torch.autocast(\"cpu\", dtype=torch.bfloat16)")
+    ap.add_argument("--set", action="append", default=[], metavar="train.KEY=VALUE",
+                    help="override a train.* number of the config (e.g. train.batchSize=8)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     cfg = load_config(args.config)
+    for kv in args.set:
+        key, _, value = kv.partition("=")
+        if not key.startswith("train.") or not value:
+            ap.error(f"--set {kv}: expected train.KEY=VALUE")
+        cfg["train"][key[len("train."):]] = type(cfg["train"].get(key[len("train."):], 0.0))(float(value))
     if not args.check and not args.bench:
         ap.error("give --check FILE and/or --bench")
     if args.check:
@@ -378,7 +392,7 @@ def main():
         if not ok:
             sys.exit(1)
     if args.bench:
-        bench(cfg, args.warmup, args.steps, args.seed)
+        bench(cfg, args.warmup, args.steps, args.seed, args.bf16)
 
 
 if __name__ == "__main__":

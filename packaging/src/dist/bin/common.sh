@@ -24,15 +24,14 @@ roundhouse_java_check() {
   fi
 }
 
-# Preloads <install>/native/libopenblas.so.0 (OpenBLAS 0.3.21: gemms ~10% faster than the OpenBLAS
-# bundled with ND4J). ROUNDHOUSE_BLAS=nd4j keeps ND4J's own; ROUNDHOUSE_BLAS=/path/libopenblas.so.0
-# preloads another. Its 60 KB of static TLS comes out of every thread's stack, so the launchers
-# also give the JVM's process reaper thread a default-size stack
+# No BLAS preload by default: on the oneDNN native build ND4J's fp32 gemm runs on oneDNN, faster than
+# any OpenBLAS here (docs/performance.md). ROUNDHOUSE_BLAS=/path/libopenblas.so.0 preloads one, e.g.
+# <install>/native/libopenblas.so.0 (OpenBLAS 0.3.21, shipped for that). That library's 60 KB of static
+# TLS comes out of every thread's stack, so the launchers also give the JVM's process reaper thread a
+# default-size stack
 # (-Djdk.lang.processReaperUseDefaultStackSize=true; 128 KB overflows and Process.waitFor hangs).
-# Argument: the library to preload by default (default <install>/native/libopenblas.so.0); a missing
-# default is skipped silently.
 roundhouse_blas_preload() {
-  local lib="${ROUNDHOUSE_BLAS:-${1:-$ROUNDHOUSE_HOME/native/libopenblas.so.0}}"
+  local lib="${ROUNDHOUSE_BLAS:-nd4j}"
   [ "$lib" = nd4j ] && return 0
   if [ -f "$lib" ]; then
     export LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}"

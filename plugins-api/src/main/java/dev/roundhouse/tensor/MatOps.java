@@ -9,6 +9,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * (arena-backed inside a step) output with transpose flags instead of transposed copies. Outputs
  * are allocated uninitialised: zero-filling a [4096, 768] FLOAT output costs ~0.6 ms, and the
  * products overwrite every element.
+ *
+ * <p>When either operand is BFLOAT16 (a precision policy cast it, see {@link Bf16}) the product
+ * runs in bf16 with fp32 accumulation and returns FLOAT; the backward products then take the
+ * output gradient rounded to bf16 once and give FLOAT gradients.
  */
 public final class MatOps {
   private MatOps() {}
@@ -24,6 +28,9 @@ public final class MatOps {
       long kb = transB ? b.size(1) : b.size(0);
       long n = transB ? b.size(0) : b.size(1);
       checkInner(ka, kb, a, b);
+      if (Bf16.involved(a, b)) {
+        return Bf16.product(a, b, transA, transB, m, n);
+      }
       INDArray out = Nd4j.createUninitialized(a.dataType(), m, n); // beta = 0: gemm overwrites all of it
       Nd4j.gemm(a, b, out, transA, transB, 1.0, 0.0);
       return out;
@@ -38,6 +45,9 @@ public final class MatOps {
       if (b.size(0) != batch) {
         throw new IllegalArgumentException("batched matmul batch sizes differ: "
             + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+      }
+      if (Bf16.involved(a, b)) {
+        return Bf16.product(a, b, transA, transB, batch, m, n);
       }
       INDArray out = Nd4j.createUninitialized(a.dataType(), batch, m, n); // overwritten (checked with NaN fill)
       Nd4j.matmul(a, b, out, transA, transB, false);
@@ -68,7 +78,8 @@ public final class MatOps {
       return Shapes.reshape(matmul(flat, b), outShape);
     }
     INDArray out = gemm(a.data(), b.data(), false, false);
-    return Tensor.result(out, g -> {
+    return Tensor.result(out, gOut -> {
+      INDArray g = gradOperand(gOut, a.data(), b.data());
       if (a.requiresGrad()) {
         accumulateProduct(a, g, b.data(), false, true); // dA += g @ B^T
       }
@@ -88,7 +99,8 @@ public final class MatOps {
       return Shapes.reshape(linearT(Shapes.reshape(x, rows, s[s.length - 1]), w), outShape);
     }
     INDArray out = gemm(x.data(), w.data(), false, true);
-    return Tensor.result(out, g -> {
+    return Tensor.result(out, gOut -> {
+      INDArray g = gradOperand(gOut, x.data(), w.data());
       if (x.requiresGrad()) {
         accumulateProduct(x, g, w.data(), false, false); // dX += g @ W
       }
@@ -96,6 +108,11 @@ public final class MatOps {
         accumulateProduct(w, g, x.data(), true, false); // dW += g^T @ X
       }
     }, x, w);
+  }
+
+  /** The output gradient as the backward products take it: rounded to bf16 once for a bf16 product. */
+  private static INDArray gradOperand(INDArray g, INDArray a, INDArray b) {
+    return Bf16.involved(a, b) ? Bf16.convert(g, org.nd4j.linalg.api.buffer.DataType.BFLOAT16) : g;
   }
 
   /**

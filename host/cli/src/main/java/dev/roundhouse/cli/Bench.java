@@ -6,6 +6,7 @@ import dev.roundhouse.host.bench.GemmPeak;
 import dev.roundhouse.host.bench.MatmulBench;
 import dev.roundhouse.host.bench.MemoryCompare;
 import dev.roundhouse.host.bench.MoeBench;
+import dev.roundhouse.host.bench.PrecisionBench;
 import dev.roundhouse.host.bench.StepBench;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.bench.Nd4jThreads;
@@ -28,7 +29,8 @@ import java.util.Map;
  * tests; compare ratios within one run.
  */
 final class Bench {
-  static final List<String> SCENARIOS = List.of("matmul", "expert-gemms", "moe", "step", "experts", "attention");
+  static final List<String> SCENARIOS = List.of("matmul", "expert-gemms", "moe", "step", "experts", "attention",
+      "precision");
 
   /** Scenarios run only when named (they start processes of their own and take minutes). */
   static final List<String> NAMED_ONLY = List.of("memory");
@@ -115,7 +117,8 @@ final class Bench {
             + ", " + String.join(", ", NAMED_ONLY) + ")");
       }
     }
-    out.println("threads: " + Nd4jThreads.describe() + "; blas: " + NativeLibraries.blasLibraries());
+    out.println("threads: " + Nd4jThreads.describe() + "; blas: " + NativeLibraries.blasLibraries()
+        + "; nd4j native build: " + NativeLibraries.nd4jNativeBuild());
     Map<String, Object> json = new LinkedHashMap<>();
     for (String s : scenarios) {
       if (s.equals("matmul")) {
@@ -139,6 +142,14 @@ final class Bench {
         json.put("experts", expertScaling(registry, out));
       } else if (s.equals("memory")) {
         json.put("memory", MemoryCompare.run(memory.cases(), memory.arenas(), memory.sets(), memory.steps(), out));
+      } else if (s.equals("precision")) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("bf16_products", dev.roundhouse.tensor.Bf16.describe());
+        p.put("nd4j_native_build", NativeLibraries.nd4jNativeBuild());
+        p.put("gemm_gflops", PrecisionBench.gemmRates(out));
+        // batch 8 (half the reference batch): keeps each run under ~4 GB resident on a shared machine
+        p.put("steps", PrecisionBench.steps(registry, List.of("train.batchSize=8"), 2, 2, 4, out));
+        json.put("precision", p);
       } else if (s.equals("attention")) {
         AttentionBench.Options o = AttentionBench.Options.defaults();
         json.put("attention", AttentionBench.run(registry, o, out));

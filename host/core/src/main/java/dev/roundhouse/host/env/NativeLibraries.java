@@ -41,6 +41,37 @@ public final class NativeLibraries {
     return libs.isEmpty() ? "none mapped yet" : String.join(", ", libs);
   }
 
+  /**
+   * Which ND4J native build the process runs: the classifier of the loaded libnd4jcpu (read from
+   * /proc/self/maps: JavaCPP extracts it to {@code .../<classifier>/libnd4jcpu.so}) and whether
+   * that build has oneDNN linked in (ND4J's build information), e.g. {@code "linux-x86_64-onednn
+   * (oneDNN + OpenBLAS)"}; for the CUDA backend {@code "cuda"}; "unknown" when neither can be read.
+   */
+  public static String nd4jNativeBuild() {
+    String classifier = "unknown";
+    Path maps = Path.of("/proc/self/maps");
+    if (Files.isReadable(maps)) {
+      try (Stream<String> lines = Files.lines(maps)) {
+        classifier = lines.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+            .filter(p -> p.endsWith("/libnd4jcpu.so") || p.endsWith("/libnd4jcuda.so"))
+            .map(p -> Path.of(p).getParent().getFileName().toString())
+            .findFirst().orElse("unknown");
+      } catch (IOException | RuntimeException e) {
+        classifier = "unknown";
+      }
+    }
+    String info;
+    try {
+      info = org.nd4j.nativeblas.NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+    } catch (RuntimeException | LinkageError e) {
+      info = "";
+    }
+    String libs = (info.contains("HAVE_ONEDNN") ? "oneDNN" : "")
+        + (info.contains("HAVE_OPENBLAS") ? (info.contains("HAVE_ONEDNN") ? " + " : "") + "OpenBLAS" : "")
+        + (info.contains("HAVE_CUDNN") ? "cuDNN" : "");
+    return classifier + (libs.isEmpty() ? "" : " (" + libs + ")");
+  }
+
   private static boolean isBlas(String file) {
     return file.contains(".so") && (file.startsWith("libopenblas") || file.startsWith("libblas")
         || file.startsWith("libmkl"));

@@ -169,6 +169,10 @@ public record Provenance(
         }
       }
       out.put("blas.library", dev.roundhouse.host.env.NativeLibraries.blasLibraries());
+      out.put("nd4j.native.build", dev.roundhouse.host.env.NativeLibraries.nd4jNativeBuild());
+      String flags = dev.roundhouse.tensor.Bf16.cpuBf16Flags();
+      out.put("cpu.bf16", flags.isEmpty() ? "none (no avx512_bf16/amx_bf16)" : flags);
+      out.put("bf16.products", dev.roundhouse.tensor.Bf16.describe());
       return out;
     } catch (RuntimeException | LinkageError e) {
       return null;

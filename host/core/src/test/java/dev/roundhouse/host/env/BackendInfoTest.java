@@ -18,6 +18,10 @@ class BackendInfoTest {
     if (!info.cuda()) {
       assertTrue(info.devices().get(0).startsWith("cpu: "), info.devices().toString());
       assertTrue(info.details().containsKey("blas.vendor"), "CPU backend names its BLAS: " + info.details());
+      String build = info.details().get("nd4j.native.build");
+      assertTrue(build.startsWith("linux-x86_64"), "native build: " + build);
+      assertEquals(build.startsWith("linux-x86_64-onednn"), build.contains("oneDNN"), "oneDNN build says so: " + build);
+      assertTrue(info.details().containsKey("cpu.bf16") && info.details().containsKey("bf16.products"), info.details().toString());
     }
   }
 }

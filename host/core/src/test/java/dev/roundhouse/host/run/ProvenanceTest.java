@@ -42,6 +42,8 @@ class ProvenanceTest {
       assertEquals("CpuBackend", json.get("nd4j_backend").asText());
       assertEquals("CPU", json.path("nd4j_environment").path("backend").asText());
       assertTrue(json.path("nd4j_environment").has("blas.vendor"));
+      assertTrue(json.path("nd4j_environment").path("nd4j.native.build").asText().startsWith("linux-x86_64"));
+      assertTrue(json.path("nd4j_environment").has("cpu.bf16") && json.path("nd4j_environment").has("bf16.products"));
       assertTrue(json.get("cores").asInt() >= 1 && json.get("max_heap_bytes").asLong() > 0);
       assertTrue(json.get("git_commit").isNull(), "temp dir is no git repo");
       assertNotNull(p.roundhouseVersion());

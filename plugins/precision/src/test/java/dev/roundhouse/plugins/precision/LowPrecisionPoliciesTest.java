@@ -46,6 +46,30 @@ class LowPrecisionPoliciesTest {
     assertTrue(d.get("attention").startsWith("bf16"), d.get("attention"));
     assertTrue(d.get("router").startsWith("fp32"), d.get("router"));
     assertTrue(d.get("head").startsWith("fp32"), d.get("head"));
+    assertTrue(d.get("bf16_products").equals(dev.roundhouse.tensor.Bf16.describe()), d.toString());
+  }
+
+  @Test
+  void bf16ComputesInBf16AndSaysWhenProductsAreNotNative() {
+    PrecisionPolicy p = new Bf16MixedProvider().build(new Bf16MixedConfig(List.of("routed_expert")), CTX);
+    Parameter e = new Parameter("e", ParamRole.ROUTED_EXPERT, Nd4j.rand(DataType.FLOAT, 6, 8));
+    Parameter r = new Parameter("r", ParamRole.ROUTER, Nd4j.rand(DataType.FLOAT, 6, 8));
+    try (StepArena arena = StepArena.open("test")) {
+      Tensor x = Tensor.constant(Nd4j.rand(DataType.FLOAT, 4, 8));
+      assertEquals(DataType.BFLOAT16, p.weight(e).dataType()); // the product gets bf16 operands
+      assertEquals(DataType.BFLOAT16, p.activation(x, ParamRole.ROUTED_EXPERT).dataType());
+      assertSame(x, p.activation(x, ParamRole.ATTENTION)); // not listed: fp32
+      assertSame(r, p.weight(r)); // router: fp32
+      Tensor y = MatOps.linearT(p.activation(x, ParamRole.ROUTED_EXPERT), p.weight(e)); // [4, 6]
+      assertEquals(DataType.FLOAT, y.dataType());
+      Reductions.sumAll(y).backward();
+    }
+    assertEquals(DataType.FLOAT, e.grad().dataType()); // master gradient stays fp32
+    assertTrue(e.grad().sumNumber().doubleValue() > 0);
+    assertEquals(null, Bf16MixedProvider.notNativeLine(dev.roundhouse.tensor.Bf16.Mode.NATIVE));
+    String line = Bf16MixedProvider.notNativeLine(dev.roundhouse.tensor.Bf16.Mode.EMULATED);
+    assertTrue(line.startsWith("bf16-mixed: bf16 products are not native on this machine: not native"), line);
+    assertFalse(line.contains("\n"));
   }
 
   @Test

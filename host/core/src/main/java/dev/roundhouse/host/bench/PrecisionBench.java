@@ -1,0 +1,160 @@
+package dev.roundhouse.host.bench;
+
+import dev.roundhouse.host.config.ConfigLoader;
+import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.tensor.Bf16;
+import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.StepArena;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code roundhouse bench precision}: what each precision costs on this machine.
+ *
+ * <p>Part 1, GEMM rate per dtype at the tiny-moe model's product shapes (x [m, k] times a weight
+ * stored [n, k], as {@code MatOps.linearT}): FLOAT through {@code Nd4j.gemm}; BFLOAT16 and HALF
+ * operands through the declarable MatMul op ({@code Nd4j.matmul}, output in the operand type; HALF
+ * only at the smallest shape, since libnd4j runs it as a generic loop at ~0.1 GFLOP/s);
+ * and "bf16 end to end" as the bf16-mixed policy runs it (FLOAT in, cast to bf16, product, widened
+ * back to FLOAT, in a step arena as in training). Median of repeated runs after warm-up, one thread,
+ * timed by the thread's CPU clock.
+ *
+ * <p>Part 2, the full training step of configs/tiny-moe.json per precision policy, the policies
+ * interleaved round by round in this one process (same build, same shards, same data) so load
+ * from other processes hits them alike; median step time per policy over all rounds and its
+ * tokens/s relative to fp32, by wall time and by process CPU time (the steadier of the two on a
+ * loaded machine: it does not count time other processes hold the cores).
+ */
+public final class PrecisionBench {
+  /** The policies timed, in the order of each round. */
+  public static final List<String> POLICIES = List.of("fp32", "bf16-mixed", "fp8", "nvfp4", "fp16-dynamic-scale");
+
+  private PrecisionBench() {}
+
+  /** A product shape: rows m, inner k, outputs n, and which layer of the model has it. */
+  record Shape(String what, int m, int k, int n) {}
+
+  /** The products of one tiny-moe shard step (2048 tokens per shard; 16 experts top-2: ~256 rows each). */
+  static List<Shape> modelShapes() {
+    return List.of(new Shape("attention q/k/v/o, shared expert", 2048, 256, 256),
+        new Shape("dense FFN up", 2048, 256, 768), new Shape("dense FFN down", 2048, 768, 256),
+        new Shape("routed expert up", 256, 256, 128), new Shape("routed expert down", 256, 128, 256),
+        new Shape("small (fp16 timed here only)", 64, 128, 64),
+        new Shape("square 1024", 1024, 1024, 1024));
+  }
+
+  /** GFLOP/s per dtype for each shape: keys shape label -> dtype -> GFLOP/s. */
+  public static Map<String, Map<String, Double>> gemmRates(PrintStream out) {
+    Map<String, Map<String, Double>> all = new LinkedHashMap<>();
+    out.printf(Locale.ROOT, "GEMM GFLOP/s, x[m,k] @ w[n,k]^T, one thread (bf16 products: %s)%n", Bf16.describe());
+    out.printf(Locale.ROOT, "%-36s %18s %8s %8s %8s %14s%n", "shape", "m x k x n", "fp32", "bf16", "fp16", "bf16 e2e");
+    for (Shape s : modelShapes()) {
+      INDArray x = Nd4j.rand(DataType.FLOAT, s.m, s.k);
+      INDArray w = Nd4j.rand(DataType.FLOAT, s.n, s.k);
+      double flop = 2.0 * s.m * s.k * s.n;
+      Map<String, Double> r = new LinkedHashMap<>();
+      INDArray o32 = Nd4j.createUninitialized(DataType.FLOAT, s.m, s.n);
+      r.put("fp32", rate(() -> Nd4j.gemm(x, w, o32, false, true, 1.0, 0.0), flop));
+      for (DataType dt : new DataType[] {DataType.BFLOAT16, DataType.HALF}) {
+        if (dt == DataType.HALF && flop > 2.0e7) {
+          r.put("fp16", null); // libnd4j's generic loop (~0.1 GFLOP/s): timed at the smallest shape only
+          continue;
+        }
+        INDArray xl = Bf16.convert(x, dt);
+        INDArray wl = Bf16.convert(w, dt);
+        INDArray ol = Nd4j.createUninitialized(dt, s.m, s.n);
+        r.put(dt == DataType.HALF ? "fp16" : "bf16", rate(() -> Nd4j.matmul(xl, wl, ol, false, true, false), flop));
+      }
+      INDArray wb = Bf16.convert(w, DataType.BFLOAT16); // weights are cast once per pass, not per product
+      r.put("bf16_end_to_end", rate(() -> {
+        try (StepArena a = StepArena.open("bench-precision-gemm")) {
+          MatOps.gemm(x, wb, false, true);
+        }
+      }, flop));
+      out.printf(Locale.ROOT, "%-36s %18s %8.1f %8.1f %8s %14.1f%n", s.what, s.m + "x" + s.k + "x" + s.n,
+          r.get("fp32"), r.get("bf16"), r.get("fp16") == null ? "-" : String.format(Locale.ROOT, "%.2f", r.get("fp16")),
+          r.get("bf16_end_to_end"));
+      all.put(s.what + " " + s.m + "x" + s.k + "x" + s.n, r);
+    }
+    out.println();
+    return all;
+  }
+
+  /**
+   * Median GFLOP/s of timed runs (at least 5 and ~0.3 s of CPU) after 3 warm-up runs, timed by the
+   * calling thread's CPU clock: every product here runs on the calling thread (one OpenMP thread),
+   * and the thread clock does not count time other processes hold the core.
+   */
+  private static double rate(Runnable r, double flop) {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    for (int i = 0; i < 3; i++) {
+      r.run();
+    }
+    List<Double> ms = new ArrayList<>();
+    long start = threads.getCurrentThreadCpuTime();
+    while (ms.size() < 5 || (threads.getCurrentThreadCpuTime() - start < 300_000_000L && ms.size() < 200)) {
+      long t0 = threads.getCurrentThreadCpuTime();
+      r.run();
+      ms.add((threads.getCurrentThreadCpuTime() - t0) / 1e6);
+    }
+    double median = ms.stream().sorted().toList().get(ms.size() / 2);
+    return flop / (median / 1000) / 1e9;
+  }
+
+  /**
+   * The tiny-moe step per policy, {@code rounds} interleaved rounds of {@code warmup + steps}
+   * steps each; returns policy -> {median_wall_ms, tokens_per_s, vs_fp32, wall_ms (all rounds)}.
+   */
+  public static Map<String, Object> steps(PluginRegistry registry, List<String> sets, int rounds, int warmup, int steps,
+                                          PrintStream out) {
+    Map<String, List<Double>> wall = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    long tokens = 0;
+    for (int round = 0; round < rounds; round++) {
+      for (String policy : POLICIES) {
+        List<String> all = new ArrayList<>(StepBench.timingOverrides(warmup + steps));
+        all.addAll(sets);
+        all.add("precision={\"type\":\"" + policy + "\"}");
+        StepBench.Result r = StepBench.run(ConfigLoader.load(null, all), registry, warmup, steps);
+        tokens = r.tokensPerStep();
+        for (double v : r.wallMs()) {
+          wall.computeIfAbsent(policy, k -> new ArrayList<>()).add(v);
+        }
+        for (double v : r.cpuMs()) {
+          cpu.computeIfAbsent(policy, k -> new ArrayList<>()).add(v);
+        }
+      }
+    }
+    Map<String, Object> json = new LinkedHashMap<>();
+    double fp32 = median(wall.get("fp32"));
+    double fp32Cpu = median(cpu.get("fp32"));
+    out.printf(Locale.ROOT, "training step per precision (configs/tiny-moe.json%s, %d tokens/step), %d interleaved rounds"
+        + " x %d timed steps%n", sets.isEmpty() ? "" : " " + sets, tokens, rounds, steps);
+    out.printf(Locale.ROOT, "%-20s %10s %10s %10s %12s %12s%n", "policy", "wall ms", "cpu ms", "tokens/s",
+        "vs fp32 wall", "vs fp32 cpu");
+    for (String policy : POLICIES) {
+      double med = median(wall.get(policy));
+      double medCpu = median(cpu.get(policy));
+      double tps = tokens / (med / 1000);
+      out.printf(Locale.ROOT, "%-20s %10.0f %10.0f %10.0f %11.2fx %11.2fx%n", policy, med, medCpu, tps, fp32 / med,
+          fp32Cpu / medCpu);
+      json.put(policy, Map.of("median_wall_ms", med, "median_cpu_ms", medCpu, "tokens_per_s", tps,
+          "speed_vs_fp32_wall", fp32 / med, "speed_vs_fp32_cpu", fp32Cpu / medCpu, "wall_ms", wall.get(policy),
+          "cpu_ms", cpu.get(policy)));
+    }
+    out.println();
+    return json;
+  }
+
+  private static double median(List<Double> v) {
+    List<Double> s = v.stream().sorted().toList();
+    return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+  }
+}
