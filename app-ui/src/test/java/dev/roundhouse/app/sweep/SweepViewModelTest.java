@@ -29,8 +29,9 @@ class SweepViewModelTest {
   @TempDir
   Path tmp;
 
-  private Path sweepFolder() throws Exception {
-    Path dir = Files.createDirectories(tmp.resolve("router-ablation"));
+  /** {@code parent/router-ablation}: two trials (one done, one interrupted before its first eval) and report.json. */
+  static Path sweepFolder(Path parent) throws Exception {
+    Path dir = Files.createDirectories(parent.resolve("router-ablation"));
     Files.writeString(dir.resolve(SweepFolder.SWEEP_FILE), """
         { "format": 1, "id": "router-ablation", "created": "2026-12-05T22:10:00Z", "source": "/x/sweep.json",
           "executor": "local", "axes": ["model.moe.router", "seed"], "logAxes": [],
@@ -49,7 +50,7 @@ class SweepViewModelTest {
 
   @Test
   void showsTheReportRowsAndComparesSelectedTrials() throws Exception {
-    Path dir = sweepFolder();
+    Path dir = sweepFolder(tmp);
     CompareViewModel compare = new CompareViewModel(FXCollections.observableArrayList());
     AtomicInteger shown = new AtomicInteger();
     try (SweepViewModel vm = new SweepViewModel(compare, shown::incrementAndGet, UiExecutor.direct())) {
@@ -118,7 +119,7 @@ class SweepViewModelTest {
       assertEquals(notSweep + ": not a sweep folder (no sweep.json)", vm.messageProperty().get());
       assertTrue(vm.rows().isEmpty());
 
-      Path dir = sweepFolder();
+      Path dir = sweepFolder(tmp);
       vm.open(dir).get(30, TimeUnit.SECONDS);
       assertEquals(2, vm.rows().size());
       Files.delete(dir.resolve("report.json"));
