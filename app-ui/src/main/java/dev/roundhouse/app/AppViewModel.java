@@ -5,6 +5,7 @@ import dev.roundhouse.app.compose.ComposeViewModel;
 import dev.roundhouse.app.dashboard.DashboardViewModel;
 import dev.roundhouse.app.plugins.PluginsViewModel;
 import dev.roundhouse.app.runs.RunsViewModel;
+import dev.roundhouse.app.sweep.SweepViewModel;
 import dev.roundhouse.host.registry.PluginRegistry;
 import java.nio.file.Path;
 import javafx.beans.property.ObjectProperty;
@@ -12,11 +13,11 @@ import javafx.beans.property.SimpleObjectProperty;
 
 /**
  * The app's root ViewModel: the plugins folder and runs folder it works on, and one ViewModel per
- * screen, wired together (compose -> runs -> dashboard, runs -> compare).
+ * screen, wired together (compose -> runs -> dashboard, runs -> compare, sweep -> compare).
  */
 public final class AppViewModel implements AutoCloseable {
   /** The screens, in tab order. */
-  public enum Screen { RUNS, DASHBOARD, PLUGINS, COMPOSE, COMPARE }
+  public enum Screen { RUNS, DASHBOARD, PLUGINS, COMPOSE, COMPARE, SWEEP }
 
   /** How often the runs folder is re-listed for runs written elsewhere (the CLI). */
   public static final long RUNS_POLL_MS = 1000;
@@ -27,6 +28,7 @@ public final class AppViewModel implements AutoCloseable {
   private final DashboardViewModel dashboard;
   private final RunsViewModel runs;
   private final CompareViewModel compare;
+  private final SweepViewModel sweep;
   private final ObjectProperty<Screen> screen = new SimpleObjectProperty<>(Screen.RUNS);
 
   public AppViewModel(Path pluginsDir, Path runsRoot, UiExecutor ui) {
@@ -36,6 +38,7 @@ public final class AppViewModel implements AutoCloseable {
     plugins = new PluginsViewModel(registries, () -> !runs.runningProperty().get(), ui);
     compose = new ComposeViewModel(registries);
     compare = new CompareViewModel(runs.runs());
+    sweep = new SweepViewModel(compare, () -> screen.set(Screen.COMPARE), ui);
     runs.setConfigSource(compose::validConfig);
     runs.setShowDashboard(() -> screen.set(Screen.DASHBOARD));
     runs.watch(RUNS_POLL_MS);
@@ -68,6 +71,10 @@ public final class AppViewModel implements AutoCloseable {
     return compare;
   }
 
+  public SweepViewModel sweep() {
+    return sweep;
+  }
+
   /** The screen the app wants shown; views select their tab from it. */
   public ObjectProperty<Screen> screenProperty() {
     return screen;
@@ -82,6 +89,7 @@ public final class AppViewModel implements AutoCloseable {
   /** Stops a live run (it writes its checkpoint) and closes the plugins. */
   @Override
   public void close() {
+    sweep.close();
     runs.close();
     dashboard.close();
     registries.close();

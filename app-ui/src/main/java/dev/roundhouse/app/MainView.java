@@ -6,6 +6,7 @@ import dev.roundhouse.app.compose.ComposeView;
 import dev.roundhouse.app.dashboard.DashboardView;
 import dev.roundhouse.app.plugins.PluginsView;
 import dev.roundhouse.app.runs.RunsView;
+import dev.roundhouse.app.sweep.SweepView;
 import java.util.EnumMap;
 import java.util.Map;
 import javafx.scene.Parent;
@@ -25,6 +26,7 @@ public final class MainView {
     add(Screen.PLUGINS, "Plugins", new PluginsView(vm.plugins()).root());
     add(Screen.COMPOSE, "Compose", new ComposeView(vm.compose(), vm.runs()::launch).root());
     add(Screen.COMPARE, "Compare", new CompareView(vm.compare()).root());
+    add(Screen.SWEEP, "Sweep", new SweepView(vm.sweep()).root());
     tabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
     tabs.setId("mainTabs");
     vm.screenProperty().addListener((o, a, b) -> tabs.getSelectionModel().select(byScreen.get(b)));

@@ -1,0 +1,68 @@
+package dev.roundhouse.app.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.roundhouse.app.AppViewModel;
+import dev.roundhouse.app.Fixtures;
+import dev.roundhouse.app.MainView;
+import dev.roundhouse.app.UiExecutor;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javafx.scene.Scene;
+import javafx.scene.control.TabPane;
+import javafx.scene.control.TableView;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The Sweep tab lists an opened sweep's trials; selecting them and pressing Compare fills the Compare tab. */
+@ExtendWith(ApplicationExtension.class)
+class SweepScreenTest {
+  @TempDir
+  static Path tmp;
+  private AppViewModel app;
+
+  @Start
+  void start(Stage stage) {
+    app = new AppViewModel(Fixtures.builtPlugins(), tmp.resolve("runs"), UiExecutor.fx());
+    Scene scene = new Scene(new MainView(app).root(), 1200, 780);
+    scene.getStylesheets().add(MainView.stylesheet());
+    stage.setScene(scene);
+    stage.show();
+  }
+
+  @AfterEach
+  void close() {
+    app.close();
+  }
+
+  @Test
+  void selectedTrialsAreCompared(FxRobot robot) throws Exception {
+    Path dir = SweepViewModelTest.sweepFolder(tmp);
+    robot.clickOn("#tab-sweep");
+    // what "Open sweep..." does with the folder the DirectoryChooser returns (on the FX thread)
+    AtomicReference<CompletableFuture<Void>> opened = new AtomicReference<>();
+    robot.interact(() -> opened.set(app.sweep().open(dir)));
+    opened.get().get(30, TimeUnit.SECONDS);
+    WaitForAsyncUtils.waitForFxEvents();
+    TableView<?> table = robot.lookup("#sweepTable").queryAs(TableView.class);
+    assertEquals(2, table.getItems().size());
+    robot.clickOn("trial-000");
+    robot.interact(() -> table.getSelectionModel().selectAll());
+    robot.clickOn("#compareSweepTrials");
+    WaitForAsyncUtils.waitForFxEvents();
+    TabPane tabs = robot.lookup("#mainTabs").queryAs(TabPane.class);
+    assertEquals("tab-compare", tabs.getSelectionModel().getSelectedItem().getId());
+    assertEquals("Comparing 2 run(s)", app.compare().messageProperty().get());
+    assertFalse(app.compare().finalHealth().isEmpty());
+  }
+}
