@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * thread frees its step arenas after each run and shard thread k always runs shard k, keeping its
  * arena. Shard threads started per run (or shards handed to whichever pool thread is free) strand
  * about one half-batch step of native memory each (~250 MB here), which this test sees in the
- * resident set: at least 250 MB per run, so 750 MB over runs 3-5 and 250 MB for the last run alone.
- * With per-block arenas glibc settles over the first runs without leaking: measured +199 MB over runs 3-5,
- * +1 MB for the last one (1119, 1135, 1275, 1333, 1334 MB). The bounds sit between the two.
+ * resident set: at least 250 MB per run, so 750 MB or more over runs 3-5 (805 MB measured). With per-block
+ * arenas glibc's heap moves by up to ~200 MB between runs without growing run after run (measured, MB:
+ * 1119, 1135, 1275, 1333, 1334 and 1298, 1310, 1320, 1311, 1511). The bound sits between the two.
  */
 class RepeatedRunsMemoryTest {
   @TempDir Path runs;
@@ -39,10 +39,8 @@ class RepeatedRunsMemoryTest {
       }
     }
     long growth = rss.get(4) - rss.get(1);
-    long last = rss.get(4) - rss.get(3);
     String perRun = " (per run, MB: " + rss.stream().map(b -> b / 1_000_000).toList() + ")";
     assertTrue(growth < 400_000_000L, "resident set grew by " + growth / 1_000_000 + " MB over three runs after the"
         + " first two" + perRun);
-    assertTrue(last < 150_000_000L, "resident set grew by " + last / 1_000_000 + " MB in the last run" + perRun);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.MetricsReader;
 import dev.roundhouse.host.metrics.RunEvent;
@@ -112,9 +113,9 @@ class RunDirectoryProbeTest {
     Path dir = trainOn(corpus("c.txt", 20_000), "damaged");
     try (Stream<Path> s = Files.list(dir.resolve("checkpoints"))) {
       for (Path step : s.toList()) {
-        byte[] t = Files.readAllBytes(step.resolve("tensors.bin"));
+        byte[] t = Files.readAllBytes(step.resolve(CheckpointStore.TENSORS_FILE));
         t[t.length / 2] ^= 0x10;
-        Files.write(step.resolve("tensors.bin"), t);
+        Files.write(step.resolve(CheckpointStore.TENSORS_FILE), t);
       }
     }
     RunDirectoryException e = assertThrows(RunDirectoryException.class,
