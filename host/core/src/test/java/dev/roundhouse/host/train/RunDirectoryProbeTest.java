@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.MetricsReader;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.run.RunDirectoryException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
