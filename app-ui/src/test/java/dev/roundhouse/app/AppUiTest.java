@@ -106,7 +106,9 @@ class AppUiTest {
     robot.clickOn("#stopRun");
     WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> !app.runs().runningProperty().get());
     assertTrue(app.runs().messageProperty().get().startsWith("Stopped"), app.runs().messageProperty().get());
-    WaitForAsyncUtils.waitForFxEvents();
+    // the runs list is re-read from the run files once a second: wait for the listing made after the stop
+    WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> app.runs().runs().size() == 1
+        && "stopped".equals(app.runs().runs().get(0).status()));
     assertEquals(1, app.runs().runs().size());
     assertEquals("stopped", app.runs().runs().get(0).status());
     assertTrue(Files.list(app.runs().runs().get(0).dir().resolve("checkpoints")).findAny().isPresent());
