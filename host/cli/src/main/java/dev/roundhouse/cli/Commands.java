@@ -8,9 +8,11 @@ import dev.roundhouse.host.data.DataSpec;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.env.BackendInfo;
+import dev.roundhouse.host.export.DeepSeekV3Import;
 import dev.roundhouse.host.export.HfExport;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.train.Evaluation;
 import dev.roundhouse.host.train.Inference;
@@ -168,10 +170,17 @@ final class Commands {
     Args a = Args.parse(argv, 1, Set.of("set", "data", "out", "plugins", "plugins-only"), Set.of());
     Path dir = Path.of(a.positional(0, "EXPORT_DIR"));
     Path config = dir.resolve(HfExport.RUN_CONFIG);
-    if (!java.nio.file.Files.isRegularFile(config)) {
-      throw new Args.UsageException(dir + " has no " + HfExport.RUN_CONFIG + ": not a Roundhouse export folder");
-    }
     List<String> sets = new ArrayList<>();
+    if (!java.nio.file.Files.isRegularFile(config)) {
+      Path hf = dir.resolve(HfExport.CONFIG);
+      if (!java.nio.file.Files.isRegularFile(hf) || !DeepSeekV3Import.is(Json.read(hf))) {
+        throw new Args.UsageException(dir + " has no " + HfExport.RUN_CONFIG
+            + ": not a Roundhouse export folder (nor a " + DeepSeekV3Import.MODEL_TYPE + " one)");
+      }
+      // a stock DeepSeek-V3 folder: the default config with its model
+      config = null;
+      sets.addAll(DeepSeekV3Import.overrides(Json.read(hf)));
+    }
     sets.add("init.from=" + quote(dir.toAbsolutePath().toString()));
     sets.addAll(a.all("set"));
     if (a.option("data") != null) {

@@ -19,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * {@code init.from}: copies an export folder's weights (model.safetensors under {@link HfNames}) into a
  * freshly built model of the same architecture. Every model tensor must be present with its shape and
- * the file may hold nothing else; errors name the tensor and both shapes. Router expert biases are
+ * the file may hold nothing else; errors name the tensor and both shapes. A stock DeepSeek-V3 folder
+ * ({@code model_type: deepseek_v3}) is read through {@link DeepSeekV3Import}. Router expert biases are
  * loaded into routers that have one. Not thread-safe with a model being trained.
  */
 public final class HfImport {
@@ -35,15 +36,19 @@ public final class HfImport {
     }
     JsonNode cfg = Json.read(cfgFile);
     String type = cfg.path("model_type").asText("");
-    if (!type.equals("roundhouse")) {
+    boolean deepSeek = DeepSeekV3Import.is(cfg);
+    if (!type.equals("roundhouse") && !deepSeek) {
       throw new ExportException(cfgFile + ": unknown architecture model_type '" + type
-          + "' (import reads Roundhouse exports, model_type 'roundhouse')");
+          + "' (import reads Roundhouse exports, model_type 'roundhouse', and stock 'deepseek_v3' folders)");
     }
     Map<String, INDArray> tensors;
     try {
       tensors = new LinkedHashMap<>(SafeTensors.read(weights).tensors());
     } catch (IOException e) {
       throw new ExportException(weights + ": cannot read: " + e.getMessage(), e);
+    }
+    if (deepSeek) {
+      tensors = DeepSeekV3Import.tensors(tensors, cfg);
     }
     Map<String, String> attentionType = new LinkedHashMap<>();
     for (int i = 0; i < model.blocks().size(); i++) {
@@ -52,12 +57,12 @@ public final class HfImport {
     Set<String> unused = new LinkedHashSet<>(tensors.keySet());
     for (Parameter p : model.parameters()) {
       String name = HfNames.of(p.name(), HfExport.typeOf(p.name(), attentionType));
-      p.data().assign(take(weights, tensors, unused, name, p.shape(), "parameter " + p.name()).castTo(p.dataType()));
+      p.data().assign(take(weights, tensors, unused, deepSeek, name, p.shape(), "parameter " + p.name()).castTo(p.dataType()));
     }
     for (Map.Entry<Integer, MoeLayer> e : model.moeLayers().entrySet()) {
       INDArray bias = e.getValue().router().expertBias();
       if (bias != null) {
-        INDArray v = take(weights, tensors, unused, HfNames.expertBias(e.getKey()), new long[] {bias.length()},
+        INDArray v = take(weights, tensors, unused, deepSeek, HfNames.expertBias(e.getKey()), new long[] {bias.length()},
             "router expert bias of layer " + e.getKey());
         e.getValue().router().loadState(Map.of("expert_bias", v));
       }
@@ -69,12 +74,13 @@ public final class HfImport {
     }
   }
 
-  private static INDArray take(Path file, Map<String, INDArray> tensors, Set<String> unused, String name,
-      long[] shape, String what) {
+  private static INDArray take(Path file, Map<String, INDArray> tensors, Set<String> unused, boolean deepSeek,
+      String name, long[] shape, String what) {
     INDArray v = tensors.get(name);
     if (v == null) {
-      throw new ExportException(file + ": missing tensor '" + name + "' (" + what + ", shape "
-          + Arrays.toString(shape) + ")");
+      String source = deepSeek ? DeepSeekV3Import.sourceName(name) : name;
+      throw new ExportException(file + ": missing tensor '" + source + "' (" + what + ", shape "
+          + Arrays.toString(shape) + (source.equals(name) ? "" : ", as '" + name + "'") + ")");
     }
     if (!Arrays.equals(v.shape(), shape)) {
       throw new ExportException(file + ": tensor '" + name + "' has shape " + Arrays.toString(v.shape())

@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.ByteTokenizer;
+import dev.roundhouse.host.export.DeepSeekV3Export;
+import dev.roundhouse.host.export.DeepSeekV3Import;
 import dev.roundhouse.host.export.ExportException;
 import dev.roundhouse.host.export.HfExport;
 import dev.roundhouse.host.export.HfImport;
@@ -205,6 +209,64 @@ class HfExportParityTest {
     Files.writeString(broken.resolve(HfExport.CONFIG), "{\"model_type\": \"llama\"}");
     ExportException arch = assertThrows(ExportException.class, () -> HfImport.loadInto(m, broken));
     assertTrue(arch.getMessage().contains("unknown architecture model_type 'llama'"), arch.getMessage());
+  }
+
+  @Test
+  void stockDeepSeekV3FolderImportsWithTheRunsLogits() throws Exception {
+    Path run = train("ds-src", overrides("mla"));
+    Path out = RunExport.export(run, null, tmp.resolve("export-ds"), registry);
+    Path ds = out.resolve(DeepSeekV3Export.FOLDER);
+    assertTrue(Files.isDirectory(ds), "the mla + sigmoid-topk run has a DeepSeek-V3 form");
+    Inference inf = Inference.open(run, registry);
+    int t = inf.config().model().seqLen();
+    int[] tokens = new SplittableRandom(7).ints(2 * t, 0, 256).toArray();
+    float[] ours = logits(inf.model(), tokens, 2, t);
+
+    // the model comes from DeepSeek-V3's config.json alone, the weights through init.from
+    JsonNode dsConfig = Json.read(ds.resolve(HfExport.CONFIG));
+    List<String> sets = new ArrayList<>(DeepSeekV3Import.overrides(dsConfig));
+    sets.addAll(List.of("name=ds-imported", "init.from=\"" + ds + "\""));
+    RunConfig cfg = TinyRuns.tiny(sets.toArray(String[]::new));
+    assertEquals(inf.config().model().moe().topK(), cfg.model().moe().topK());
+    assertEquals(inf.config().model().moe().sharedExperts(), cfg.model().moe().sharedExperts());
+    assertEquals(inf.config().model().moe().firstDenseLayers(), cfg.model().moe().firstDenseLayers());
+    Runs.Prepared p = Runs.create(cfg, registry, tmp.resolve("runs-ds-imported"), new EventBus());
+    try {
+      assertArrayEquals(ours, logits(p.run().model(), tokens, 2, t), "init.from a deepseek_v3 folder");
+    } finally {
+      p.run().directory().close();
+    }
+    MoeTransformer direct = build(cfg, 99);
+    HfImport.loadInto(direct, ds);
+    assertArrayEquals(ours, logits(direct, tokens, 2, t), "HfImport of a deepseek_v3 folder");
+  }
+
+  @Test
+  void deepSeekV3ImportNamesMissingTensorsAndUnsupportedFields() throws Exception {
+    Path run = train("ds-bad", overrides("mla"));
+    Path ds = RunExport.export(run, null, tmp.resolve("export-ds-bad"), registry).resolve(DeepSeekV3Export.FOLDER);
+    JsonNode dsConfig = Json.read(ds.resolve(HfExport.CONFIG));
+    RunConfig cfg = TinyRuns.tiny(DeepSeekV3Import.overrides(dsConfig).toArray(String[]::new));
+
+    Path broken = tmp.resolve("ds-broken");
+    Files.createDirectories(broken);
+    Files.copy(ds.resolve(HfExport.CONFIG), broken.resolve(HfExport.CONFIG));
+    Map<String, INDArray> all = new LinkedHashMap<>(SafeTensors.read(ds.resolve(HfExport.WEIGHTS)).tensors());
+    assertTrue(all.remove("model.layers.1.self_attn.kv_b_proj.weight") != null, all.keySet().toString());
+    SafeTensors.write(broken.resolve(HfExport.WEIGHTS), all, Map.of("format", "pt"));
+    MoeTransformer m = build(cfg, 1);
+    ExportException missing = assertThrows(ExportException.class, () -> HfImport.loadInto(m, broken));
+    assertTrue(missing.getMessage().contains("missing tensor 'model.layers.1.self_attn.kv_b_proj.weight'"),
+        missing.getMessage());
+
+    for (String[] field : new String[][] {{"num_key_value_heads", "1"}, {"rope_scaling", "{\"type\":\"yarn\"}"},
+        {"scoring_func", "\"softmax\""}, {"rms_norm_eps", "1e-5"}}) {
+      ObjectNode bad = ((ObjectNode) dsConfig).deepCopy();
+      bad.set(field[0], Json.mapper().readTree(field[1]));
+      ExportException e = assertThrows(ExportException.class, () -> DeepSeekV3Import.overrides(bad));
+      assertTrue(e.getMessage().contains("field '" + field[0] + "'") && e.getMessage().contains("not supported"),
+          e.getMessage());
+    }
   }
 
   @Test
