@@ -72,6 +72,33 @@ class ExportCommandTest {
     }
   }
 
+  @Test
+  void importOfAStockDeepSeekV3Folder() {
+    List<String> args = new ArrayList<>(List.of("run", "--plugins", MainTest.plugins(), "--out", tmp.toString()));
+    args.addAll(MainTest.TINY);
+    args.addAll(List.of("--set", "model.attention={\"type\":\"mla\",\"kvLoraRank\":16}", "--set",
+        "model.moe.router={\"type\":\"sigmoid-topk\"}", "--set", "model.moe.sharedHidden=16"));
+    MainTest.Result run = MainTest.main(args.toArray(String[]::new));
+    assertEquals(0, run.code(), run.err());
+    Path out = tmp.resolve("export");
+    assertEquals(0, MainTest.main("export", tmp.resolve("tiny-moe").toString(), "--plugins", MainTest.plugins(),
+        "--out", out.toString()).code());
+    Path ds = out.resolve("deepseek_v3");
+    assertTrue(Files.isDirectory(ds), "the mla + sigmoid-topk run has a DeepSeek-V3 form");
+
+    MainTest.Result imported = MainTest.main("import", ds.toString(), "--plugins", MainTest.plugins(), "--out",
+        tmp.resolve("imported").toString(), "--set", "name=from-deepseek", "--set", "data.syntheticBytes=40000",
+        "--set", "train.batchSize=2", "--set", "train.steps=2", "--set", "train.warmupSteps=1", "--set",
+        "train.evalEvery=2", "--set", "train.evalBatches=1", "--set", "train.checkpointEvery=2");
+    assertEquals(0, imported.code(), imported.err());
+    assertTrue(Files.isDirectory(tmp.resolve("imported/from-deepseek/checkpoints")), imported.out());
+
+    MainTest.Result notExport = MainTest.main("import", tmp.resolve("tiny-moe").toString(), "--plugins",
+        MainTest.plugins());
+    assertEquals(ExitCodes.USAGE_OR_CONFIG, notExport.code());
+    assertTrue(notExport.err().contains("deepseek_v3"), notExport.err());
+  }
+
   static boolean torch() throws Exception {
     if (!new File(PYTHON).canExecute()) {
       return false;
