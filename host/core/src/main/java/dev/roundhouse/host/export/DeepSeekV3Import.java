@@ -13,7 +13,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The inverse of {@link DeepSeekV3Export}: a stock DeepSeek-V3 folder (config.json with
  * {@code model_type: deepseek_v3}, model.safetensors under DeepSeek-V3's names) as Roundhouse config
  * overrides ({@link #overrides}) and as tensors under {@link HfNames} ({@link #tensors}). Config fields
- * Roundhouse cannot represent are refused with an error naming the field. Stateless.
+ * Roundhouse cannot represent are refused with an error naming the field; multi-token-prediction layers
+ * ({@code num_nextn_predict_layers}, stored after the last layer) are left out. Stateless.
  */
 public final class DeepSeekV3Import {
   public static final String MODEL_TYPE = "deepseek_v3";
@@ -41,6 +42,9 @@ public final class DeepSeekV3Import {
     }
     if (c.hasNonNull("rope_scaling")) {
       throw unsupported("rope_scaling", c, "Roundhouse has plain RoPE");
+    }
+    if (c.hasNonNull("quantization_config")) {
+      throw unsupported("quantization_config", c, "import reads unquantized weights; dequantize to bf16/fp32 first");
     }
     if (c.path("attention_bias").asBoolean(false)) {
       throw unsupported("attention_bias", c, "Roundhouse's projections have no bias");
@@ -97,10 +101,15 @@ public final class DeepSeekV3Import {
     int dv = c.path("v_head_dim").asInt();
     int r = c.path("kv_lora_rank").asInt();
     int shared = c.path("n_shared_experts").asInt(0);
+    int layers = c.path("num_hidden_layers").asInt();
+    boolean mtp = c.path("num_nextn_predict_layers").asInt(0) > 0;
     Map<String, INDArray> out = new LinkedHashMap<>();
     for (Map.Entry<String, INDArray> e : ds.entrySet()) {
       String n = e.getKey();
       INDArray v = e.getValue();
+      if (mtp && n.startsWith("model.layers.") && Integer.parseInt(n.split("\\.")[2]) >= layers) {
+        continue; // multi-token-prediction layers after the last one: Roundhouse has no MTP head
+      }
       if (n.endsWith(".self_attn.kv_b_proj.weight") && v.rank() == 2 && v.size(0) == (long) h * (dn + dv)) {
         INDArray[] k = new INDArray[h];
         INDArray[] val = new INDArray[h];

@@ -259,8 +259,22 @@ class HfExportParityTest {
     assertTrue(missing.getMessage().contains("missing tensor 'model.layers.1.self_attn.kv_b_proj.weight'"),
         missing.getMessage());
 
+    // a multi-token-prediction layer after the last one is left out
+    Path mtp = tmp.resolve("ds-mtp");
+    Files.createDirectories(mtp);
+    ObjectNode mtpConfig = ((ObjectNode) dsConfig).deepCopy().put("num_nextn_predict_layers", 1);
+    Files.writeString(mtp.resolve(HfExport.CONFIG), Json.mapper().writeValueAsString(mtpConfig));
+    Map<String, INDArray> withMtp = new LinkedHashMap<>(SafeTensors.read(ds.resolve(HfExport.WEIGHTS)).tensors());
+    withMtp.put("model.layers.3.eh_proj.weight", org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 32, 64));
+    SafeTensors.write(mtp.resolve(HfExport.WEIGHTS), withMtp, Map.of("format", "pt"));
+    HfImport.loadInto(build(cfg, 2), mtp);
+    Files.writeString(mtp.resolve(HfExport.CONFIG), Json.mapper().writeValueAsString(dsConfig));
+    ExportException extra = assertThrows(ExportException.class, () -> HfImport.loadInto(build(cfg, 2), mtp));
+    assertTrue(extra.getMessage().contains("model.layers.3.eh_proj.weight"), extra.getMessage());
+
     for (String[] field : new String[][] {{"num_key_value_heads", "1"}, {"rope_scaling", "{\"type\":\"yarn\"}"},
-        {"scoring_func", "\"softmax\""}, {"rms_norm_eps", "1e-5"}}) {
+        {"scoring_func", "\"softmax\""}, {"rms_norm_eps", "1e-5"},
+        {"quantization_config", "{\"quant_method\":\"fp8\"}"}}) {
       ObjectNode bad = ((ObjectNode) dsConfig).deepCopy();
       bad.set(field[0], Json.mapper().readTree(field[1]));
       ExportException e = assertThrows(ExportException.class, () -> DeepSeekV3Import.overrides(bad));
