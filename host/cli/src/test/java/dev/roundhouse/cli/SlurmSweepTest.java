@@ -156,6 +156,9 @@ class SlurmSweepTest {
       String state = new String(q.getInputStream().readAllBytes()).strip();
       q.waitFor(20, TimeUnit.SECONDS);
       if (state.equals("PENDING")) {
+        // slurmd refuses a launch whose credential is from the same second as the requeue's kill ("Job credential
+        // revoked"; its times have one-second resolution), which a requeued job's own begin delay avoids: wait that out
+        Thread.sleep(3000);
         Process u = new ProcessBuilder("scontrol", "update", "JobId=" + task, "StartTime=now").redirectErrorStream(true)
             .start();
         u.getInputStream().readAllBytes();
