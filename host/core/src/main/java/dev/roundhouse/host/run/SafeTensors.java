@@ -72,7 +72,7 @@ public final class SafeTensors {
   /** Writes {@code tensors} (sorted by name) and {@code metadata} to a new file, fsynced; returns size and hash. */
   public static TensorFile.Written write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata)
       throws IOException {
-    requireLittleEndianPlatform();
+    TensorFile.requireLittleEndianPlatform();
     Map<String, INDArray> sorted = new TreeMap<>(tensors);
     ObjectNode header = JsonNodeFactory.instance.objectNode();
     if (metadata != null && !metadata.isEmpty()) {
@@ -106,15 +106,15 @@ public final class SafeTensors {
     long total = 0;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
          MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-      total += put(ch, md, head.flip());
+      total += TensorFile.put(ch, md, head.flip());
       for (INDArray arr : sorted.values()) {
-        boolean copied = needsCopy(arr);
+        boolean copied = TensorFile.needsCopy(arr);
         INDArray c = copied ? arr.dup('c') : arr;
         try {
           if (c.length() > 0) {
             ByteBuffer raw = c.data().asNio().duplicate();
             raw.clear().limit(Math.toIntExact(c.length() * c.dataType().width()));
-            total += put(ch, md, raw);
+            total += TensorFile.put(ch, md, raw);
           }
         } finally {
           if (copied && c.closeable()) {
@@ -129,7 +129,7 @@ public final class SafeTensors {
 
   /** Reads every tensor into new arrays allocated outside any workspace. Errors name the file and tensor. */
   public static Contents read(Path file) throws IOException {
-    requireLittleEndianPlatform();
+    TensorFile.requireLittleEndianPlatform();
     Map<String, INDArray> out = new LinkedHashMap<>();
     Map<String, String> metadata = new LinkedHashMap<>();
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
@@ -139,13 +139,13 @@ public final class SafeTensors {
         throw new CheckpointException(file, "not a safetensors file (" + size + " bytes)");
       }
       ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      fill(ch, lenBuf, file);
+      TensorFile.fill(ch, lenBuf, file);
       long n = lenBuf.flip().getLong();
       if (n < 2 || n > MAX_HEADER || n > size - 8) {
         throw new CheckpointException(file, "not a safetensors file (header length " + n + ", file " + size + " bytes)");
       }
       ByteBuffer hb = ByteBuffer.allocate((int) n);
-      fill(ch, hb, file);
+      TensorFile.fill(ch, hb, file);
       JsonNode header;
       try {
         header = Json.mapper().readTree(new String(hb.array(), StandardCharsets.UTF_8).strip());
@@ -202,7 +202,7 @@ public final class SafeTensors {
       ByteBuffer dst = arr.data().asNio();
       dst.clear().limit(Math.toIntExact(bytes));
       ch.position(dataStart + begin);
-      fill(ch, dst, file);
+      TensorFile.fill(ch, dst, file);
     }
     return arr;
   }
@@ -218,33 +218,5 @@ public final class SafeTensors {
       }
     }
     throw new CheckpointException(file, "tensor '" + name + "' has unsupported dtype '" + dtype + "'");
-  }
-
-  private static boolean needsCopy(INDArray arr) {
-    return arr.isView() || arr.ordering() != 'c' || arr.offset() != 0
-        || (arr.length() > 0 && arr.data().length() != arr.length());
-  }
-
-  private static long put(FileChannel ch, MessageDigest md, ByteBuffer buf) throws IOException {
-    md.update(buf.duplicate());
-    long n = buf.remaining();
-    while (buf.hasRemaining()) {
-      ch.write(buf);
-    }
-    return n;
-  }
-
-  private static void fill(FileChannel ch, ByteBuffer dst, Path file) throws IOException {
-    while (dst.hasRemaining()) {
-      if (ch.read(dst) < 0) {
-        throw new CheckpointException(file, "truncated: unexpected end of file at offset " + ch.position());
-      }
-    }
-  }
-
-  private static void requireLittleEndianPlatform() {
-    if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-      throw new UnsupportedOperationException("safetensors files need a little-endian platform");
-    }
   }
 }

@@ -129,7 +129,8 @@ public final class TensorFile {
     return out;
   }
 
-  private static boolean needsCopy(INDArray arr) {
+  /** Whether {@code arr} must be copied to a dense c-order array before its bytes are written. Shared with SafeTensors. */
+  static boolean needsCopy(INDArray arr) {
     return arr.isView() || arr.ordering() != 'c' || arr.offset() != 0
         || (arr.length() > 0 && arr.data().length() != arr.length());
   }
@@ -168,7 +169,7 @@ public final class TensorFile {
     }
   }
 
-  private static long put(FileChannel ch, MessageDigest md, ByteBuffer buf) throws IOException {
+  static long put(FileChannel ch, MessageDigest md, ByteBuffer buf) throws IOException {
     md.update(buf.duplicate());
     long n = buf.remaining();
     while (buf.hasRemaining()) {
@@ -196,7 +197,7 @@ public final class TensorFile {
     return b.flip();
   }
 
-  private static void fill(FileChannel ch, ByteBuffer dst, Path file) throws IOException {
+  static void fill(FileChannel ch, ByteBuffer dst, Path file) throws IOException {
     while (dst.hasRemaining()) {
       if (ch.read(dst) < 0) {
         throw new CheckpointException(file, "truncated: unexpected end of file at offset " + ch.position());
@@ -204,9 +205,9 @@ public final class TensorFile {
     }
   }
 
-  private static void requireLittleEndianPlatform() {
+  static void requireLittleEndianPlatform() {
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-      throw new UnsupportedOperationException("tensor files need a little-endian platform");
+      throw new UnsupportedOperationException("tensor files (Roundhouse's and safetensors) need a little-endian platform");
     }
   }
 }
