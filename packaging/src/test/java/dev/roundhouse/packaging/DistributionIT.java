@@ -35,6 +35,8 @@ class DistributionIT {
     List<String> lib = names(home.resolve("lib"));
     assertTrue(lib.stream().anyMatch(n -> n.startsWith("roundhouse-cli-")), "lib/ lacks the CLI jar: " + lib);
     assertTrue(lib.stream().anyMatch(n -> n.startsWith("roundhouse-core-")), "lib/ lacks the host core: " + lib);
+    assertTrue(lib.stream().anyMatch(n -> n.startsWith("roundhouse-engine-")), "lib/ lacks the tensor engine: " + lib);
+    assertTrue(lib.stream().anyMatch(n -> n.startsWith("roundhouse-bench-")), "lib/ lacks the bench module: " + lib);
     assertTrue(lib.stream().anyMatch(n -> n.startsWith("nd4j-native-")), "lib/ lacks the ND4J backend: " + lib);
     List<String> plugins = names(home.resolve("plugins"));
     for (String jar : BUILT_IN_JARS) {
@@ -48,13 +50,18 @@ class DistributionIT {
     assertTrue(Files.isRegularFile(home.resolve("sdk/roundhouse-plugins-api.pom")), "sdk/ API pom");
     assertTrue(Files.isRegularFile(home.resolve("sdk/examples/hash-router/pom.xml")), "sdk/ example plugin");
     String v = PluginProjects.version();
-    for (String jar : List.of("roundhouse-plugins-api-" + v + "-sources.jar", "roundhouse-plugins-api-" + v + "-javadoc.jar",
+    for (String jar : List.of("roundhouse-engine-" + v + ".jar", "roundhouse-engine.pom",
+        "roundhouse-engine-" + v + "-sources.jar", "roundhouse-engine-" + v + "-javadoc.jar", "roundhouse-plugins-api-" + v + "-sources.jar", "roundhouse-plugins-api-" + v + "-javadoc.jar",
         "roundhouse-test-support-" + v + ".jar", "roundhouse-test-support.pom")) {
       assertTrue(Files.isRegularFile(home.resolve("sdk").resolve(jar)), "sdk/" + jar);
     }
     try (java.util.jar.JarFile javadoc = new java.util.jar.JarFile(
         home.resolve("sdk/roundhouse-plugins-api-" + v + "-javadoc.jar").toFile())) {
       assertTrue(javadoc.getEntry("dev/roundhouse/api/Routing.html") != null, "API reference lacks Routing");
+    }
+    try (java.util.jar.JarFile javadoc = new java.util.jar.JarFile(
+        home.resolve("sdk/roundhouse-engine-" + v + "-javadoc.jar").toFile())) {
+      assertTrue(javadoc.getEntry("dev/roundhouse/tensor/F.html") != null, "engine reference lacks the F facade");
     }
     String sdkPom = Files.readString(home.resolve("sdk/roundhouse-plugins-api.pom"));
     assertFalse(sdkPom.contains("${"), "sdk pom has unfiltered placeholders:\n" + sdkPom);

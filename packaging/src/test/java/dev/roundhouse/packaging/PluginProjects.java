@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * sdk/ ships it, without touching the build's own local repository:
  *
  * <ul>
- *   <li>the API and test-support jars and their published poms are laid out in a fresh temporary local repository (what
+ *   <li>the engine, API and test-support jars and their published poms are laid out in a fresh temporary local repository (what
  *       {@code sdk/install-api.sh} does with install:install-file, written directly so the test does
  *       not need maven-install-plugin, which {@code mvn verify} never downloads);
  *   <li>every other artifact (ND4J, PF4J, JUnit, Maven's own plugins) comes from the build's local
@@ -35,7 +35,7 @@ final class PluginProjects {
       repo = Files.createDirectories(work.resolve("m2"));
       Path sdk = Dist.home().resolve("sdk");
       String version = version();
-      for (String artifact : new String[] {"roundhouse-plugins-api", "roundhouse-test-support"}) {
+      for (String artifact : new String[] {"roundhouse-engine", "roundhouse-plugins-api", "roundhouse-test-support"}) {
         Path dir = Files.createDirectories(repo.resolve("dev/roundhouse/" + artifact + "/" + version));
         Files.copy(sdk.resolve(artifact + "-" + version + ".jar"), dir.resolve(artifact + "-" + version + ".jar"));
         Files.copy(sdk.resolve(artifact + ".pom"), dir.resolve(artifact + "-" + version + ".pom"));

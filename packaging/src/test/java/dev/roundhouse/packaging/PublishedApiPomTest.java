@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The API pom shipped in sdk/ (no parent, versions spelled out) must declare the same compile
- * dependencies as plugins-api/pom.xml. A plugin project resolves its transitive versions from the
+ * The API and engine poms shipped in sdk/ (no parent, versions spelled out) must declare the same compile
+ * dependencies as plugins-api/pom.xml and plugins-api/engine/pom.xml. A plugin project resolves its transitive versions from the
  * published pom alone; a dependency the build pins but the published pom leaves out (slf4j-api was one)
  * makes a standalone plugin build fetch artifacts this build never downloaded, so the SDK example
  * built offline in ExamplePluginIT, or by a user behind a mirror of this build, fails.
@@ -28,6 +28,14 @@ class PublishedApiPomTest {
     Set<String> api = compileDependencies(module.resolve("../plugins-api/pom.xml"));
     Set<String> published = compileDependencies(module.resolve("src/sdk/roundhouse-plugins-api.pom"));
     assertEquals(api, published, "packaging/src/sdk/roundhouse-plugins-api.pom vs plugins-api/pom.xml compile dependencies");
+  }
+
+  @Test
+  void publishedEnginePomDeclaresTheEnginesCompileDependencies() throws IOException {
+    Path module = Path.of("").toAbsolutePath();
+    Set<String> engine = compileDependencies(module.resolve("../plugins-api/engine/pom.xml"));
+    Set<String> published = compileDependencies(module.resolve("src/sdk/roundhouse-engine.pom"));
+    assertEquals(engine, published, "packaging/src/sdk/roundhouse-engine.pom vs plugins-api/engine/pom.xml compile dependencies");
   }
 
   private static Set<String> compileDependencies(Path pom) throws IOException {

@@ -1,5 +1,6 @@
 package dev.roundhouse.api;
 
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.Parameter;
 
 /**

@@ -1,6 +1,5 @@
 package dev.roundhouse.tensor;
 
-import dev.roundhouse.api.ParamRole;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;

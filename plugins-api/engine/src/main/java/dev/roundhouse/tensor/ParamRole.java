@@ -1,4 +1,4 @@
-package dev.roundhouse.api;
+package dev.roundhouse.tensor;
 
 /**
  * What a parameter is for. Optimizer parameter groups, weight-decay defaults and precision policies

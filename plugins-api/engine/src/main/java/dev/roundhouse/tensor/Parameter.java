@@ -1,6 +1,5 @@
 package dev.roundhouse.tensor;
 
-import dev.roundhouse.api.ParamRole;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

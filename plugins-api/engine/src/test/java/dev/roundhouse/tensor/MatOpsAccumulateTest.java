@@ -3,7 +3,6 @@ package dev.roundhouse.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.api.ParamRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -3,7 +3,6 @@ package dev.roundhouse.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.api.ParamRole;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;

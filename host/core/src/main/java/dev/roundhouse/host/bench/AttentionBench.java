@@ -114,7 +114,7 @@ public final class AttentionBench {
     for (int t : o.lengths()) {
       Parameter[] qkv = new Parameter[3];
       for (int i = 0; i < 3; i++) {
-        qkv[i] = new Parameter("qkv".substring(i, i + 1), dev.roundhouse.api.ParamRole.OTHER,
+        qkv[i] = new Parameter("qkv".substring(i, i + 1), dev.roundhouse.tensor.ParamRole.OTHER,
             Nd4j.randn(DataType.FLOAT, o.batch(), o.nHeads(), t, hd)); // [B, H, T, hd]
       }
       Runnable full = coreBody(qkv, q -> AttentionOps.causalAttention(q[0], q[1], q[2], scale, 0, null));

@@ -1,6 +1,6 @@
 package dev.roundhouse.host.bench;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.RunConfig;

@@ -1,6 +1,6 @@
 package dev.roundhouse.host.bench;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.StepArena;

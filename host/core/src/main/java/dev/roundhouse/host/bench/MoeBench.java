@@ -94,7 +94,7 @@ public final class MoeBench {
     Nd4j.getRandom().setSeed(seed);
     INDArray x = Nd4j.randn(DataType.FLOAT, cfg.tokens(), cfg.dModel()); // [N, d], outside any arena
     INDArray seedGrad = Nd4j.randn(DataType.FLOAT, cfg.tokens(), cfg.dModel());
-    Parameter input = new Parameter("x", dev.roundhouse.api.ParamRole.OTHER, x); // so dx is computed too
+    Parameter input = new Parameter("x", dev.roundhouse.tensor.ParamRole.OTHER, x); // so dx is computed too
     List<Parameter> params = layer.parameters();
     return () -> {
       try (StepArena arena = StepArena.open("bench-moe")) {

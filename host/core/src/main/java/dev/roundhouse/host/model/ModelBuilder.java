@@ -3,7 +3,7 @@ package dev.roundhouse.host.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.ParameterFactory;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;

@@ -1,6 +1,6 @@
 package dev.roundhouse.host.model;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.ParameterFactory;
 import dev.roundhouse.tensor.Parameter;
 

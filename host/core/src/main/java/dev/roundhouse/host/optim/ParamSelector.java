@@ -1,6 +1,6 @@
 package dev.roundhouse.host.optim;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.host.config.Problems;
 import dev.roundhouse.tensor.Parameter;
 import java.util.ArrayList;

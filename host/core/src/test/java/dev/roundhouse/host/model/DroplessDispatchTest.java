@@ -4,7 +4,7 @@ import static dev.roundhouse.host.model.ModelKit.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.Problems;

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.Parameter;

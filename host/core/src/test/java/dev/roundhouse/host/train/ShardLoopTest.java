@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
 import dev.roundhouse.api.ParallelLoop;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.tensor.Parameter;

@@ -2,7 +2,7 @@ package dev.roundhouse.plugins.attention;
 
 import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.MaskedAttention;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.api.Attention;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.GradCheck;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Tensor;

@@ -47,7 +47,7 @@ class MuonTest {
   @Test
   void updateRmsMatchesTheTarget() {
     Nd4j.getRandom().setSeed(3);
-    Parameter w = new Parameter("w", dev.roundhouse.api.ParamRole.ATTENTION, Nd4j.randn(DataType.DOUBLE, 32, 64));
+    Parameter w = new Parameter("w", dev.roundhouse.tensor.ParamRole.ATTENTION, Nd4j.randn(DataType.DOUBLE, 32, 64));
     INDArray before = w.data().dup();
     w.addGrad(Nd4j.randn(DataType.DOUBLE, 32, 64));
     Optimizer opt = new MuonProvider().build(new MuonConfig(1.0, 0.0, false, null, null, 0.2),

@@ -1,6 +1,6 @@
 package dev.roundhouse.plugins.precision;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Tensor;

@@ -1,6 +1,6 @@
 package dev.roundhouse.plugins.precision;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.roundhouse.plugins.routers;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.api.Routing;

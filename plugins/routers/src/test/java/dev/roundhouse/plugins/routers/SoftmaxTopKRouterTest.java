@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.Routing;
 import dev.roundhouse.tensor.GradCheck;

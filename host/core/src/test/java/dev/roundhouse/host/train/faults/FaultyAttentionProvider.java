@@ -3,7 +3,7 @@ package dev.roundhouse.host.train.faults;
 import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.api.AttentionProvider;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;

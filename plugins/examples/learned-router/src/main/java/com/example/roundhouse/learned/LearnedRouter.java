@@ -1,6 +1,6 @@
 package com.example.roundhouse.learned;
 
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.api.Routing;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
-import dev.roundhouse.api.ParamRole;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.Parameter;
 import java.util.List;
 import org.junit.jupiter.api.Test;
