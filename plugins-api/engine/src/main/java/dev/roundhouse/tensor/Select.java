@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.shape.OneHot;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Selection ops: top-k per row, elementwise where, masked fill. Legend: N rows, E columns (experts). */
@@ -43,6 +44,9 @@ public final class Select {
     if (res == null) {
       res = Nd4j.exec(DynamicCustomOp.builder("top_k")
           .addInputs(x.data()).addIntegerArguments(k).addBooleanArguments(true).build());
+      if (repeatsAColumn(res[1])) {
+        res = sortedTopK(x.data(), k);
+      }
     }
     INDArray values = res[0]; // [N, k]
     INDArray indices = res[1].dataType() == DataType.LONG ? res[1] : res[1].castTo(DataType.LONG);
@@ -87,6 +91,29 @@ public final class Select {
       }
     }
     return new INDArray[] {values, indices};
+  }
+
+  /**
+   * Whether some row of indices [N, k] names a column twice. libnd4j 1.0.0-M2.1's top_k does so on tied
+   * values (and then returns wrong values too: FacadeTest), so such a call is redone by {@link #sortedTopK}.
+   */
+  private static boolean repeatsAColumn(INDArray indices) {
+    if (indices.size(1) < 2) {
+      return false;
+    }
+    INDArray s = Nd4j.sort(indices.castTo(DataType.LONG).dup('c'), 1, true); // [N, k] ascending per row
+    long k = s.size(1);
+    INDArray gaps = s.get(NDArrayIndex.all(), NDArrayIndex.interval(1, k))
+        .sub(s.get(NDArrayIndex.all(), NDArrayIndex.interval(0, k - 1)));
+    return gaps.castTo(DataType.DOUBLE).minNumber().doubleValue() == 0;
+  }
+
+  /** {values [N, k], indices [N, k]} from a descending sort of each row (ties: libnd4j's sort order). */
+  private static INDArray[] sortedTopK(INDArray x, int k) {
+    INDArray[] sorted = Nd4j.sortWithIndices(x.dup('c'), 1, false); // {indices [N, E], values [N, E]}
+    INDArray idx = sorted[0].get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).dup('c');
+    INDArray val = sorted[1].get(NDArrayIndex.all(), NDArrayIndex.interval(0, k)).dup('c');
+    return new INDArray[] {val, idx};
   }
 
   /** [N] integer column ids -> [N, E] one-hot rows in {@code dtype}. */
