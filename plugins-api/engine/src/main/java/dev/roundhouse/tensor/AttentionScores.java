@@ -6,21 +6,22 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Shared score arithmetic of the attention ops ({@link MaskedAttention}, {@link BandedAttention},
- * {@link GatheredAttention}): optional logit soft-capping, masked softmax and the softmax backward.
+ * Shared score arithmetic of the attention kernels ({@link AttentionOps}, {@link BandedAttention} here, and
+ * the attention plugin's own kernels): optional logit soft-capping, masked softmax and the softmax backward.
+ * Public for those plugin kernels; a helper for writing attention kernels, not one of the {@link F} ops.
  *
  * <p>Soft-capping (Gemma 2): z = cap * tanh(s / cap), so dz/ds = 1 - tanh^2. Masked entries get
  * {@link #MASKED} added, a large finite negative. A row with no visible key must not be masked at all
  * (libnd4j's softmax of an all-masked row is NaN): the ops leave such rows unmasked and zero them.
  */
-final class AttentionScores {
+public final class AttentionScores {
   private AttentionScores() {}
 
   /** Added to the scores of invisible keys. */
-  static final double MASKED = -1e30;
+  public static final double MASKED = -1e30;
 
   /** s (already scaled) soft-capped in place when cap > 0; returns tanh(s / cap), or null when cap <= 0. */
-  static INDArray softCap(INDArray s, double cap) {
+  public static INDArray softCap(INDArray s, double cap) {
     if (cap <= 0) {
       return null;
     }
@@ -31,7 +32,7 @@ final class AttentionScores {
   }
 
   /** Softmax over the last dim, in place. */
-  static INDArray softmaxInPlace(INDArray s) {
+  public static INDArray softmaxInPlace(INDArray s) {
     return Nd4j.exec(new SoftMax(s, s, -1))[0];
   }
 
@@ -39,7 +40,7 @@ final class AttentionScores {
    * dS (already multiplied by scale) from dP = dO V^T, in place on dP: P * (dP - rowDot), times
    * (1 - t^2) when soft-capped, times scale. rowDot = rowsum(dO * O) (equal to rowsum(dP * P)).
    */
-  static INDArray scoreGrad(INDArray dp, INDArray p, INDArray rowDot, INDArray tanh, double scale) {
+  public static INDArray scoreGrad(INDArray dp, INDArray p, INDArray rowDot, INDArray tanh, double scale) {
     dp.subi(rowDot).muli(p);
     if (tanh != null) {
       dp.muli(tanh.mul(tanh).rsubi(1.0));
@@ -48,7 +49,7 @@ final class AttentionScores {
   }
 
   /** The gradients of one batched attention product, in its [N, rows, d] layout; null where not asked for. */
-  record Grads(INDArray dq, INDArray dk, INDArray dv) {}
+  public record Grads(INDArray dq, INDArray dk, INDArray dv) {}
 
   /**
    * Backward of out = P V with P = softmax(scale * Q K^T, masked, optionally soft-capped), all
@@ -57,7 +58,7 @@ final class AttentionScores {
    * #scoreGrad}); dS is computed only when dQ or dK is wanted. Callers map the results back to
    * their tensors' layouts.
    */
-  static Grads backward(INDArray dO, INDArray out, INDArray p, INDArray q, INDArray k, INDArray v, INDArray tanh,
+  public static Grads backward(INDArray dO, INDArray out, INDArray p, INDArray q, INDArray k, INDArray v, INDArray tanh,
       double scale, boolean wantQ, boolean wantK, boolean wantV) {
     INDArray dv = wantV ? MatOps.gemm(p, dO, true, false) : null;
     if (!wantQ && !wantK) {
@@ -70,12 +71,12 @@ final class AttentionScores {
   }
 
   /** x viewed as [batch, rows, cols] with row-major strides (copied only when x is not). */
-  static INDArray batched(INDArray x, long batch, long rows, long cols) {
+  public static INDArray batched(INDArray x, long batch, long rows, long cols) {
     INDArray c = rowMajor(x) ? x : x.dup('c');
     return c.reshape('c', batch, rows, cols);
   }
 
-  static boolean rowMajor(INDArray x) {
+  public static boolean rowMajor(INDArray x) {
     long[] shape = x.shape();
     long[] stride = x.stride();
     long expected = 1;

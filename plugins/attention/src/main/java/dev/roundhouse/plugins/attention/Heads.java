@@ -1,7 +1,7 @@
 package dev.roundhouse.plugins.attention;
 
-import dev.roundhouse.tensor.MaskedAttention;
-import dev.roundhouse.tensor.Rope;
+import dev.roundhouse.plugins.attention.kernels.MaskedAttention;
+import dev.roundhouse.plugins.attention.kernels.Rope;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;

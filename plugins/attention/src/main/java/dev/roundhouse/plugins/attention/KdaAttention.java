@@ -4,7 +4,7 @@ import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
-import dev.roundhouse.tensor.CausalConv;
+import dev.roundhouse.plugins.attention.kernels.CausalConv;
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Norms;

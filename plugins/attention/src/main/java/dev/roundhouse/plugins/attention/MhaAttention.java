@@ -6,7 +6,7 @@ import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.AttentionOps;
 import dev.roundhouse.tensor.BandedAttention;
-import dev.roundhouse.tensor.MaskedAttention;
+import dev.roundhouse.plugins.attention.kernels.MaskedAttention;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Norms;
 import dev.roundhouse.tensor.Parameter;

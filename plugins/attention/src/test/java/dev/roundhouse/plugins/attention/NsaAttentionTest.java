@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.tensor.AttentionOps;
 import dev.roundhouse.tensor.BandedAttention;
-import dev.roundhouse.tensor.MaskedAttention;
+import dev.roundhouse.plugins.attention.kernels.MaskedAttention;
 import dev.roundhouse.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

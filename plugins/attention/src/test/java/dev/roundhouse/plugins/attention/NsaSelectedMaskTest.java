@@ -4,10 +4,10 @@ import dev.roundhouse.testing.DoublePrecision;
 import static dev.roundhouse.plugins.attention.Checks.maxDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.roundhouse.tensor.GatheredAttention;
+import dev.roundhouse.plugins.attention.kernels.GatheredAttention;
 import dev.roundhouse.tensor.GradCheck;
 import dev.roundhouse.tensor.Parameter;
-import dev.roundhouse.tensor.SelectedBlockAttention;
+import dev.roundhouse.plugins.attention.kernels.SelectedBlockAttention;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
 import java.util.List;

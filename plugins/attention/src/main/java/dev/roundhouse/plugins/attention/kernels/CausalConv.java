@@ -1,5 +1,6 @@
-package dev.roundhouse.tensor;
+package dev.roundhouse.plugins.attention.kernels;
 
+import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.INDArrayIndex;

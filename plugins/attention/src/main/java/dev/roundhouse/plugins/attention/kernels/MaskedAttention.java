@@ -1,5 +1,10 @@
-package dev.roundhouse.tensor;
+package dev.roundhouse.plugins.attention.kernels;
 
+import dev.roundhouse.tensor.AttentionOps;
+import dev.roundhouse.tensor.AttentionScores;
+import dev.roundhouse.tensor.Broadcast;
+import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

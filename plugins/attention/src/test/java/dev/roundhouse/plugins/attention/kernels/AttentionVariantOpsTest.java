@@ -1,6 +1,16 @@
-package dev.roundhouse.tensor;
+package dev.roundhouse.plugins.attention.kernels;
 
-import static dev.roundhouse.tensor.CoreOpsGradTest.assertGrad;
+import dev.roundhouse.tensor.AttentionOps;
+import dev.roundhouse.tensor.BandedAttention;
+import dev.roundhouse.tensor.GradCheck;
+import dev.roundhouse.tensor.Pointwise;
+import dev.roundhouse.tensor.Reductions;
+import dev.roundhouse.tensor.Shapes;
+import dev.roundhouse.tensor.StepArena;
+import dev.roundhouse.tensor.Tensor;
+import dev.roundhouse.tensor.Unstack;
+import dev.roundhouse.testing.DoublePrecision;
+import static dev.roundhouse.plugins.attention.kernels.GradAssert.assertGrad;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,11 @@
-package dev.roundhouse.tensor;
+package dev.roundhouse.plugins.attention.kernels;
 
+import dev.roundhouse.tensor.AttentionOps;
+import dev.roundhouse.tensor.AttentionScores;
+import dev.roundhouse.tensor.Broadcast;
+import dev.roundhouse.tensor.Indexing;
+import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -54,8 +60,8 @@ public final class GatheredAttention {
     boolean emptyRows = rowValid.minNumber().doubleValue() == 0.0;
 
     INDArray q3 = AttentionScores.batched(q.data(), n, g, dk);
-    INDArray kSel = Index.gather(contiguous(k.data()), idx).reshape('c', n, s, dk); // [N, S, dk]
-    INDArray vSel = Index.gather(contiguous(v.data()), idx).reshape('c', n, s, dv); // [N, S, dv]
+    INDArray kSel = Indexing.gatherRows(contiguous(k.data()), Indexing.indexVector(idx)).reshape('c', n, s, dk); // [N, S, dk]
+    INDArray vSel = Indexing.gatherRows(contiguous(v.data()), Indexing.indexVector(idx)).reshape('c', n, s, dv); // [N, S, dv]
     INDArray p = MatOps.gemm(q3, kSel, false, true).muli(scale); // [N, G, S]
     p.addi(Broadcast.expand(maskAdd, p.shape()));
     AttentionScores.softmaxInPlace(p);
@@ -68,13 +74,13 @@ public final class GatheredAttention {
       AttentionScores.Grads gr = AttentionScores.backward(dO, out, p, q3, kSel, vSel, null, scale, q.requiresGrad(),
           k.requiresGrad(), v.requiresGrad());
       if (gr.dv() != null) {
-        v.addGradOwned(Index.scatterAdd(gr.dv().reshape('c', n * s, dv), idx, r));
+        v.addGradOwned(Indexing.scatterAddRows(gr.dv().reshape('c', n * s, dv), Indexing.indexVector(idx), r));
       }
       if (gr.dq() != null) {
         q.addGradOwned(gr.dq().reshape(q.shape()));
       }
       if (gr.dk() != null) {
-        k.addGradOwned(Index.scatterAdd(gr.dk().reshape('c', n * s, dk), idx, r));
+        k.addGradOwned(Indexing.scatterAddRows(gr.dk().reshape('c', n * s, dk), Indexing.indexVector(idx), r));
       }
     }, q, k, v);
   }

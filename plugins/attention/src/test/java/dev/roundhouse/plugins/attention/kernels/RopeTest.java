@@ -1,6 +1,10 @@
-package dev.roundhouse.tensor;
+package dev.roundhouse.plugins.attention.kernels;
 
-import static dev.roundhouse.tensor.CoreOpsGradTest.assertGrad;
+import dev.roundhouse.tensor.GradCheck;
+import dev.roundhouse.tensor.Shapes;
+import dev.roundhouse.tensor.Tensor;
+import dev.roundhouse.testing.DoublePrecision;
+import static dev.roundhouse.plugins.attention.kernels.GradAssert.assertGrad;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

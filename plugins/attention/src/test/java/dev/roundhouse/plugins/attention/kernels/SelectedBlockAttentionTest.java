@@ -1,5 +1,8 @@
-package dev.roundhouse.tensor;
+package dev.roundhouse.plugins.attention.kernels;
 
+import dev.roundhouse.tensor.GradCheck;
+import dev.roundhouse.tensor.Tensor;
+import dev.roundhouse.testing.DoublePrecision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
