@@ -24,18 +24,18 @@ class PublishedApiPomTest {
 
   @Test
   void publishedPomDeclaresTheApisCompileDependencies() throws IOException {
-    Path module = Path.of("").toAbsolutePath();
-    Set<String> api = compileDependencies(module.resolve("../plugins-api/pom.xml"));
-    Set<String> published = compileDependencies(module.resolve("src/sdk/roundhouse-plugins-api.pom"));
-    assertEquals(api, published, "packaging/src/sdk/roundhouse-plugins-api.pom vs plugins-api/pom.xml compile dependencies");
+    assertSameCompileDependencies("plugins-api/pom.xml", "roundhouse-plugins-api.pom");
   }
 
   @Test
   void publishedEnginePomDeclaresTheEnginesCompileDependencies() throws IOException {
-    Path module = Path.of("").toAbsolutePath();
-    Set<String> engine = compileDependencies(module.resolve("../plugins-api/engine/pom.xml"));
-    Set<String> published = compileDependencies(module.resolve("src/sdk/roundhouse-engine.pom"));
-    assertEquals(engine, published, "packaging/src/sdk/roundhouse-engine.pom vs plugins-api/engine/pom.xml compile dependencies");
+    assertSameCompileDependencies("plugins-api/engine/pom.xml", "roundhouse-engine.pom");
+  }
+
+  private static void assertSameCompileDependencies(String modulePom, String sdkPom) throws IOException {
+    Path packaging = Path.of("").toAbsolutePath();
+    assertEquals(compileDependencies(packaging.resolve("../" + modulePom)), compileDependencies(packaging.resolve("src/sdk/" + sdkPom)),
+        "packaging/src/sdk/" + sdkPom + " vs " + modulePom + " compile dependencies");
   }
 
   private static Set<String> compileDependencies(Path pom) throws IOException {
