@@ -40,7 +40,7 @@ public final class AttentionScores {
    * dS (already multiplied by scale) from dP = dO V^T, in place on dP: P * (dP - rowDot), times
    * (1 - t^2) when soft-capped, times scale. rowDot = rowsum(dO * O) (equal to rowsum(dP * P)).
    */
-  public static INDArray scoreGrad(INDArray dp, INDArray p, INDArray rowDot, INDArray tanh, double scale) {
+  static INDArray scoreGrad(INDArray dp, INDArray p, INDArray rowDot, INDArray tanh, double scale) {
     dp.subi(rowDot).muli(p);
     if (tanh != null) {
       dp.muli(tanh.mul(tanh).rsubi(1.0));

@@ -17,7 +17,7 @@ public final class Broadcast {
   private Broadcast() {}
 
   /** The broadcast shape of {@code a} and {@code b}, or an error naming both shapes. */
-  public static long[] shape(long[] a, long[] b) {
+  static long[] shape(long[] a, long[] b) {
     int rank = Math.max(a.length, b.length);
     long[] out = new long[rank];
     for (int i = 0; i < rank; i++) {
@@ -84,7 +84,7 @@ public final class Broadcast {
   }
 
   /** Sums a gradient of a broadcast shape down to {@code shape}; returns g itself when equal. */
-  public static INDArray reduceTo(INDArray g, long[] shape) {
+  static INDArray reduceTo(INDArray g, long[] shape) {
     if (Arrays.equals(g.shape(), shape)) {
       return g;
     }

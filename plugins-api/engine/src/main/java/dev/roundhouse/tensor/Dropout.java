@@ -6,7 +6,7 @@ import org.nd4j.linalg.api.rng.Random;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Inverted dropout with its own seeded RNG (the global ND4J RNG is left untouched). */
-public final class Dropout {
+final class Dropout {
   private Dropout() {}
 
   /**

@@ -51,7 +51,7 @@ public final class Indexing {
    * In place: {@code target[idx[m]] += updates[m]} on a contiguous vector view (duplicates
    * accumulate, run single-threaded). target: [L], idx: [M] integer, updates: [M].
    */
-  public static void scatterAddInto(INDArray target, INDArray idx, INDArray updates) {
+  static void scatterAddInto(INDArray target, INDArray idx, INDArray updates) {
     Nd4j.exec(DynamicCustomOp.builder("scatter_add")
         .addInputs(target, idx, updates).addOutputs(target).addBooleanArguments(true).build());
   }
