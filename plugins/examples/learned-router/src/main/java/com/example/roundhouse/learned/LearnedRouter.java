@@ -1,15 +1,12 @@
 package com.example.roundhouse.learned;
 
-import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.api.Routing;
-import dev.roundhouse.tensor.Elementwise;
-import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.F;
+import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Select;
-import dev.roundhouse.tensor.Shapes;
-import dev.roundhouse.tensor.Softmax;
 import dev.roundhouse.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +47,9 @@ final class LearnedRouter implements Router {
   @Override
   public Routing route(Tensor x, int seqLen) {
     int n = (int) x.size(0);
-    Tensor logits = Elementwise.scale(MatOps.linearT(x, weight), 1.0 / temperature); // [N, E]
-    Select.TopK top = Select.topK(logits, topK); // values [N, k], indices [N, k]
-    Tensor gates = Softmax.softmax(top.values(), 1); // [N, k]
+    Tensor logits = F.scale(F.linear(x, weight), 1.0 / temperature); // [N, E]
+    Select.TopK top = F.topK(logits, topK); // values [N, k] descending, indices [N, k]
+    Tensor gates = F.softmax(top.values(), 1); // [N, k]
     long[] chosen = top.indices().reshape((long) n * topK).toLongVector(); // [M], row-major
     int[] experts = new int[chosen.length];
     int[] tokens = new int[chosen.length];
@@ -60,6 +57,6 @@ final class LearnedRouter implements Router {
       experts[m] = (int) chosen[m];
       tokens[m] = m / topK;
     }
-    return new Routing(n, numExperts, tokens, experts, Shapes.reshape(gates, (long) n * topK), Map.of(), Map.of());
+    return new Routing(n, numExperts, tokens, experts, F.reshape(gates, (long) n * topK), Map.of(), Map.of());
   }
 }
