@@ -98,6 +98,14 @@ class DocumentMaskTrainingTest {
           "data.documentMask=true", "model.attention.type=kda"), reg, runs, new EventBus()));
       assertTrue(c.getMessage().contains("data.documentMask: attention plugin 'kda' (layers.0) does not support"),
           c.getMessage());
+
+      // data-parallel shard replicas mask too (they run the same forward on their rows)
+      Runs.Prepared two = Runs.create(TinyRuns.tiny("data.prepared=" + data, "data.documentMask=true",
+          "train.dataParallel=2", "train.steps=1"), reg, tmp.resolve("runs2"), new EventBus());
+      assertEquals(0, two.run().model().documentSeparator());
+      assertEquals(1, two.run().shardReplicas().size());
+      two.run().shardReplicas().forEach(r -> assertEquals(0, r.documentSeparator()));
+      Runs.execute(two);
     }
   }
 
