@@ -27,7 +27,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ParamRole#ATTENTION}; with qkNorm also q_norm, k_norm [hd] ({@link ParamRole#NORM}).
  *
  * <p>Kernels: window > 0 uses {@link BandedAttention} (O(T W)); otherwise soft-capping uses {@link
- * MaskedAttention} and plain attention the fused {@link AttentionOps#causalAttention}.
+ * MaskedAttention} and plain attention the fused {@link AttentionOps#causalAttention}. With document ids
+ * (document masking) every variant runs {@link MaskedAttention} with a per-row [B, T, T] visibility.
  */
 final class MhaAttention implements Attention {
   private static final double NORM_EPS = 1e-6;
