@@ -19,6 +19,37 @@ public interface Attention extends Trainable {
   /** x: [B, T, d] -> [B, T, d]. */
   Tensor forward(Tensor x);
 
+  /**
+   * Whether {@link #forward(Tensor, DocumentIds)} honours document ids. The host asks once, when a
+   * run with {@code data.documentMask} is built, and refuses the run naming the plugin when false.
+   *
+   * @since 1.1.0
+   */
+  default boolean supportsDocumentMask() {
+    return false;
+  }
+
+  /**
+   * x: [B, T, d] -> [B, T, d] with document masking: position i attends only to positions of its own
+   * document ({@code documents.ids()[b, i] == ids[b, j]}), on top of causality (and any window), so a
+   * packed row of several documents gives each document the output it would have alone (up to the
+   * position offset, which relative position encodings such as RoPE do not see). Called instead of
+   * {@link #forward(Tensor)} on every training and evaluation pass of such a run; same threading and
+   * lifecycle as {@link #forward(Tensor)}.
+   *
+   * <p>The default runs {@link #forward(Tensor)} when {@code documents} is null and otherwise throws:
+   * implementations that return true from {@link #supportsDocumentMask} override it.
+   *
+   * @param documents [B, T] ids of the batch rows, or null for none
+   * @since 1.1.0
+   */
+  default Tensor forward(Tensor x, DocumentIds documents) {
+    if (documents == null) {
+      return forward(x);
+    }
+    throw new UnsupportedOperationException(getClass().getName() + " does not support document masking");
+  }
+
   /** KV-cache elements stored per token per layer (for the start-up summary). */
   default long kvCachePerToken() {
     return 0;

@@ -56,4 +56,30 @@ class DataCommandsTest {
     assertEquals(ExitCodes.DATA, refused.code());
     assertTrue(refused.err().contains("source \"x\": weight must be > 0"), refused.err());
   }
+
+  /**
+   * configs/tiny-moe-bpe.json with its shipped tokenizer (configs/tokenizers/bpe-2k) on a small
+   * version of configs/data-mix-bpe-example.json: prepares and validates; vocabSize follows the
+   * tokenizer (2048).
+   */
+  @Test
+  void shippedBpeConfigValidatesOnItsExampleMixture() throws Exception {
+    Path configs = Path.of(System.getProperty("user.dir")).resolve("../../configs").normalize();
+    Path tokenizer = configs.resolve("tokenizers/bpe-2k/tokenizer.json");
+    String mix = Files.readString(configs.resolve("data-mix-bpe-example.json"))
+        .replace("configs/tokenizers/bpe-2k/tokenizer.json", tokenizer.toString().replace("\\", "/"))
+        .replaceAll("\"documents\": \\d+", "\"documents\": 60");
+    Path small = dir.resolve("mix-bpe.json");
+    Files.writeString(small, mix);
+    Result prep = run("data", "prepare", small.toString(), "--out", dir.resolve("mix-bpe").toString());
+    assertEquals(0, prep.code(), prep.err());
+    Result valid = run("validate", configs.resolve("tiny-moe-bpe.json").toString(), "--set",
+        "data.prepared=" + dir.resolve("mix-bpe"), "--set", "tokenizer.path=" + tokenizer, "--set", "model.seqLen=32",
+        "--plugins", MainTest.plugins());
+    assertEquals(0, valid.code(), valid.err());
+    assertTrue(valid.out().contains("valid"), valid.out());
+    assertTrue(Files.readString(tokenizer).contains("\"<|eos|>\""), "the shipped tokenizer has its EOS token");
+    assertEquals(2048, dev.roundhouse.host.config.ConfigLoader.load(configs.resolve("tiny-moe-bpe.json"),
+        java.util.List.of("tokenizer.path=" + tokenizer)).model().vocabSize());
+  }
 }

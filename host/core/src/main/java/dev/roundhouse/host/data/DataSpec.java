@@ -14,12 +14,41 @@ import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
  *     {@link SyntheticCorpus#DEFAULT_BYTES}
  * @param prepared a folder written by {@code roundhouse data prepare}: per-source sampling by weight,
  *     document-level validation per source (path, valFraction and syntheticBytes are then unused)
+ * @param documentMask attention does not cross the EOS separators between the documents packed in a
+ *     sequence (needs {@code prepared}); null or false: off (the default; absent from resolved
+ *     configs, so fingerprints of runs without it stay as they were)
  */
-public record DataSpec(String path, Double valFraction, Integer syntheticBytes, String prepared) {
+public record DataSpec(String path, Double valFraction, Integer syntheticBytes, String prepared,
+    Boolean documentMask) {
 
   /** Without prepared data. */
   public DataSpec(String path, Double valFraction, Integer syntheticBytes) {
-    this(path, valFraction, syntheticBytes, null);
+    this(path, valFraction, syntheticBytes, null, null);
+  }
+
+  /** Without document masking. */
+  public DataSpec(String path, Double valFraction, Integer syntheticBytes, String prepared) {
+    this(path, valFraction, syntheticBytes, prepared, null);
+  }
+
+  /** Whether document masking is on. */
+  public boolean masksDocuments() {
+    return Boolean.TRUE.equals(documentMask);
+  }
+
+  /**
+   * The EOS token id document masking splits at: the end-of-document token the prepared data was
+   * packed with (the run's tokenizer is the dataset's).
+   *
+   * @throws DataException naming data.documentMask when the data has no EOS separators
+   */
+  public int documentSeparator(TokenizerSpec tokenizer) {
+    if (prepared == null) {
+      throw new DataException("data.documentMask: needs data.prepared (documents packed with EOS separators by"
+          + " `roundhouse data prepare`); " + (path == null ? "the embedded corpus" : "data.path " + path)
+          + " is one stream without separators (prepare configs/data-mix-example.json for the embedded domains)");
+    }
+    return dev.roundhouse.host.data.prepare.EosToken.of(tokenizer.open());
   }
 
   public DataSpec {

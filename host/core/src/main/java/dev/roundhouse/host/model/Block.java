@@ -1,6 +1,7 @@
 package dev.roundhouse.host.model;
 
 import dev.roundhouse.api.Attention;
+import dev.roundhouse.api.DocumentIds;
 import dev.roundhouse.api.Trainable;
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.Norms;
@@ -36,10 +37,16 @@ public final class Block implements Trainable {
 
   /** x: [B, T, d] -> [B, T, d]. */
   public Tensor forward(Tensor x) {
+    return forward(x, null);
+  }
+
+  /** x: [B, T, d] -> [B, T, d]; documents [B, T] (document masking) or null. */
+  public Tensor forward(Tensor x, DocumentIds documents) {
     long b = x.size(0);
     long t = x.size(1);
     long d = x.size(2);
-    Tensor a = attention.forward(Norms.rmsNorm(x, attnNorm, eps));
+    Tensor normed = Norms.rmsNorm(x, attnNorm, eps);
+    Tensor a = documents == null ? attention.forward(normed) : attention.forward(normed, documents);
     if (a.rank() != 3 || a.size(0) != b || a.size(1) != t || a.size(2) != d) {
       throw new ComponentOutputException("attention", attentionId, "returned shape "
           + java.util.Arrays.toString(a.shape()) + ", expected [" + b + ", " + t + ", " + d + "]");

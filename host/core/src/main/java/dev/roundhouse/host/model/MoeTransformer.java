@@ -1,5 +1,6 @@
 package dev.roundhouse.host.model;
 
+import dev.roundhouse.api.DocumentIds;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Trainable;
 import dev.roundhouse.tensor.Elementwise;
@@ -33,6 +34,7 @@ public final class MoeTransformer implements Trainable {
   private final double eps;
   private final PrecisionPolicy precision;
   private final List<Parameter> parameters;
+  private int documentSeparator = -1; // EOS id with document masking, else -1
 
   MoeTransformer(Parameter embedding, List<Block> blocks, Parameter finalNorm, Parameter head, double eps,
       PrecisionPolicy precision) {
@@ -52,12 +54,44 @@ public final class MoeTransformer implements Trainable {
     this.parameters = List.copyOf(all);
   }
 
+  /**
+   * Turns on document masking ({@code data.documentMask}): from now on every forward pass derives
+   * per-token document ids from the {@code eos} tokens in its inputs and attention does not cross
+   * them. Call before training, on the primary and every replica.
+   *
+   * @throws IllegalArgumentException naming the first layer whose attention plugin does not support it
+   */
+  public void maskDocuments(int eos) {
+    if (eos < 0) {
+      throw new IllegalArgumentException("document separator must be a token id >= 0, got " + eos);
+    }
+    for (int i = 0; i < blocks.size(); i++) {
+      if (!blocks.get(i).attention().supportsDocumentMask()) {
+        throw new IllegalArgumentException("data.documentMask: attention plugin '" + blocks.get(i).attentionId()
+            + "' (layers." + i + ") does not support document masking (supported by mha, gqa, swa, mla)");
+      }
+    }
+    documentSeparator = eos;
+  }
+
+  /** The EOS id document masking splits at, or -1 when off. */
+  public int documentSeparator() {
+    return documentSeparator;
+  }
+
+  /** Document ids [B, T] of packed inputs [B*T] when document masking is on, else null. */
+  public DocumentIds documents(int[] inputs, int batch, int seqLen) {
+    return documentSeparator < 0 ? null
+        : DocumentIds.fromSeparators(inputs, batch, seqLen, documentSeparator, embedding.dataType());
+  }
+
   /** inputs: [B*T] token ids, row-major -> logits [N, V]. */
   public Tensor logits(int[] inputs, int batch, int seqLen) {
     Tensor x = embed(inputs, batch, seqLen);
+    DocumentIds documents = documents(inputs, batch, seqLen); // null without document masking
     for (Block b : blocks) {
       StepArena.beginSegment(); // per-block arena: freed as soon as this block's backward has run
-      x = b.forward(x);
+      x = b.forward(x, documents);
     }
     StepArena.beginSegment();
     return head(x);

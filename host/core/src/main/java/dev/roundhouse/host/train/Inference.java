@@ -20,6 +20,7 @@ import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.StepArena;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -59,6 +60,7 @@ public final class Inference {
         new PrecisionContext(cfg.model().nLayers(), cfg.seed()), "precision");
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
     MoeTransformer model = ModelBuilder.build(cfg.model(), RunFactory.components(registry), precision, cfg.seed(), dtype);
+    RunFactory.maskDocuments(cfg, model, List.of());
     CheckpointState.restoreParameters(model.parameters(), ckpt);
     CheckpointState.restoreRouters(model, ckpt);
     return new Inference(cfg, model, ckpt.step());

@@ -1,5 +1,6 @@
 package dev.roundhouse.host.train;
 
+import dev.roundhouse.api.DocumentIds;
 import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.model.Block;
 import dev.roundhouse.host.model.MoeTransformer;
@@ -34,8 +35,9 @@ final class NonFiniteLocator {
           return "token embeddings";
         }
         List<Block> blocks = model.blocks();
+        DocumentIds documents = model.documents(b.inputs(), b.rows(), b.seqLen());
         for (int i = 0; i < blocks.size(); i++) {
-          x = blocks.get(i).forward(x);
+          x = blocks.get(i).forward(x, documents);
           if (!finite(x.data())) {
             return "output of layers." + i + " (attention '" + blocks.get(i).attentionId() + "'"
                 + (blocks.get(i).moe() != null ? ", router '" + blocks.get(i).moe().routerId() + "'" : "") + ")";

@@ -138,6 +138,9 @@ public final class RunFactory {
     if (cfg.data().prepared() == null) {
       ((ObjectNode) tree.get("data")).remove("prepared");
     }
+    if (!cfg.data().masksDocuments()) {
+      ((ObjectNode) tree.get("data")).remove("documentMask"); // off stays absent: fingerprints unchanged
+    }
     ObjectNode model = (ObjectNode) tree.get("model");
     ((ObjectNode) model.get("moe")).set("router",
         resolved(registry, Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
@@ -248,6 +251,7 @@ public final class RunFactory {
     for (int s = 1; s < cfg.train().dataParallel(); s++) {
       replicas.add(ModelBuilder.replica(model, cfg.model(), components(registry), precision, seed, s));
     }
+    maskDocuments(cfg, model, replicas);
     List<Parameter> params = model.parameters();
     OptimizerSet optimizer = OptimizerGroups.build(cfg.optimizer(), cfg.optimizerGroups(), params,
         optimizerFactory(registry), ShardLoop.of(cfg.train().dataParallel()));
@@ -259,6 +263,20 @@ public final class RunFactory {
     return new TrainingRun(cfg, resolved, Fingerprint.of(resolved), model, ModelSummary.of(model, cfg.model()),
         precision, optimizer, params, data, loader, val, dir, store, events, List.copyOf(replicas),
         DataFingerprint.of(DataSources.files(cfg.data().path())));
+  }
+
+  /** With data.documentMask: every model (primary, replicas) splits attention at the data's EOS token. */
+  static void maskDocuments(RunConfig cfg, MoeTransformer model, List<MoeTransformer> replicas) {
+    if (!cfg.data().masksDocuments()) {
+      return;
+    }
+    int eos = cfg.data().documentSeparator(cfg.tokenizer());
+    try {
+      model.maskDocuments(eos);
+      replicas.forEach(r -> r.maskDocuments(eos));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage(), e);
+    }
   }
 
   /** Default weight-decay rule: matrices decay; norms, biases, routers and 1-D tensors do not. */
@@ -292,6 +310,9 @@ public final class RunFactory {
 
   /** Loads the data and checks it fits the model, before anything is trained or written. */
   static Dataset openData(RunConfig cfg) {
+    if (cfg.data().masksDocuments()) {
+      cfg.data().documentSeparator(cfg.tokenizer()); // refused before anything is written without EOS separators
+    }
     Dataset data = cfg.data().open(cfg.tokenizer(), cfg.seed());
     int vocab = cfg.model().vocabSize();
     if (data.train().maxToken() >= vocab || data.val().maxToken() >= vocab) {

@@ -111,7 +111,7 @@ class PluginRegistryLoadingTest {
       assertEquals(1, reg.problems().size(), reg.problems().toString());
       String line = reg.problems().get(0);
       assertTrue(line.startsWith(old + ": "), line);
-      assertTrue(line.contains("requires API '>=9.0.0'") && line.contains("provides API 1.0.0"), line);
+      assertTrue(line.contains("requires API '>=9.0.0'") && line.contains("provides API 1.1.0"), line);
       assertEquals(List.of(), reg.ids(Kind.ROUTER));
       assertTrue(reg.ids(Kind.PRECISION).contains("test-fp"));
       assertEquals(List.of("good"), reg.pluginInfo().stream().map(PluginInfo::id).toList());

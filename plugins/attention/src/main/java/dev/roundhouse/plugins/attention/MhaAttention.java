@@ -2,6 +2,7 @@ package dev.roundhouse.plugins.attention;
 
 import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
+import dev.roundhouse.api.DocumentIds;
 import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.AttentionOps;
@@ -15,6 +16,7 @@ import dev.roundhouse.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Causal multi-head / grouped-query self-attention with RoPE on q and k, optional per-head QK-norm,
@@ -25,7 +27,8 @@ import java.util.List;
  * ParamRole#ATTENTION}; with qkNorm also q_norm, k_norm [hd] ({@link ParamRole#NORM}).
  *
  * <p>Kernels: window > 0 uses {@link BandedAttention} (O(T W)); otherwise soft-capping uses {@link
- * MaskedAttention} and plain attention the fused {@link AttentionOps#causalAttention}.
+ * MaskedAttention} and plain attention the fused {@link AttentionOps#causalAttention}. With document ids
+ * (document masking) every variant runs {@link MaskedAttention} with a per-row [B, T, T] visibility.
  */
 final class MhaAttention implements Attention {
   private static final double NORM_EPS = 1e-6;
@@ -80,6 +83,22 @@ final class MhaAttention implements Attention {
   /** x: [B, T, d] -> [B, T, d]. */
   @Override
   public Tensor forward(Tensor x) {
+    return forward(x, null);
+  }
+
+  /** Document masking, with or without a window or soft-cap: see {@link #forward(Tensor, DocumentIds)}. */
+  @Override
+  public boolean supportsDocumentMask() {
+    return true;
+  }
+
+  /**
+   * x: [B, T, d] -> [B, T, d]; documents [B, T] or null. With documents the scores run through {@link
+   * MaskedAttention} with a per-row [B, T, T] visibility (same document, causal, within the window):
+   * O(T^2) per head even for a sliding window.
+   */
+  @Override
+  public Tensor forward(Tensor x, DocumentIds documents) {
     if (x.rank() != 3 || x.size(2) != dModel) {
       throw new IllegalArgumentException(id + ": input must be [B, T, " + dModel + "], got " + Arrays.toString(x.shape()));
     }
@@ -93,7 +112,10 @@ final class MhaAttention implements Attention {
     Tensor v = Heads.split(MatOps.linearT(xa, precision.weight(wv)), nKvHeads, headDim); // [B, Hk, T, hd]
     double scale = 1.0 / Math.sqrt(headDim);
     Tensor o; // [B, H, T, hd]
-    if (window > 0) {
+    if (documents != null) {
+      INDArray visible = MaskedAttention.documentVisible(documents.ids(), window, q.dataType()); // [B, T, T]
+      o = MaskedAttention.attend(q, k, v, scale, softCap, visible).out();
+    } else if (window > 0) {
       o = BandedAttention.attend(q, k, v, scale, window, softCap);
     } else if (softCap > 0) {
       o = MaskedAttention.attend(q, k, v, scale, softCap, Heads.causal((int) t, q.dataType())).out();

@@ -2,6 +2,7 @@ package dev.roundhouse.plugins.attention;
 
 import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
+import dev.roundhouse.api.DocumentIds;
 import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.Elementwise;
@@ -14,6 +15,7 @@ import dev.roundhouse.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -94,6 +96,18 @@ final class MlaAttention implements Attention {
   /** x: [B, T, d] -> [B, T, d]. */
   @Override
   public Tensor forward(Tensor x) {
+    return forward(x, null);
+  }
+
+  /** Document masking: the same dense masked kernel with a [B, T, T] visibility instead of [T, T]. */
+  @Override
+  public boolean supportsDocumentMask() {
+    return true;
+  }
+
+  /** x: [B, T, d] -> [B, T, d]; documents [B, T] or null. */
+  @Override
+  public Tensor forward(Tensor x, DocumentIds documents) {
     if (x.rank() != 3 || x.size(2) != dModel) {
       throw new IllegalArgumentException("mla: input must be [B, T, " + dModel + "], got " + Arrays.toString(x.shape()));
     }
@@ -117,8 +131,9 @@ final class MlaAttention implements Attention {
 
     Tensor qAll = Shapes.concat(3, qParts.get(0), qRope); // [B, H, T, dn+dr]
     Tensor kAll = Shapes.concat(3, kNope, kRopeH); // [B, H, T, dn+dr]
-    Tensor o = MaskedAttention.attend(qAll, kAll, v, 1.0 / Math.sqrt(dims.qkDim()), 0,
-        Heads.causal((int) t, qAll.dataType())).out(); // [B, H, T, dv]
+    INDArray visible = documents == null ? Heads.causal((int) t, qAll.dataType()) // [T, T]
+        : MaskedAttention.documentVisible(documents.ids(), 0, qAll.dataType()); // [B, T, T]
+    Tensor o = MaskedAttention.attend(qAll, kAll, v, 1.0 / Math.sqrt(dims.qkDim()), 0, visible).out(); // [B, H, T, dv]
     return lin(Heads.merge(o), wo);
   }
 

@@ -39,6 +39,25 @@ final class Dedup {
     }
   }
 
+  private Dedup(long[] a, long[] b) {
+    this.spec = new MixSpec.Dedup(true, 0.8, a.length, 1);
+    this.a = a.clone();
+    this.b = b.clone();
+  }
+
+  /** For tests: MinHash with the given functions a[i] * h + b[i]. */
+  static Dedup withFunctions(long[] a, long[] b) {
+    return new Dedup(a, b);
+  }
+
+  long[] functionsA() {
+    return a.clone();
+  }
+
+  long[] functionsB() {
+    return b.clone();
+  }
+
   /** For each document: 0 keep, 1 exact duplicate, 2 near duplicate. Marks kept ones as seen. */
   int[] classify(List<String> docs) {
     List<String> norm = docs.parallelStream().map(Dedup::normalise).toList();
@@ -67,26 +86,47 @@ final class Dedup {
   }
 
   static String normalise(String doc) {
-    return Normalizer.normalize(doc, Normalizer.Form.NFC).toLowerCase(java.util.Locale.ROOT)
-        .replaceAll("\\s+", " ").strip();
+    String lower = Normalizer.normalize(doc, Normalizer.Form.NFC).toLowerCase(java.util.Locale.ROOT);
+    // runs of regex \s ([ \t\n\x0B\f\r]) become one space, as replaceAll("\\s+", " ") did, without a regex
+    StringBuilder out = new StringBuilder(lower.length());
+    boolean inRun = false;
+    for (int i = 0; i < lower.length(); i++) {
+      char c = lower.charAt(i);
+      boolean space = c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';
+      if (!space) {
+        out.append(c);
+      } else if (!inRun) {
+        out.append(' ');
+      }
+      inRun = space;
+    }
+    return out.toString().strip();
   }
 
+  /**
+   * MinHash signature: per function i the least (unsigned) a[i] * h + b[i] over the shingle hashes h.
+   * The shingle hashes are computed once, then each function scans them; the unsigned minimum is a
+   * signed minimum of the values with their sign bit flipped (branch-free).
+   */
   long[] signature(String text) {
-    long[] sig = new long[a.length];
-    java.util.Arrays.fill(sig, Long.MAX_VALUE);
     int n = Math.max(1, text.length() - SHINGLE + 1);
+    long[] hashes = new long[n];
     for (int s = 0; s < n; s++) {
       long h = 0xCBF29CE484222325L;
       for (int k = s; k < Math.min(text.length(), s + SHINGLE); k++) {
         h = (h ^ text.charAt(k)) * 0x100000001B3L;
       }
-      h = fmix(h);
-      for (int i = 0; i < sig.length; i++) {
-        long v = a[i] * h + b[i];
-        if (Long.compareUnsigned(v, sig[i]) < 0) {
-          sig[i] = v;
-        }
+      hashes[s] = fmix(h);
+    }
+    long[] sig = new long[a.length];
+    for (int i = 0; i < sig.length; i++) {
+      long ai = a[i];
+      long bi = b[i];
+      long min = Long.MAX_VALUE ^ Long.MIN_VALUE; // the start value, in flipped order
+      for (long h : hashes) {
+        min = Math.min(min, (ai * h + bi) ^ Long.MIN_VALUE);
       }
+      sig[i] = min ^ Long.MIN_VALUE;
     }
     return sig;
   }

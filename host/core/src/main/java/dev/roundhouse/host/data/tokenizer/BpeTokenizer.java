@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * with the pre-tokenizer regexes, take each piece's UTF-8 bytes as byte tokens and merge them with
  * {@link Merger} (lowest rank first). Never adds BOS/EOS by itself (a post-processor's job).
  * Decoding concatenates the tokens' bytes and decodes them as UTF-8 (an invalid sequence becomes
- * U+FFFD). Immutable and thread-safe once built.
+ * U+FFFD). Immutable and thread-safe once built (the piece cache is a concurrent map of a pure
+ * function's results: it changes speed, never ids).
  */
 public final class BpeTokenizer implements Tokenizer {
 
@@ -35,6 +36,12 @@ public final class BpeTokenizer implements Tokenizer {
   private final Map<String, Integer> added;
   private final Pattern addedPattern;
   private final int vocabSize;
+  /** Piece text -> its ids: natural text repeats its words, so most pieces skip the merge loop. */
+  private final java.util.concurrent.ConcurrentHashMap<String, int[]> pieceCache =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Most pieces cached (then new pieces are merged every time), and the longest cached piece in chars. */
+  static final int CACHE_ENTRIES = 200_000;
+  static final int CACHE_PIECE_CHARS = 48;
 
   /**
    * @param kind "tiktoken" or "bpe", for messages
@@ -142,7 +149,18 @@ public final class BpeTokenizer implements Tokenizer {
       pieces = next;
     }
     for (String piece : pieces) {
-      encodePiece(piece.getBytes(StandardCharsets.UTF_8), out);
+      int[] cached = pieceCache.get(piece);
+      if (cached != null) {
+        out.addAll(cached);
+        continue;
+      }
+      IntBuf ids = new IntBuf(piece.length() + 1);
+      encodePiece(piece.getBytes(StandardCharsets.UTF_8), ids);
+      int[] got = ids.toArray();
+      if (piece.length() <= CACHE_PIECE_CHARS && pieceCache.size() < CACHE_ENTRIES) {
+        pieceCache.putIfAbsent(piece, got);
+      }
+      out.addAll(got);
     }
   }
 
@@ -209,6 +227,14 @@ public final class BpeTokenizer implements Tokenizer {
         data = Arrays.copyOf(data, data.length * 2);
       }
       data[size++] = v;
+    }
+
+    void addAll(int[] v) {
+      if (size + v.length > data.length) {
+        data = Arrays.copyOf(data, Math.max(data.length * 2, size + v.length));
+      }
+      System.arraycopy(v, 0, data, size, v.length);
+      size += v.length;
     }
 
     int[] toArray() {
