@@ -83,7 +83,7 @@ class DocumentMaskTest {
       String name = a.getClass().getSimpleName();
 
       a.parameters().forEach(Parameter::zeroGrad);
-      Parameter xp = new Parameter("x", dev.roundhouse.api.ParamRole.OTHER, x.dup());
+      Parameter xp = new Parameter("x", dev.roundhouse.tensor.ParamRole.OTHER, x.dup());
       Tensor packed = a.forward(xp, documents());
       Reductions.sumAll(Elementwise.mul(packed, Tensor.constant(w))).backward();
       INDArray packedOut = packed.data().dup();
@@ -99,7 +99,7 @@ class DocumentMaskTest {
         for (int i = 0; i + 1 < seg.length; i++) {
           var idx = new org.nd4j.linalg.indexing.INDArrayIndex[] {NDArrayIndex.interval(row, row + 1),
               NDArrayIndex.interval(seg[i], seg[i + 1]), NDArrayIndex.all()};
-          Parameter part = new Parameter("x", dev.roundhouse.api.ParamRole.OTHER, x.get(idx).dup('c'));
+          Parameter part = new Parameter("x", dev.roundhouse.tensor.ParamRole.OTHER, x.get(idx).dup('c'));
           Tensor out = a.forward(part); // the document alone, positions from 0
           Reductions.sumAll(Elementwise.mul(out, Tensor.constant(w.get(idx).dup('c')))).backward();
           sepOut.get(idx).assign(out.data());

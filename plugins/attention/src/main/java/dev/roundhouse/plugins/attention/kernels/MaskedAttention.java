@@ -4,6 +4,7 @@ import dev.roundhouse.tensor.AttentionOps;
 import dev.roundhouse.tensor.AttentionScores;
 import dev.roundhouse.tensor.Broadcast;
 import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
