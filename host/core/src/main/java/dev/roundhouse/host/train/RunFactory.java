@@ -2,14 +2,10 @@ package dev.roundhouse.host.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.roundhouse.api.Attention;
-import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
 import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
-import dev.roundhouse.api.Router;
-import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.export.HfImport;
 import dev.roundhouse.host.export.Upcycle;
@@ -25,15 +21,13 @@ import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.JsonlMetricsWriter;
 import dev.roundhouse.host.metrics.RunEvent;
-import dev.roundhouse.host.model.Components;
+import dev.roundhouse.host.registry.BoundPlugins;
 import dev.roundhouse.host.model.ModelBuilder;
 import dev.roundhouse.host.model.ModelSummary;
 import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.optim.DecayRule;
-import dev.roundhouse.host.optim.OptimizerGroupConfig;
 import dev.roundhouse.host.optim.OptimizerGroups;
 import dev.roundhouse.host.optim.OptimizerSet;
-import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.CheckpointStore;
@@ -77,54 +71,19 @@ public final class RunFactory {
     if (memory != null) {
       problems.add(memory);
     }
-    check(problems, () -> registry.readConfig(Kind.PRECISION, cfg.precision(), "precision"));
-    check(problems, () -> registry.readConfig(Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
-    List<OptimizerGroupConfig> groups = cfg.optimizerGroups();
-    for (int i = 0; groups != null && i < groups.size(); i++) {
-      if (groups.get(i).optimizer() != null) {
-        JsonNode node = groups.get(i).optimizer();
-        String path = OptimizerGroups.pathOf(groups, i);
-        check(problems, () -> registry.readConfig(Kind.OPTIMIZER, node, path));
-      }
-    }
-    check(problems, () -> registry.readConfig(Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
-    List<String> seen = new ArrayList<>();
-    for (int i = 0; i < cfg.model().nLayers(); i++) {
-      String path = cfg.model().attentionPathFor(i);
-      if (!seen.contains(path)) {
-        seen.add(path);
-        JsonNode node = cfg.model().attentionFor(i);
-        check(problems, () -> registry.readConfig(Kind.ATTENTION, node, path));
-      }
-    }
-    if (cfg.model().globalAttention() != null && !seen.contains("model.globalAttention")) {
-      // resolve() records it even when no layer uses it
-      check(problems, () -> registry.readConfig(Kind.ATTENTION, cfg.model().globalAttention(), "model.globalAttention"));
-    }
+    BoundPlugins.bind(cfg, registry, problems);
     return problems;
-  }
-
-  private static void check(List<String> problems, Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      problems.add(e.getMessage());
-    }
   }
 
   /** The resolved config: host defaults filled, each plugin section replaced by its full config record. */
   public static ObjectNode resolve(RunConfig cfg, PluginRegistry registry) {
+    return resolve(cfg, BoundPlugins.bind(cfg, registry));
+  }
+
+  static ObjectNode resolve(RunConfig cfg, BoundPlugins plugins) {
     ObjectNode tree = ConfigLoader.toTree(cfg);
-    tree.set("precision", resolved(registry, Kind.PRECISION, cfg.precision(), "precision"));
-    tree.set("optimizer", resolved(registry, Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
-    List<OptimizerGroupConfig> groups = cfg.optimizerGroups();
-    if (groups == null) {
+    if (cfg.optimizerGroups() == null) {
       tree.remove("optimizerGroups"); // absent stays absent: configs without groups keep their fingerprint
-    } else {
-      for (int i = 0; i < groups.size(); i++) {
-        ((ObjectNode) tree.get("optimizerGroups").get(i)).set("optimizer", resolved(registry, Kind.OPTIMIZER,
-            OptimizerGroups.sectionOf(groups.get(i), cfg.optimizer()), OptimizerGroups.pathOf(groups, i)));
-      }
     }
     if (cfg.init() == null) {
       tree.remove("init"); // absent stays absent, as optimizerGroups
@@ -138,33 +97,22 @@ public final class RunFactory {
     if (cfg.data().prepared() == null) {
       ((ObjectNode) tree.get("data")).remove("prepared");
     }
-    ObjectNode model = (ObjectNode) tree.get("model");
-    ((ObjectNode) model.get("moe")).set("router",
-        resolved(registry, Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
-    model.set("attention", resolved(registry, Kind.ATTENTION, cfg.model().attention(), "model.attention"));
-    if (cfg.model().globalAttention() != null) {
-      model.set("globalAttention",
-          resolved(registry, Kind.ATTENTION, cfg.model().globalAttention(), "model.globalAttention"));
-    }
+    plugins.resolveInto(tree);
     return tree;
-  }
-
-  private static ObjectNode resolved(PluginRegistry registry, Kind kind, JsonNode node, String path) {
-    Object record = registry.readConfig(kind, node, path);
-    ObjectNode out = ConfigLoader.mapper().createObjectNode();
-    out.put("type", node.get("type").asText());
-    ObjectNode fields = ConfigLoader.mapper().valueToTree(record);
-    out.setAll(fields);
-    return out;
   }
 
   /** Builds everything for a fresh run in a new directory under {@code runsRoot}. */
   public static TrainingRun create(RunConfig cfg, PluginRegistry registry, Path runsRoot, EventBus events) {
-    List<String> problems = pluginProblems(cfg, registry);
+    List<String> problems = new ArrayList<>();
+    String memory = MemoryBudget.problem(cfg, MemoryBudget.available());
+    if (memory != null) {
+      problems.add(memory);
+    }
+    BoundPlugins plugins = BoundPlugins.bind(cfg, registry, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException("config", problems);
     }
-    ObjectNode resolved = resolve(cfg, registry);
+    ObjectNode resolved = resolve(cfg, plugins);
     Dataset data = openData(cfg);
     if (Files.exists(runsRoot) && !Files.isDirectory(runsRoot)) {
       throw new RunDirectoryException("runs folder " + runsRoot + " is a file, not a folder");
@@ -185,7 +133,7 @@ public final class RunFactory {
           : new RunDirectoryException("cannot write " + dir.configFile() + ": " + IoReasons.describe(e), e);
     }
     try {
-      TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
+      TrainingRun run = assemble(cfg, resolved, plugins, data, dir, events);
       if (cfg.init() != null && cfg.init().from() != null) {
         HfImport.loadInto(run.model(), Path.of(cfg.init().from()));
       }
@@ -233,24 +181,23 @@ public final class RunFactory {
   /** Rebuilds the run stored in {@code dir} (its config.json) for resuming. */
   public static TrainingRun reopen(RunDirectory dir, RunConfig cfg, PluginRegistry registry, EventBus events) {
     MemoryBudget.check(cfg, MemoryBudget.available());
-    ObjectNode resolved = resolve(cfg, registry);
-    return assemble(cfg, resolved, registry, openData(cfg), dir, events);
+    BoundPlugins plugins = BoundPlugins.bind(cfg, registry);
+    return assemble(cfg, resolve(cfg, plugins), plugins, openData(cfg), dir, events);
   }
 
-  private static TrainingRun assemble(RunConfig cfg, ObjectNode resolved, PluginRegistry registry, Dataset data,
+  private static TrainingRun assemble(RunConfig cfg, ObjectNode resolved, BoundPlugins plugins, Dataset data,
       RunDirectory dir, EventBus events) {
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
     long seed = cfg.seed();
-    PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
-        new PrecisionContext(cfg.model().nLayers(), seed), "precision");
-    MoeTransformer model = ModelBuilder.build(cfg.model(), components(registry), precision, seed, dtype);
+    PrecisionPolicy precision = plugins.precision().build(new PrecisionContext(cfg.model().nLayers(), seed));
+    MoeTransformer model = ModelBuilder.build(cfg.model(), plugins, precision, seed, dtype);
     List<MoeTransformer> replicas = new java.util.ArrayList<>();
     for (int s = 1; s < cfg.train().dataParallel(); s++) {
-      replicas.add(ModelBuilder.replica(model, cfg.model(), components(registry), precision, seed, s));
+      replicas.add(ModelBuilder.replica(model, cfg.model(), plugins, precision, seed, s));
     }
     List<Parameter> params = model.parameters();
     OptimizerSet optimizer = OptimizerGroups.build(cfg.optimizer(), cfg.optimizerGroups(), params,
-        optimizerFactory(registry), ShardLoop.of(cfg.train().dataParallel()));
+        optimizerFactory(plugins), ShardLoop.of(cfg.train().dataParallel()));
     int b = cfg.train().batchSize();
     int t = cfg.model().seqLen();
     BatchLoader loader = new BatchLoader(data.train(), data.mixture(), b, t, seed);
@@ -266,16 +213,17 @@ public final class RunFactory {
     return DecayRule.defaults(p);
   }
 
-  static OptimizerGroups.Factory optimizerFactory(PluginRegistry registry) {
+  /** Optimizers from the bound sections (each group's own, or the top-level one it inherits). */
+  static OptimizerGroups.Factory optimizerFactory(BoundPlugins plugins) {
     return new OptimizerGroups.Factory() {
       @Override
       public Optimizer build(JsonNode section, OptimizerContext context, String jsonPath) {
-        return (Optimizer) registry.build(Kind.OPTIMIZER, section, context, jsonPath);
+        return plugins.optimizerAt(jsonPath).build(context);
       }
 
       @Override
       public JsonNode resolved(JsonNode section, String jsonPath) {
-        return RunFactory.resolved(registry, Kind.OPTIMIZER, section, jsonPath);
+        return plugins.optimizerAt(jsonPath).resolved();
       }
     };
   }
@@ -305,21 +253,6 @@ public final class RunFactory {
           + ")");
     }
     return data;
-  }
-
-  /** Model components built through the registry (attention and router plugins). */
-  public static Components components(PluginRegistry registry) {
-    return new Components() {
-      @Override
-      public Attention attention(JsonNode config, String jsonPath, AttentionContext ctx) {
-        return (Attention) registry.build(Kind.ATTENTION, config, ctx, jsonPath);
-      }
-
-      @Override
-      public Router router(JsonNode config, String jsonPath, RouterContext ctx) {
-        return (Router) registry.build(Kind.ROUTER, config, ctx, jsonPath);
-      }
-    };
   }
 
   /** Keys whose values differ between two resolved configs, as JSON paths. */
