@@ -197,19 +197,26 @@ final class Commands {
   int validate(String[] argv) {
     Args a = Args.parse(argv, 1, Set.of("set", "plugins", "plugins-only"), Set.of());
     Path config = a.pathPositional(0, "CONFIG");
-    RunConfig cfg;
+    ConfigLoader.Bound bound;
     try {
-      cfg = ConfigLoader.load(config, a.all("set"));
+      com.fasterxml.jackson.databind.node.ObjectNode tree = ConfigLoader.readTree(config);
+      ConfigLoader.applyOverrides(tree, a.all("set"));
+      bound = ConfigLoader.bindAll(tree);
     } catch (ConfigException e) {
       e.problems().forEach(p -> err.println(config + ": " + p));
       return ExitCodes.USAGE_OR_CONFIG;
     }
-    try (PluginRegistry registry = registry(a)) {
-      List<String> problems = RunFactory.pluginProblems(cfg, registry);
-      problems.forEach(p -> err.println(config + ": " + p));
-      if (!problems.isEmpty()) {
-        return ExitCodes.USAGE_OR_CONFIG;
+    RunConfig cfg = bound.config();
+    // every problem at once: the host's fields and, with what could be bound, every plugin section
+    List<String> problems = new ArrayList<>(bound.problems());
+    if (cfg != null) {
+      try (PluginRegistry registry = registry(a)) {
+        RunFactory.pluginProblems(cfg, registry).stream().filter(p -> !problems.contains(p)).forEach(problems::add);
       }
+    }
+    problems.forEach(p -> err.println(config + ": " + p));
+    if (!problems.isEmpty()) {
+      return ExitCodes.USAGE_OR_CONFIG;
     }
     RunFactory.checkData(cfg); // what run reads and checks next: a data error here exits 3 as it would there
     out.println(config + ": valid");
