@@ -20,6 +20,7 @@ import dev.roundhouse.host.train.MemoryEstimate;
 import dev.roundhouse.host.train.RunFactory;
 import dev.roundhouse.host.train.RunExport;
 import dev.roundhouse.host.train.Runs;
+import dev.roundhouse.host.train.RunSession;
 import dev.roundhouse.host.train.Trainer;
 import dev.roundhouse.host.train.TrainingRun;
 import dev.roundhouse.tensor.OpProfiler;
@@ -62,8 +63,7 @@ final class Commands {
     }
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
-      Runs.Prepared p = Runs.create(cfg, registry, runsRoot(a), new EventBus());
-      return train(p, registry);
+      return train(bus -> Runs.create(cfg, registry, runsRoot(a), bus));
     }
   }
 
@@ -73,20 +73,26 @@ final class Commands {
     RunDirectory.requireRunDirectory(dir);
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
-      Runs.Prepared p = Runs.resume(dir, registry, new EventBus(),
-          new Runs.ResumeOptions(a.has("force"), a.has("force-data-change"), a.has("restart")));
-      return train(p, registry);
+      Runs.ResumeOptions options = new Runs.ResumeOptions(a.has("force"), a.has("force-data-change"),
+          a.has("restart"));
+      return train(bus -> Runs.resume(dir, registry, bus, options));
     }
   }
 
-  int train(Runs.Prepared p, PluginRegistry registry) {
-    TrainingRun run = p.run();
-    out.println(Summary.describe(run));
-    run.events().subscribe(new ConsoleProgress(out, System.console() != null));
-    StopOnSignal signal = StopOnSignal.install(p.trainer()::requestStop, out, err);
+  /**
+   * Prepares and trains a run through the host's run session, printing its summary and progress; a signal (Ctrl-C,
+   * SIGTERM) stops it after a checkpoint. A failure to prepare it is thrown; a training failure is reported here.
+   */
+  int train(RunSession.Preparer preparer) {
+    RunSession.LiveRun live = RunSession.start(preparer, new EventBus(), p -> {
+      out.println(Summary.describe(p.run()));
+      p.run().events().subscribe(new ConsoleProgress(out, System.console() != null));
+    });
+    TrainingRun run = live.awaitPrepared().run();
+    StopOnSignal signal = StopOnSignal.install(live::stop, out, err);
     int code = ExitCodes.RUN_FAILED;
     try {
-      Trainer.Outcome outcome = Runs.execute(p);
+      Trainer.Outcome outcome = live.await();
       if (OpProfiler.ENABLED) {
         err.println(OpProfiler.report());
       }
@@ -189,8 +195,7 @@ final class Commands {
     RunConfig cfg = ConfigLoader.load(config, sets);
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
-      Runs.Prepared p = Runs.create(cfg, registry, runsRoot(a), new EventBus());
-      return train(p, registry);
+      return train(bus -> Runs.create(cfg, registry, runsRoot(a), bus));
     }
   }
 

@@ -19,8 +19,6 @@ import dev.roundhouse.host.data.DataSources;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;
-import dev.roundhouse.host.metrics.JsonlMetricsWriter;
-import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.registry.BoundPlugins;
 import dev.roundhouse.host.model.ModelBuilder;
 import dev.roundhouse.host.model.ModelSummary;
@@ -29,24 +27,17 @@ import dev.roundhouse.host.optim.DecayRule;
 import dev.roundhouse.host.optim.OptimizerGroups;
 import dev.roundhouse.host.optim.OptimizerSet;
 import dev.roundhouse.host.registry.PluginRegistry;
-import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.CheckpointStore;
-import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.IoReasons;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.run.RunDirectoryException;
 import java.nio.file.Files;
 import dev.roundhouse.tensor.Parameter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Assembles a {@link TrainingRun}: validates the whole config (host fields and every plugin
@@ -55,9 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunFactory {
   /** The run-record file with the optimizer group table and the precision policy per role. */
-  public static final String SETUP_FILE = "setup.json";
-
-  private static final Logger LOG = LoggerFactory.getLogger(RunFactory.class);
+  public static final String SETUP_FILE = RunRecord.SETUP_FILE;
 
   private RunFactory() {}
 
@@ -140,41 +129,16 @@ public final class RunFactory {
       if (cfg.init() != null && cfg.init().upcycle() != null) {
         Upcycle.fromDenseRun(run.model(), cfg, Path.of(cfg.init().upcycle()));
       }
-      writeSetup(run);
+      RunRecord.writeSetup(run);
       return run;
     } catch (RuntimeException | Error e) {
       Throwable failure = PluginFaults.attribute(e, registry);
-      recordFailure(dir, failure);
+      RunRecord.recordFailure(dir, 0, failure);
       dir.close();
       if (failure instanceof Error err) {
         throw err;
       }
       throw (RuntimeException) failure;
-    }
-  }
-
-  /** Appends a run_failed event (step 0) to the directory's metrics.jsonl; IO trouble is only logged. */
-  static void recordFailure(RunDirectory dir, Throwable failure) {
-    try (JsonlMetricsWriter w = new JsonlMetricsWriter(dir.metricsFile())) {
-      w.accept(RunEvent.RunFailed.of(0, failure));
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("could not record run_failed in {}: {}", dir.metricsFile(), e.getMessage());
-    }
-  }
-
-  /**
-   * Writes {@code setup.json}: the optimizer group table and the precision policy in force per
-   * parameter role (with its reasons), for the run record.
-   */
-  static void writeSetup(TrainingRun run) {
-    Map<String, Object> setup = new java.util.LinkedHashMap<>();
-    setup.put("optimizer_groups", run.optimizer().rows());
-    setup.put("precision", new java.util.TreeMap<>(run.precision().describe()));
-    Path file = run.directory().root().resolve(SETUP_FILE);
-    try {
-      AtomicFiles.writeString(file, Json.pretty(setup));
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
     }
   }
 
@@ -253,30 +217,5 @@ public final class RunFactory {
           + ")");
     }
     return data;
-  }
-
-  /** Keys whose values differ between two resolved configs, as JSON paths. */
-  public static List<String> changedKeys(JsonNode a, JsonNode b, String path) {
-    List<String> out = new ArrayList<>();
-    if (a != null && b != null && a.isObject() && b.isObject()) {
-      List<String> names = new ArrayList<>();
-      a.fieldNames().forEachRemaining(names::add);
-      for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-        String k = it.next().getKey();
-        if (!names.contains(k)) {
-          names.add(k);
-        }
-      }
-      for (String k : names) {
-        out.addAll(changedKeys(a.get(k), b.get(k), path.isEmpty() ? k : path + "." + k));
-      }
-    } else if (a != null && b != null && a.isNumber() && b.isNumber()) {
-      if (a.decimalValue().compareTo(b.decimalValue()) != 0) {
-        out.add(path);
-      }
-    } else if (a == null ? b != null : !a.equals(b)) {
-      out.add(path);
-    }
-    return out;
   }
 }
