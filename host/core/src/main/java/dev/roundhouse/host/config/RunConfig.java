@@ -3,8 +3,6 @@ package dev.roundhouse.host.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.host.data.DataSpec;
 import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
-import dev.roundhouse.host.optim.OptimizerGroupConfig;
-import dev.roundhouse.host.optim.OptimizerGroupsCheck;
 import java.util.List;
 
 /**

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
 import dev.roundhouse.api.ParallelLoop;
-import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.host.config.OptimizerGroupConfig;
 import dev.roundhouse.host.config.PluginSlot;
+import dev.roundhouse.tensor.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 
