@@ -17,6 +17,11 @@ class ArchitectureTest {
       .because("the desktop app works through host core and never sees tensors");
 
   @ArchTest
+  static final ArchRule noTensorEngine = noClasses().that().resideInAPackage("dev.roundhouse.app..")
+      .should().dependOnClassesThat().resideInAPackage("dev.roundhouse.tensor..")
+      .because("arenas, parameters and the training thread belong to the host's run session");
+
+  @ArchTest
   static final ArchRule viewsDoNotTalkToHost = noClasses().that().haveSimpleNameEndingWith("View")
       .or().haveSimpleNameEndingWith("Canvas").or().haveSimpleNameEndingWith("Fx")
       .should().dependOnClassesThat().resideInAPackage("dev.roundhouse.host..")

@@ -6,6 +6,7 @@ import dev.roundhouse.app.Registries;
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.ModelConfig;
+import dev.roundhouse.host.config.PluginSlot;
 import dev.roundhouse.host.config.MoeConfig;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.config.TrainConfig;
@@ -63,11 +64,11 @@ public final class ComposeViewModel {
     section("Model", "model", ModelConfig.class);
     section("MoE", "model.moe", MoeConfig.class);
     section("Training", "train", TrainConfig.class);
-    plugins.add(new PluginSection("Attention", "model.attention", Kind.ATTENTION.label(), false));
-    plugins.add(new PluginSection("Global attention", "model.globalAttention", Kind.ATTENTION.label(), true));
-    plugins.add(new PluginSection("Router", "model.moe.router", Kind.ROUTER.label(), false));
-    plugins.add(new PluginSection("Precision", "precision", Kind.PRECISION.label(), false));
-    plugins.add(new PluginSection("Optimizer", "optimizer", Kind.OPTIMIZER.label(), false));
+    plugins.add(section("Attention", PluginSlot.ATTENTION));
+    plugins.add(section("Global attention", PluginSlot.GLOBAL_ATTENTION));
+    plugins.add(section("Router", PluginSlot.ROUTER));
+    plugins.add(section("Precision", PluginSlot.PRECISION));
+    plugins.add(section("Optimizer", PluginSlot.OPTIMIZER));
     for (PluginSection s : plugins) {
       s.selectedProperty().addListener((o, a, b) -> {
         if (!loading && !refreshing) {
@@ -291,13 +292,12 @@ public final class ComposeViewModel {
     unsaved.set(false);
   }
 
+  private static PluginSection section(String title, PluginSlot slot) {
+    return new PluginSection(title, slot.path(), slot.kind(), slot.defaultId().isEmpty());
+  }
+
   private String defaultId(PluginSection s) {
-    return switch (s.path()) {
-      case "model.attention" -> "mha";
-      case "model.moe.router" -> "softmax-topk";
-      case "precision" -> "fp32";
-      default -> "adamw";
-    };
+    return PluginSlot.at(s.path()).flatMap(PluginSlot::defaultId).orElse(PluginSection.NONE);
   }
 
   /**

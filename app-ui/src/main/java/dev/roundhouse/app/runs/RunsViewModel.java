@@ -9,6 +9,7 @@ import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.run.RunDirectoryLockedException;
+import dev.roundhouse.host.train.RunSession;
 import dev.roundhouse.host.train.Runs;
 import dev.roundhouse.host.train.Trainer;
 import java.io.IOException;
@@ -20,13 +21,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import javafx.beans.property.BooleanProperty;
@@ -55,19 +52,8 @@ public final class RunsViewModel implements AutoCloseable {
   private final StringProperty message = new SimpleStringProperty("");
   private Supplier<RunConfig> configSource;
   private Runnable showDashboard = () -> {};
-  private volatile Trainer trainer;
-  private volatile boolean stopRequested;
-  /**
-   * The one thread every run of this app trains on. Reused, not one thread per run: a finished
-   * thread strands about one training step of native memory (see StepArena.releaseThreadArenas).
-   */
-  private static final ExecutorService TRAINING =
-      Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "roundhouse-train");
-        t.setDaemon(true);
-        return t;
-      });
-  private volatile Future<?> worker;
+  /** The run this app trains now (the host's run session owns its thread), or null. */
+  private volatile RunSession.LiveRun live;
   private volatile Path liveDir;
   /** {@link #running} for threads other than the UI thread. */
   private volatile boolean trainingNow;
@@ -127,7 +113,7 @@ public final class RunsViewModel implements AutoCloseable {
 
   /** Launches {@code cfg} in a new run directory under the runs folder. */
   public void launch(RunConfig cfg) {
-    start(cfg.name(), null, bus -> Runs.create(cfg, registries.get(), runsRoot, bus));
+    start(cfg.name(), null, (bus, shown) -> RunSession.start(cfg, registries.get(), runsRoot, bus, shown));
   }
 
   /** Resumes the selected (stopped) run from its newest checkpoint. */
@@ -137,15 +123,15 @@ public final class RunsViewModel implements AutoCloseable {
       message.set("Select a run to resume");
       return;
     }
-    start(s.name(), s.dir(), bus -> Runs.resume(s.dir(), registries.get(), bus, false));
+    start(s.name(), s.dir(), (bus, shown) -> RunSession.resume(s.dir(), registries.get(), Runs.ResumeOptions.STRICT,
+        bus, shown));
   }
 
   /** Asks the live run to stop after its current step; it writes a checkpoint first. */
   public void stop() {
-    stopRequested = true;
-    Trainer t = trainer;
-    if (t != null) {
-      t.requestStop();
+    RunSession.LiveRun run = live;
+    if (run != null) {
+      run.stop();
     }
     if (running.get()) {
       message.set("Stopping after the current step (writing a checkpoint)...");
@@ -266,67 +252,49 @@ public final class RunsViewModel implements AutoCloseable {
     return c;
   }
 
-  private interface Preparer {
-    Runs.Prepared prepare(EventBus bus);
-  }
-
-  private void start(String name, Path resumedDir, Preparer preparer) {
+  private void start(String name, Path resumedDir,
+      java.util.function.BiFunction<EventBus, java.util.function.Consumer<Runs.Prepared>, RunSession.LiveRun> how) {
     if (running.get()) {
       message.set("A run is already training; stop it first");
       return;
     }
     running.set(true);
     trainingNow = true;
-    stopRequested = false;
     EventBus bus = new EventBus();
     dashboard.attach(bus, name, resumedDir);
     message.set("Preparing " + name + "...");
     showDashboard.run();
-    worker = TRAINING.submit(() -> train(name, resumedDir, preparer, bus));
-  }
-
-  private void train(String name, Path resumedDir, Preparer preparer, EventBus bus) {
-    String failure = null;
-    String refused = null;
-    boolean stopped = false;
-    try {
-      Runs.Prepared p = preparer.prepare(bus);
+    RunSession.LiveRun run = how.apply(bus, p -> {
       liveDir = p.run().directory().root();
-      trainer = p.trainer();
       String summary = p.run().summary().describe();
       ui.execute(() -> {
         message.set("Training " + liveDir.getFileName() + ": " + summary);
         refresh();
       });
-      if (stopRequested) {
-        p.trainer().requestStop();
-      }
-      Trainer.Outcome outcome = Runs.execute(p);
-      stopped = outcome.stopped();
-    } catch (RunDirectoryLockedException e) {
-      refused = e.getMessage();
-    } catch (RuntimeException | Error e) {
-      failure = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    } finally {
-      trainer = null;
-      boolean wasStopped = stopped;
-      String failed = failure;
-      String refusal = refused;
-      if (refusal != null) {
-        dashboard.runRefused(resumedDir, refusal);
-      } else {
-        dashboard.runEnded(wasStopped, failed);
-      }
-      ui.execute(() -> {
-        liveDir = null;
-        trainingNow = false;
-        refresh();
-        message.set(refusal != null ? "Resume of " + name + " refused: " + refusal
-            : failed != null ? "Run " + name + " failed: " + failed
-            : wasStopped ? "Stopped " + name + " (checkpoint written)" : "Finished " + name);
-        running.set(false);
-      });
+    });
+    live = run;
+    run.whenDone((outcome, error) -> ended(name, resumedDir, outcome, error));
+  }
+
+  private void ended(String name, Path resumedDir, Trainer.Outcome outcome, Throwable error) {
+    boolean wasStopped = outcome != null && outcome.stopped();
+    String refusal = error instanceof RunDirectoryLockedException ? error.getMessage() : null;
+    String failed = error == null || refusal != null ? null
+        : error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage();
+    if (refusal != null) {
+      dashboard.runRefused(resumedDir, refusal);
+    } else {
+      dashboard.runEnded(wasStopped, failed);
     }
+    ui.execute(() -> {
+      liveDir = null;
+      trainingNow = false;
+      refresh();
+      message.set(refusal != null ? "Resume of " + name + " refused: " + refusal
+          : failed != null ? "Run " + name + " failed: " + failed
+          : wasStopped ? "Stopped " + name + " (checkpoint written)" : "Finished " + name);
+      running.set(false);
+    });
   }
 
   /** Stops a live run and waits (up to 60 s) for its checkpoint. */
@@ -336,15 +304,10 @@ public final class RunsViewModel implements AutoCloseable {
       watcher.shutdownNow();
     }
     stop();
-    Future<?> w = worker;
-    if (w != null) {
-      try {
-        w.get(60, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (ExecutionException | TimeoutException e) {
-        // the run's own failure is reported in the dashboard; a run still checkpointing is left to finish
-      }
+    RunSession.LiveRun run = live;
+    if (run != null) {
+      // the run's own failure is reported in the dashboard; a run still checkpointing is left to finish
+      run.awaitEnd(60_000);
     }
   }
 }

@@ -20,6 +20,7 @@ import dev.roundhouse.host.train.MemoryEstimate;
 import dev.roundhouse.host.train.RunFactory;
 import dev.roundhouse.host.train.RunExport;
 import dev.roundhouse.host.train.Runs;
+import dev.roundhouse.host.train.RunSession;
 import dev.roundhouse.host.train.Trainer;
 import dev.roundhouse.host.train.TrainingRun;
 import dev.roundhouse.tensor.OpProfiler;
@@ -62,8 +63,7 @@ final class Commands {
     }
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
-      Runs.Prepared p = Runs.create(cfg, registry, runsRoot(a), new EventBus());
-      return train(p, registry);
+      return train(bus -> Runs.create(cfg, registry, runsRoot(a), bus));
     }
   }
 
@@ -73,20 +73,26 @@ final class Commands {
     RunDirectory.requireRunDirectory(dir);
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
-      Runs.Prepared p = Runs.resume(dir, registry, new EventBus(),
-          new Runs.ResumeOptions(a.has("force"), a.has("force-data-change"), a.has("restart")));
-      return train(p, registry);
+      Runs.ResumeOptions options = new Runs.ResumeOptions(a.has("force"), a.has("force-data-change"),
+          a.has("restart"));
+      return train(bus -> Runs.resume(dir, registry, bus, options));
     }
   }
 
-  int train(Runs.Prepared p, PluginRegistry registry) {
-    TrainingRun run = p.run();
-    out.println(Summary.describe(run));
-    run.events().subscribe(new ConsoleProgress(out, System.console() != null));
-    StopOnSignal signal = StopOnSignal.install(p.trainer()::requestStop, out, err);
+  /**
+   * Prepares and trains a run through the host's run session, printing its summary and progress; a signal (Ctrl-C,
+   * SIGTERM) stops it after a checkpoint. A failure to prepare it is thrown; a training failure is reported here.
+   */
+  int train(RunSession.Preparer preparer) {
+    RunSession.LiveRun live = RunSession.start(preparer, new EventBus(), p -> {
+      out.println(Summary.describe(p.run()));
+      p.run().events().subscribe(new ConsoleProgress(out, System.console() != null));
+    });
+    TrainingRun run = live.awaitPrepared().run();
+    StopOnSignal signal = StopOnSignal.install(live::stop, out, err);
     int code = ExitCodes.RUN_FAILED;
     try {
-      Trainer.Outcome outcome = Runs.execute(p);
+      Trainer.Outcome outcome = live.await();
       if (OpProfiler.ENABLED) {
         err.println(OpProfiler.report());
       }
@@ -189,27 +195,33 @@ final class Commands {
     RunConfig cfg = ConfigLoader.load(config, sets);
     try (PluginRegistry registry = registry(a)) {
       reportProblems(registry);
-      Runs.Prepared p = Runs.create(cfg, registry, runsRoot(a), new EventBus());
-      return train(p, registry);
+      return train(bus -> Runs.create(cfg, registry, runsRoot(a), bus));
     }
   }
 
   int validate(String[] argv) {
     Args a = Args.parse(argv, 1, Set.of("set", "plugins", "plugins-only"), Set.of());
     Path config = a.pathPositional(0, "CONFIG");
-    RunConfig cfg;
+    ConfigLoader.Bound bound;
     try {
-      cfg = ConfigLoader.load(config, a.all("set"));
+      com.fasterxml.jackson.databind.node.ObjectNode tree = ConfigLoader.readTree(config);
+      ConfigLoader.applyOverrides(tree, a.all("set"));
+      bound = ConfigLoader.bindAll(tree);
     } catch (ConfigException e) {
       e.problems().forEach(p -> err.println(config + ": " + p));
       return ExitCodes.USAGE_OR_CONFIG;
     }
-    try (PluginRegistry registry = registry(a)) {
-      List<String> problems = RunFactory.pluginProblems(cfg, registry);
-      problems.forEach(p -> err.println(config + ": " + p));
-      if (!problems.isEmpty()) {
-        return ExitCodes.USAGE_OR_CONFIG;
+    RunConfig cfg = bound.config();
+    // every problem at once: the host's fields and, with what could be bound, every plugin section
+    List<String> problems = new ArrayList<>(bound.problems());
+    if (cfg != null) {
+      try (PluginRegistry registry = registry(a)) {
+        RunFactory.pluginProblems(cfg, registry).stream().filter(p -> !problems.contains(p)).forEach(problems::add);
       }
+    }
+    problems.forEach(p -> err.println(config + ": " + p));
+    if (!problems.isEmpty()) {
+      return ExitCodes.USAGE_OR_CONFIG;
     }
     RunFactory.checkData(cfg); // what run reads and checks next: a data error here exits 3 as it would there
     out.println(config + ": valid");

@@ -305,7 +305,7 @@ final class SweepCommand {
         return ExitCodes.OK;
       }
       out.println("sweep " + folder.id() + " " + entry.path("id").asText() + ": " + point(entry));
-      return c.train(p, registry);
+      return c.train(bus -> p);
     }
   }
 

@@ -49,16 +49,9 @@ class ArchitectureTest {
       .whereLayer("records").mayOnlyBeAccessedByLayers("config", "plugins", "model", "transfer", "training", "sweeps")
       .because("each layer uses only the layers below it, so a package can be read without those above");
 
-  /**
-   * No package cycles, except config <-> optim (config records import optimizer-group types and back), which
-   * the move of config records into {@code config} resolves.
-   */
+  /** No package cycles (config records, optimizer groups included, live in {@code config}; optim builds from them). */
   @ArchTest
-  static final ArchRule noCycles = slices().matching(HOST + "(*)..").should().beFreeOfCycles()
-      .ignoreDependency(com.tngtech.archunit.base.DescribedPredicate.describe("in optim",
-              (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith(HOST + "optim")),
-          com.tngtech.archunit.base.DescribedPredicate.describe("in config",
-              (com.tngtech.archunit.core.domain.JavaClass c) -> c.getPackageName().startsWith(HOST + "config")));
+  static final ArchRule noCycles = slices().matching(HOST + "(*)..").should().beFreeOfCycles();
 
   @ArchTest
   static final ArchRule noConsoleOutput = noClasses()

@@ -131,33 +131,117 @@ public final class ConfigLoader {
 
   /** Binds and checks; throws a {@link ConfigException} listing every problem found. */
   public static RunConfig bind(ObjectNode root, String source) {
-    Problems problems = new Problems();
-    unknownKeys(root, RunConfig.class, "", problems);
-    problems.throwIfAny(source);
-    TokenizerVocab.apply(root, MAPPER, problems);
-    problems.throwIfAny(source);
-    RunConfig cfg;
-    try {
-      cfg = MAPPER.treeToValue(root, RunConfig.class);
-    } catch (JsonMappingException e) {
-      // a record's own check (e.g. DataSpec's) threw: its message names the field
-      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
-        if (c instanceof IllegalArgumentException iae && iae.getMessage() != null) {
-          String m = iae.getMessage();
-          int sp = m.indexOf(' ');
-          String field = sp > 0 && m.substring(0, sp).matches("[A-Za-z]+") ? "." + m.substring(0, sp) : "";
-          throw new ConfigException(source, List.of(path(e) + field + ": " + cutMessage(
-              field.isEmpty() ? m : m.substring(sp + 1))));
-        }
-      }
-      throw new ConfigException(source, List.of(path(e) + ": " + cutMessage(e.getOriginalMessage())));
-    } catch (JsonProcessingException e) {
-      throw new ConfigException(source, List.of(cutMessage(e.getOriginalMessage())));
+    Bound b = bindAll(root);
+    if (!b.problems().isEmpty()) {
+      throw new ConfigException(source, b.problems());
     }
-    Problems checks = cfg.check();
-    FiniteNumbers.check(cfg, "", checks);
-    checks.throwIfAny(source);
-    return cfg;
+    return b.config();
+  }
+
+  /**
+   * A config bound as far as it can be, with every problem found.
+   *
+   * @param config the config with each field that could not be read left to its default (null only when the
+   *     top level itself cannot be read); use it only to find further problems when {@code problems} is not empty
+   * @param problems every problem, each starting with its field's JSON path
+   */
+  public record Bound(RunConfig config, List<String> problems) {}
+
+  /**
+   * Binds {@code root} (not changed) reporting every problem, not only the first: unknown keys, each field of the
+   * wrong type or rejected by its record (that field then takes its default, so that binding goes on), and the
+   * checks of the bound values ({@link RunConfig#check()}, finite numbers).
+   */
+  public static Bound bindAll(ObjectNode root) {
+    ObjectNode tree = root.deepCopy();
+    Problems problems = new Problems();
+    unknownKeys(tree, RunConfig.class, "", problems);
+    TokenizerVocab.apply(tree, MAPPER, problems);
+    RunConfig cfg = null;
+    for (int tries = 0; cfg == null && tries < MAX_BIND_TRIES; tries++) {
+      try {
+        cfg = MAPPER.treeToValue(tree, RunConfig.class);
+      } catch (JsonMappingException e) {
+        problems.add(fieldPath(e), fieldMessage(e));
+        if (!removeAt(tree, e.getPath())) {
+          break;
+        }
+      } catch (JsonProcessingException e) {
+        problems.add("config", cutMessage(e.getOriginalMessage()));
+        break;
+      }
+    }
+    if (cfg != null) {
+      Problems checks = cfg.check();
+      FiniteNumbers.check(cfg, "", checks);
+      checks.list().forEach(problems::addLine);
+    }
+    return new Bound(cfg, problems.list());
+  }
+
+  /** More wrong fields than this in one config are not looked for one by one. */
+  private static final int MAX_BIND_TRIES = 100;
+
+  /**
+   * The JSON path of a binding failure: the field's own path, or for a record's own check (e.g. DataSpec's), whose
+   * message starts with the field name ({@code "valFraction must be ..."} or {@code "valFraction: must ..."}), the
+   * record's path plus that field.
+   */
+  private static String fieldPath(JsonMappingException e) {
+    IllegalArgumentException iae = recordCheck(e);
+    String field = iae == null ? null : leadingField(iae.getMessage());
+    String at = path(e);
+    return field == null ? (at.isEmpty() ? "config" : at) : (at.isEmpty() ? field : at + "." + field);
+  }
+
+  private static String fieldMessage(JsonMappingException e) {
+    IllegalArgumentException iae = recordCheck(e);
+    if (iae == null) {
+      return cutMessage(e.getOriginalMessage());
+    }
+    String m = iae.getMessage();
+    String field = leadingField(m);
+    return cutMessage(field == null ? m : m.substring(field.length()).replaceFirst("^:?\\s*", ""));
+  }
+
+  private static IllegalArgumentException recordCheck(JsonMappingException e) {
+    for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (c instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+        return iae;
+      }
+    }
+    return null;
+  }
+
+  private static String leadingField(String m) {
+    java.util.regex.Matcher f = java.util.regex.Pattern.compile("^([A-Za-z]+):?\\s").matcher(m);
+    return f.find() ? f.group(1) : null;
+  }
+
+  /** Removes the node a binding failure points at, so the next try binds its default; false if there is none. */
+  private static boolean removeAt(ObjectNode tree, List<JsonMappingException.Reference> at) {
+    if (at.isEmpty()) {
+      return false;
+    }
+    JsonNode parent = tree;
+    for (int i = 0; i < at.size() - 1; i++) {
+      JsonMappingException.Reference r = at.get(i);
+      parent = r.getFieldName() != null ? parent.get(r.getFieldName()) : parent.get(r.getIndex());
+      if (parent == null) {
+        return false;
+      }
+    }
+    JsonMappingException.Reference last = at.get(at.size() - 1);
+    if (last.getFieldName() != null && parent instanceof ObjectNode o && o.has(last.getFieldName())) {
+      o.remove(last.getFieldName());
+      return true;
+    }
+    if (last.getFieldName() == null && parent instanceof ArrayNode a && last.getIndex() >= 0
+        && last.getIndex() < a.size()) {
+      a.set(last.getIndex(), com.fasterxml.jackson.databind.node.NullNode.getInstance());
+      return true;
+    }
+    return false;
   }
 
   public static RunConfig load(Path file, List<String> overrides) {
@@ -187,11 +271,14 @@ public final class ConfigLoader {
     }
     RecordComponent[] comps = type.getRecordComponents();
     List<String> known = Arrays.stream(comps).map(RecordComponent::getName).toList();
+    List<String> unknown = new java.util.ArrayList<>();
     node.fieldNames().forEachRemaining(k -> {
       if (!known.contains(k)) {
         p.add(path.isEmpty() ? Problems.cut(k) : path + "." + Problems.cut(k), "unknown key (known: " + String.join(", ", known) + ")");
+        unknown.add(k);
       }
     });
+    ((ObjectNode) node).remove(unknown); // reported; binding goes on without them
     for (RecordComponent c : comps) {
       JsonNode child = node.get(c.getName());
       String childPath = path.isEmpty() ? c.getName() : path + "." + c.getName();

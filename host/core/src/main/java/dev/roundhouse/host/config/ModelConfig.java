@@ -1,8 +1,6 @@
 package dev.roundhouse.host.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
 /**
@@ -37,21 +35,10 @@ public record ModelConfig(
     normEps = normEps == null ? 1e-6 : normEps;
     tieEmbeddings = tieEmbeddings != null && tieEmbeddings;
     initStd = initStd == null ? 0.02 : initStd;
-    attention = absent(attention) ? typed("mha") : attention;
-    globalAttention = absent(globalAttention) ? null : globalAttention;
+    attention = PluginSlot.ATTENTION.orDefault(attention);
+    globalAttention = PluginSlot.GLOBAL_ATTENTION.orDefault(globalAttention);
     globalLast = globalLast != null && globalLast;
     moe = moe == null ? new MoeConfig(null, null, null, null, null, null, null, null, null, null) : moe;
-  }
-
-  /** Java null or a JSON null (as in a resolved config written back to disk). */
-  static boolean absent(JsonNode n) {
-    return n == null || n.isNull() || n.isMissingNode();
-  }
-
-  static ObjectNode typed(String type) {
-    ObjectNode n = JsonNodeFactory.instance.objectNode();
-    n.put("type", type);
-    return n;
   }
 
   /** The attention plugin config of layer {@code i} (0-based) and its JSON path. */
@@ -68,9 +55,9 @@ public record ModelConfig(
   public String attentionPathFor(int i) {
     if (attentionLayers != null && i < attentionLayers.size() && attentionLayers.get(i) != null
         && !attentionLayers.get(i).isNull()) {
-      return "model.attentionLayers[" + i + "]";
+      return PluginSlot.attentionLayer(i);
     }
-    return attentionFor(i) == globalAttention ? "model.globalAttention" : "model.attention";
+    return (attentionFor(i) == globalAttention ? PluginSlot.GLOBAL_ATTENTION : PluginSlot.ATTENTION).path();
   }
 
   void check(String path, Problems p) {

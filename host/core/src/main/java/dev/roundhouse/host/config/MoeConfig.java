@@ -1,8 +1,6 @@
 package dev.roundhouse.host.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * FFN layout: the first {@code firstDenseLayers} layers use a dense SwiGLU of {@code denseHidden};
@@ -32,13 +30,7 @@ public record MoeConfig(
     sharedExperts = sharedExperts == null ? 1 : sharedExperts;
     sharedHidden = sharedHidden == null ? 256 : sharedHidden;
     dropPolicy = dropPolicy == null ? "position" : dropPolicy;
-    router = ModelConfig.absent(router) ? defaultRouter() : router;
-  }
-
-  private static JsonNode defaultRouter() {
-    ObjectNode n = JsonNodeFactory.instance.objectNode();
-    n.put("type", "softmax-topk");
-    return n;
+    router = PluginSlot.ROUTER.orDefault(router);
   }
 
   void check(String path, int nLayers, Problems p) {
@@ -60,7 +52,7 @@ public record MoeConfig(
       p.add(path + ".dropPolicy", "must be \"position\" or \"gate\", got \"" + Problems.cut(dropPolicy) + "\"");
     }
     if (!router.isObject() || !router.hasNonNull("type")) {
-      p.add(path + ".router", "must be an object with a \"type\" naming a router plugin");
+      p.add(PluginSlot.ROUTER.path(), "must be an object with a \"type\" naming a router plugin");
     }
   }
 }

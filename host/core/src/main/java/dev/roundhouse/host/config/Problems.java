@@ -21,6 +21,13 @@ public final class Problems {
     }
   }
 
+  /** Adds a problem whose text already starts with its path (once). */
+  void addLine(String problem) {
+    if (!items.contains(problem)) {
+      items.add(problem);
+    }
+  }
+
   /** False (and a problem) when {@code v} is NaN or infinite; true for null and finite values. */
   public boolean finite(String path, Number v) {
     if (v != null && !Double.isFinite(v.doubleValue())) {

@@ -3,8 +3,6 @@ package dev.roundhouse.host.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.host.data.DataSpec;
 import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
-import dev.roundhouse.host.optim.OptimizerGroupConfig;
-import dev.roundhouse.host.optim.OptimizerGroupsCheck;
 import java.util.List;
 
 /**
@@ -32,8 +30,8 @@ public record RunConfig(
     tokenizer = tokenizer == null ? TokenizerSpec.defaults() : tokenizer;
     model = model == null ? new ModelConfig(null, null, null, null, null, null, null, null, null, null, null,
         null, null, null, null) : model;
-    precision = ModelConfig.absent(precision) ? ModelConfig.typed("fp32") : precision;
-    optimizer = ModelConfig.absent(optimizer) ? ModelConfig.typed("adamw") : optimizer;
+    precision = PluginSlot.PRECISION.orDefault(precision);
+    optimizer = PluginSlot.OPTIMIZER.orDefault(optimizer);
     optimizerGroups = optimizerGroups == null ? null : java.util.Collections.unmodifiableList(
         new java.util.ArrayList<>(optimizerGroups));
     train = train == null ? new TrainConfig(null, null, null, null, null, null, null, null, null, null, null,
@@ -50,10 +48,10 @@ public record RunConfig(
     }
     model.check("model", p);
     train.check("train", p);
-    for (String k : new String[] {"precision", "optimizer"}) {
-      JsonNode n = k.equals("precision") ? precision : optimizer;
+    for (PluginSlot slot : new PluginSlot[] {PluginSlot.PRECISION, PluginSlot.OPTIMIZER}) {
+      JsonNode n = slot == PluginSlot.PRECISION ? precision : optimizer;
       if (!n.isObject() || !n.hasNonNull("type")) {
-        p.add(k, "must be an object with a \"type\" naming a plugin");
+        p.add(slot.path(), "must be an object with a \"type\" naming a plugin");
       }
     }
     OptimizerGroupsCheck.check(optimizerGroups, "optimizerGroups", p);

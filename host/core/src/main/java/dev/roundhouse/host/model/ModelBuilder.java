@@ -1,6 +1,5 @@
 package dev.roundhouse.host.model;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.tensor.ParamRole;
@@ -10,6 +9,8 @@ import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.host.config.ModelConfig;
 import dev.roundhouse.host.config.MoeConfig;
+import dev.roundhouse.host.registry.BoundComponent;
+import dev.roundhouse.host.registry.BoundPlugins;
 import dev.roundhouse.tensor.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +21,9 @@ public final class ModelBuilder {
   private ModelBuilder() {}
 
   /** A new model with parameters initialised by the run's {@link InitScheme} from {@code seed}. */
-  public static MoeTransformer build(ModelConfig m, Components components, PrecisionPolicy precision,
+  public static MoeTransformer build(ModelConfig m, BoundPlugins plugins, PrecisionPolicy precision,
       long seed, DataType dtype) {
-    return build(m, components, precision, new InitScheme(m.initStd(), m.nLayers(), dtype, seed), seed, 0);
+    return build(m, plugins, precision, new InitScheme(m.initStd(), m.nLayers(), dtype, seed), seed, 0);
   }
 
   /**
@@ -30,12 +31,12 @@ public final class ModelBuilder {
    * instances and parameter objects (own gradients) whose values are the primary's arrays. Shard
    * {@code shard} >= 1 gives routers a different noise seed than the primary (shard 0).
    */
-  public static MoeTransformer replica(MoeTransformer primary, ModelConfig m, Components components,
+  public static MoeTransformer replica(MoeTransformer primary, ModelConfig m, BoundPlugins plugins,
       PrecisionPolicy precision, long seed, int shard) {
     if (shard < 1) {
       throw new IllegalArgumentException("replica shard must be >= 1 (0 is the primary), got " + shard);
     }
-    MoeTransformer r = build(m, components, precision, new SharedParameters(primary.parameters()), seed, shard);
+    MoeTransformer r = build(m, plugins, precision, new SharedParameters(primary.parameters()), seed, shard);
     List<String> want = primary.parameters().stream().map(Parameter::name).toList();
     List<String> got = r.parameters().stream().map(Parameter::name).toList();
     if (!want.equals(got)) {
@@ -57,7 +58,7 @@ public final class ModelBuilder {
     return shard == 0 ? base : base + shard * 0x9E3779B97F4A7C15L;
   }
 
-  private static MoeTransformer build(ModelConfig m, Components components, PrecisionPolicy precision,
+  private static MoeTransformer build(ModelConfig m, BoundPlugins plugins, PrecisionPolicy precision,
       ParameterScopes init, long seed, int shard) {
     ParameterFactory root = init.scoped("");
     int d = m.dModel();
@@ -68,24 +69,22 @@ public final class ModelBuilder {
       String prefix = "layers." + i + ".";
       ParameterFactory layer = init.scoped(prefix);
       Parameter attnNorm = layer.constant("attn_norm", ParamRole.NORM, 1.0, d);
-      JsonNode attnCfg = m.attentionFor(i);
-      Attention attention = components.attention(attnCfg, m.attentionPathFor(i),
-          new AttentionContext(d, m.nHeads(), m.seqLen(), i, m.nLayers(), m.ropeTheta(),
-              init.scoped(prefix + "attn."), precision));
+      BoundComponent<AttentionContext, Attention> attnPlugin = plugins.attention(i);
+      Attention attention = attnPlugin.build(new AttentionContext(d, m.nHeads(), m.seqLen(), i, m.nLayers(),
+          m.ropeTheta(), init.scoped(prefix + "attn."), precision));
       Parameter ffnNorm = layer.constant("ffn_norm", ParamRole.NORM, 1.0, d);
       SwiGlu dense = null;
       MoeLayer moeLayer = null;
       if (i < moe.firstDenseLayers()) {
         dense = new SwiGlu(init.scoped(prefix + "ffn."), ParamRole.DENSE_FFN, d, moe.denseHidden(), precision);
       } else {
-        Router router = components.router(moe.router(), "model.moe.router",
-            new RouterContext(d, moe.routedExperts(), moe.topK(), i, init.scoped(prefix + "moe.router."),
-                routerSeed(seed, i, shard)));
-        moeLayer = new MoeLayer(moe.router().path("type").asText(), router, init.scoped(prefix + "moe."), d,
+        Router router = plugins.router().build(new RouterContext(d, moe.routedExperts(), moe.topK(), i,
+            init.scoped(prefix + "moe.router."), routerSeed(seed, i, shard)));
+        moeLayer = new MoeLayer(plugins.router().id(), router, init.scoped(prefix + "moe."), d,
             moe.routedExperts(), moe.expertHidden(), moe.sharedExperts(), moe.sharedHidden(),
             moe.capacityFactor(), DispatchPlan.DropPolicy.of(moe.dropPolicy()), precision);
       }
-      blocks.add(new Block(attnNorm, attnCfg.path("type").asText(), attention, ffnNorm, dense, moeLayer,
+      blocks.add(new Block(attnNorm, attnPlugin.id(), attention, ffnNorm, dense, moeLayer,
           m.normEps()));
     }
     Parameter finalNorm = root.constant("final_norm", ParamRole.NORM, 1.0, d);

@@ -1,6 +1,7 @@
 package dev.roundhouse.host.optim;
 
 import dev.roundhouse.host.config.ConfigException;
+import dev.roundhouse.host.config.OptimizerGroupConfig;
 import dev.roundhouse.tensor.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class GroupAssignment {
     for (Parameter p : params) {
       List<Integer> hits = new ArrayList<>();
       for (int i = 0; i < groups.size(); i++) {
-        if (groups.get(i).select().matches(p)) {
+        if (groups.get(i).select().matches(p.name(), p.role(), p.rank())) {
           hits.add(i);
         }
       }

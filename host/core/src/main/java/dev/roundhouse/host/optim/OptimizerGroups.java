@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
 import dev.roundhouse.api.ParallelLoop;
+import dev.roundhouse.host.config.OptimizerGroupConfig;
+import dev.roundhouse.host.config.PluginSlot;
 import dev.roundhouse.tensor.Parameter;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +25,7 @@ public final class OptimizerGroups {
   }
 
   /** The JSON path of the groups list in the run config. */
-  public static final String PATH = "optimizerGroups";
+  public static final String PATH = PluginSlot.OPTIMIZER_GROUPS;
 
   private OptimizerGroups() {}
 
@@ -34,7 +36,7 @@ public final class OptimizerGroups {
 
   /** The JSON path of group i's optimizer section (the top-level path when it inherits). */
   public static String pathOf(List<OptimizerGroupConfig> groups, int i) {
-    return groups.get(i).optimizer() != null ? PATH + "[" + i + "].optimizer" : "optimizer";
+    return groups.get(i).optimizer() != null ? PluginSlot.groupOptimizer(i) : PluginSlot.OPTIMIZER.path();
   }
 
   public static OptimizerSet build(JsonNode topLevel, List<OptimizerGroupConfig> groups, List<Parameter> params,
@@ -48,8 +50,8 @@ public final class OptimizerGroups {
     List<OptimizerSet.Group> out = new ArrayList<>();
     if (groups == null) {
       Optimizer o = factory.build(topLevel, new OptimizerContext("all", params, DecayRule::defaults, parallel),
-          "optimizer");
-      out.add(group("all", topLevel, params, o, 1.0, factory, "optimizer", "all"));
+          PluginSlot.OPTIMIZER.path());
+      out.add(group("all", topLevel, params, o, 1.0, factory, PluginSlot.OPTIMIZER.path(), "all"));
       return new OptimizerSet(out);
     }
     List<List<Parameter>> members = GroupAssignment.assign(params, groups, PATH);

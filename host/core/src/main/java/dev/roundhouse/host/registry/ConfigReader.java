@@ -32,31 +32,70 @@ final class ConfigReader {
    * @param what for messages, e.g. {@code router 'softmax-topk'}
    */
   <C extends Record> C read(ObjectNode fields, Class<C> type, String path, String what) {
-    C bound;
-    try {
-      bound = mapper.treeToValue(fields, type);
-    } catch (UnrecognizedPropertyException e) {
-      throw new ConfigException(
-          join(path, e.getPropertyName()) + ": unknown field for " + what + " (known fields: "
-              + componentNames(type) + ")", e);
-    } catch (JsonMappingException e) {
-      IllegalArgumentException iae = findIllegalArgument(e);
-      if (iae != null) {
-        throw fromValidation(iae, type, path);
+    ObjectNode work = fields.deepCopy();
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    Throwable firstCause = null;
+    C bound = null;
+    // every wrong field, not only the first: each one found is reported and dropped (so it takes its default) and
+    // the section is read again
+    for (int tries = 0; bound == null && tries <= fields.size(); tries++) {
+      String drop;
+      try {
+        bound = mapper.treeToValue(work, type);
+        break;
+      } catch (UnrecognizedPropertyException e) {
+        problems.add(join(path, e.getPropertyName()) + ": unknown field for " + what + " (known fields: "
+            + componentNames(type) + ")");
+        firstCause = firstCause == null ? e : firstCause;
+        drop = e.getPropertyName();
+      } catch (JsonMappingException e) {
+        IllegalArgumentException iae = findIllegalArgument(e);
+        firstCause = firstCause == null ? e : firstCause;
+        if (iae != null) {
+          problems.add(fromValidation(iae, type, path).getMessage());
+          drop = fieldOf(iae, type);
+        } else {
+          problems.add(join(path, jsonPath(e)) + ": " + firstLine(e.getOriginalMessage()));
+          drop = e.getPath().isEmpty() ? null : e.getPath().get(0).getFieldName();
+        }
+      } catch (JsonProcessingException e) {
+        problems.add(path + ": " + firstLine(e.getOriginalMessage()));
+        firstCause = firstCause == null ? e : firstCause;
+        drop = null;
+      } catch (IllegalArgumentException e) {
+        problems.add(fromValidation(e, type, path).getMessage());
+        firstCause = firstCause == null ? e : firstCause;
+        drop = fieldOf(e, type);
       }
-      throw new ConfigException(join(path, jsonPath(e)) + ": " + firstLine(e.getOriginalMessage()), e);
-    } catch (JsonProcessingException e) {
-      throw new ConfigException(path + ": " + firstLine(e.getOriginalMessage()), e);
-    } catch (IllegalArgumentException e) {
-      throw fromValidation(e, type, path);
+      if (drop == null || !work.has(drop)) {
+        break;
+      }
+      work.remove(drop);
     }
-    // "NaN", "Infinity" and 1e400 bind to non-finite doubles; no plugin can train with one
-    Problems p = new Problems();
-    FiniteNumbers.check(bound, path, p);
-    if (!p.isEmpty()) {
-      throw new ConfigException(String.join("; ", p.list()));
+    if (bound != null) {
+      // "NaN", "Infinity" and 1e400 bind to non-finite doubles; no plugin can train with one
+      Problems p = new Problems();
+      FiniteNumbers.check(bound, path, p);
+      problems.addAll(p.list());
+    }
+    if (problems.size() == 1) {
+      throw new ConfigException(problems.get(0), firstCause);
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigException(path, problems);
     }
     return bound;
+  }
+
+  /** The record component a compact-constructor message starts with ({@code "lr: must be > 0"}), or null. */
+  private static String fieldOf(IllegalArgumentException e, Class<?> type) {
+    String msg = e.getMessage() == null ? "" : e.getMessage();
+    for (RecordComponent c : type.getRecordComponents()) {
+      if (msg.startsWith(c.getName() + ":") || msg.startsWith(c.getName() + " ")) {
+        return c.getName();
+      }
+    }
+    return null;
   }
 
   /**

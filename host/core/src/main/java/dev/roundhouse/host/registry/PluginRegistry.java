@@ -172,15 +172,36 @@ public final class PluginRegistry implements AutoCloseable {
    * @throws ConfigException naming the JSON path of the bad field, the missing/unknown type included
    */
   public Object readConfig(Kind kind, JsonNode node, String jsonPath) {
-    ExtensionScan.Found e = entryFor(kind, node, jsonPath);
+    return read(entryFor(kind, node, jsonPath), node, jsonPath);
+  }
+
+  /**
+   * Binds one plugin section once: reads {@code {"type": id, ...fields}} into the provider's config record
+   * (as {@link #readConfig}) and keeps it with its provider and path, so validation, the resolved config and
+   * model building share one read.
+   *
+   * @param jsonPath where {@code node} is in the run config, e.g. {@code model.moe.router}
+   * @throws ConfigException listing every problem of the section, each at its field's JSON path
+   */
+  @SuppressWarnings("unchecked") // the scan keeps only providers of kind.providerType() under a kind
+  public <X, T> BoundComponent<X, T> bind(ComponentKind<X, T> kind, JsonNode node, String jsonPath) {
+    ExtensionScan.Found e = entryFor(kind.kind(), node, jsonPath);
+    Record config = read(e, node, jsonPath);
+    return new BoundComponent<>(kind, e.info().id(), config, jsonPath, (ComponentProvider<?, X, T>) e.provider(),
+        e.info());
+  }
+
+  private Record read(ExtensionScan.Found e, JsonNode node, String jsonPath) {
     ObjectNode fields = ((ObjectNode) node).deepCopy();
     fields.remove("type");
-    return configReader.read(fields, e.info().configType(), jsonPath, kind.label() + " '" + e.info().id() + "'");
+    return configReader.read(fields, e.info().configType(), jsonPath,
+        e.info().kind().label() + " '" + e.info().id() + "'");
   }
 
   /**
    * Reads the config as {@link #readConfig} does and builds the component with {@code context} (an
-   * {@link Kind#contextType()} instance). An {@link IllegalArgumentException} from {@code build}
+   * {@link Kind#contextType()} instance), for tests and benches that build one component; a run binds each
+   * section once with {@link #bind}. An {@link IllegalArgumentException} from {@code build}
    * becomes a {@link ConfigException} naming {@code jsonPath}.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -9,7 +9,7 @@ import dev.roundhouse.host.data.ByteTokenizer;
 import dev.roundhouse.host.data.Tokenizer;
 import dev.roundhouse.host.model.ModelBuilder;
 import dev.roundhouse.host.model.MoeTransformer;
-import dev.roundhouse.host.registry.Kind;
+import dev.roundhouse.host.registry.BoundPlugins;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.CheckpointStore;
 import dev.roundhouse.host.run.Json;
@@ -56,10 +56,10 @@ public final class Inference {
     CheckpointStore store = new CheckpointStore(runDir.resolve(RunDirectory.CHECKPOINTS_DIR));
     LoadedCheckpoint ckpt = step != null ? store.load(step) : store.latest()
         .orElseThrow(() -> new RunDirectoryException(runDir + ": no complete checkpoint to load"));
-    PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
-        new PrecisionContext(cfg.model().nLayers(), cfg.seed()), "precision");
+    BoundPlugins plugins = BoundPlugins.bind(cfg, registry);
+    PrecisionPolicy precision = plugins.precision().build(new PrecisionContext(cfg.model().nLayers(), cfg.seed()));
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
-    MoeTransformer model = ModelBuilder.build(cfg.model(), RunFactory.components(registry), precision, cfg.seed(), dtype);
+    MoeTransformer model = ModelBuilder.build(cfg.model(), plugins, precision, cfg.seed(), dtype);
     RunFactory.maskDocuments(cfg, model, List.of());
     CheckpointState.restoreParameters(model.parameters(), ckpt);
     CheckpointState.restoreRouters(model, ckpt);

@@ -2,14 +2,10 @@ package dev.roundhouse.host.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.roundhouse.api.Attention;
-import dev.roundhouse.api.AttentionContext;
 import dev.roundhouse.api.Optimizer;
 import dev.roundhouse.api.OptimizerContext;
 import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
-import dev.roundhouse.api.Router;
-import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.export.HfImport;
 import dev.roundhouse.host.export.Upcycle;
@@ -23,36 +19,25 @@ import dev.roundhouse.host.data.DataSources;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.metrics.EventBus;
-import dev.roundhouse.host.metrics.JsonlMetricsWriter;
-import dev.roundhouse.host.metrics.RunEvent;
-import dev.roundhouse.host.model.Components;
+import dev.roundhouse.host.registry.BoundPlugins;
 import dev.roundhouse.host.model.ModelBuilder;
 import dev.roundhouse.host.model.ModelSummary;
 import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.optim.DecayRule;
-import dev.roundhouse.host.optim.OptimizerGroupConfig;
 import dev.roundhouse.host.optim.OptimizerGroups;
 import dev.roundhouse.host.optim.OptimizerSet;
-import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;
-import dev.roundhouse.host.run.AtomicFiles;
 import dev.roundhouse.host.run.CheckpointStore;
-import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.IoReasons;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.run.RunDirectoryException;
 import java.nio.file.Files;
 import dev.roundhouse.tensor.Parameter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Assembles a {@link TrainingRun}: validates the whole config (host fields and every plugin
@@ -61,9 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunFactory {
   /** The run-record file with the optimizer group table and the precision policy per role. */
-  public static final String SETUP_FILE = "setup.json";
-
-  private static final Logger LOG = LoggerFactory.getLogger(RunFactory.class);
+  public static final String SETUP_FILE = RunRecord.SETUP_FILE;
 
   private RunFactory() {}
 
@@ -77,54 +60,19 @@ public final class RunFactory {
     if (memory != null) {
       problems.add(memory);
     }
-    check(problems, () -> registry.readConfig(Kind.PRECISION, cfg.precision(), "precision"));
-    check(problems, () -> registry.readConfig(Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
-    List<OptimizerGroupConfig> groups = cfg.optimizerGroups();
-    for (int i = 0; groups != null && i < groups.size(); i++) {
-      if (groups.get(i).optimizer() != null) {
-        JsonNode node = groups.get(i).optimizer();
-        String path = OptimizerGroups.pathOf(groups, i);
-        check(problems, () -> registry.readConfig(Kind.OPTIMIZER, node, path));
-      }
-    }
-    check(problems, () -> registry.readConfig(Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
-    List<String> seen = new ArrayList<>();
-    for (int i = 0; i < cfg.model().nLayers(); i++) {
-      String path = cfg.model().attentionPathFor(i);
-      if (!seen.contains(path)) {
-        seen.add(path);
-        JsonNode node = cfg.model().attentionFor(i);
-        check(problems, () -> registry.readConfig(Kind.ATTENTION, node, path));
-      }
-    }
-    if (cfg.model().globalAttention() != null && !seen.contains("model.globalAttention")) {
-      // resolve() records it even when no layer uses it
-      check(problems, () -> registry.readConfig(Kind.ATTENTION, cfg.model().globalAttention(), "model.globalAttention"));
-    }
+    BoundPlugins.bind(cfg, registry, problems);
     return problems;
-  }
-
-  private static void check(List<String> problems, Runnable r) {
-    try {
-      r.run();
-    } catch (RuntimeException e) {
-      problems.add(e.getMessage());
-    }
   }
 
   /** The resolved config: host defaults filled, each plugin section replaced by its full config record. */
   public static ObjectNode resolve(RunConfig cfg, PluginRegistry registry) {
+    return resolve(cfg, BoundPlugins.bind(cfg, registry));
+  }
+
+  static ObjectNode resolve(RunConfig cfg, BoundPlugins plugins) {
     ObjectNode tree = ConfigLoader.toTree(cfg);
-    tree.set("precision", resolved(registry, Kind.PRECISION, cfg.precision(), "precision"));
-    tree.set("optimizer", resolved(registry, Kind.OPTIMIZER, cfg.optimizer(), "optimizer"));
-    List<OptimizerGroupConfig> groups = cfg.optimizerGroups();
-    if (groups == null) {
+    if (cfg.optimizerGroups() == null) {
       tree.remove("optimizerGroups"); // absent stays absent: configs without groups keep their fingerprint
-    } else {
-      for (int i = 0; i < groups.size(); i++) {
-        ((ObjectNode) tree.get("optimizerGroups").get(i)).set("optimizer", resolved(registry, Kind.OPTIMIZER,
-            OptimizerGroups.sectionOf(groups.get(i), cfg.optimizer()), OptimizerGroups.pathOf(groups, i)));
-      }
     }
     if (cfg.init() == null) {
       tree.remove("init"); // absent stays absent, as optimizerGroups
@@ -141,33 +89,22 @@ public final class RunFactory {
     if (!cfg.data().masksDocuments()) {
       ((ObjectNode) tree.get("data")).remove("documentMask"); // off stays absent: fingerprints unchanged
     }
-    ObjectNode model = (ObjectNode) tree.get("model");
-    ((ObjectNode) model.get("moe")).set("router",
-        resolved(registry, Kind.ROUTER, cfg.model().moe().router(), "model.moe.router"));
-    model.set("attention", resolved(registry, Kind.ATTENTION, cfg.model().attention(), "model.attention"));
-    if (cfg.model().globalAttention() != null) {
-      model.set("globalAttention",
-          resolved(registry, Kind.ATTENTION, cfg.model().globalAttention(), "model.globalAttention"));
-    }
+    plugins.resolveInto(tree);
     return tree;
-  }
-
-  private static ObjectNode resolved(PluginRegistry registry, Kind kind, JsonNode node, String path) {
-    Object record = registry.readConfig(kind, node, path);
-    ObjectNode out = ConfigLoader.mapper().createObjectNode();
-    out.put("type", node.get("type").asText());
-    ObjectNode fields = ConfigLoader.mapper().valueToTree(record);
-    out.setAll(fields);
-    return out;
   }
 
   /** Builds everything for a fresh run in a new directory under {@code runsRoot}. */
   public static TrainingRun create(RunConfig cfg, PluginRegistry registry, Path runsRoot, EventBus events) {
-    List<String> problems = pluginProblems(cfg, registry);
+    List<String> problems = new ArrayList<>();
+    String memory = MemoryBudget.problem(cfg, MemoryBudget.available());
+    if (memory != null) {
+      problems.add(memory);
+    }
+    BoundPlugins plugins = BoundPlugins.bind(cfg, registry, problems);
     if (!problems.isEmpty()) {
       throw new ConfigException("config", problems);
     }
-    ObjectNode resolved = resolve(cfg, registry);
+    ObjectNode resolved = resolve(cfg, plugins);
     Dataset data = openData(cfg);
     if (Files.exists(runsRoot) && !Files.isDirectory(runsRoot)) {
       throw new RunDirectoryException("runs folder " + runsRoot + " is a file, not a folder");
@@ -188,18 +125,18 @@ public final class RunFactory {
           : new RunDirectoryException("cannot write " + dir.configFile() + ": " + IoReasons.describe(e), e);
     }
     try {
-      TrainingRun run = assemble(cfg, resolved, registry, data, dir, events);
+      TrainingRun run = assemble(cfg, resolved, plugins, data, dir, events);
       if (cfg.init() != null && cfg.init().from() != null) {
         HfImport.loadInto(run.model(), Path.of(cfg.init().from()));
       }
       if (cfg.init() != null && cfg.init().upcycle() != null) {
         Upcycle.fromDenseRun(run.model(), cfg, Path.of(cfg.init().upcycle()));
       }
-      writeSetup(run);
+      RunRecord.writeSetup(run);
       return run;
     } catch (RuntimeException | Error e) {
       Throwable failure = PluginFaults.attribute(e, registry);
-      recordFailure(dir, failure);
+      RunRecord.recordFailure(dir, 0, failure);
       dir.close();
       if (failure instanceof Error err) {
         throw err;
@@ -208,53 +145,27 @@ public final class RunFactory {
     }
   }
 
-  /** Appends a run_failed event (step 0) to the directory's metrics.jsonl; IO trouble is only logged. */
-  static void recordFailure(RunDirectory dir, Throwable failure) {
-    try (JsonlMetricsWriter w = new JsonlMetricsWriter(dir.metricsFile())) {
-      w.accept(RunEvent.RunFailed.of(0, failure));
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("could not record run_failed in {}: {}", dir.metricsFile(), e.getMessage());
-    }
-  }
-
-  /**
-   * Writes {@code setup.json}: the optimizer group table and the precision policy in force per
-   * parameter role (with its reasons), for the run record.
-   */
-  static void writeSetup(TrainingRun run) {
-    Map<String, Object> setup = new java.util.LinkedHashMap<>();
-    setup.put("optimizer_groups", run.optimizer().rows());
-    setup.put("precision", new java.util.TreeMap<>(run.precision().describe()));
-    Path file = run.directory().root().resolve(SETUP_FILE);
-    try {
-      AtomicFiles.writeString(file, Json.pretty(setup));
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": " + e.getMessage(), e);
-    }
-  }
-
   /** Rebuilds the run stored in {@code dir} (its config.json) for resuming. */
   public static TrainingRun reopen(RunDirectory dir, RunConfig cfg, PluginRegistry registry, EventBus events) {
     MemoryBudget.check(cfg, MemoryBudget.available());
-    ObjectNode resolved = resolve(cfg, registry);
-    return assemble(cfg, resolved, registry, openData(cfg), dir, events);
+    BoundPlugins plugins = BoundPlugins.bind(cfg, registry);
+    return assemble(cfg, resolve(cfg, plugins), plugins, openData(cfg), dir, events);
   }
 
-  private static TrainingRun assemble(RunConfig cfg, ObjectNode resolved, PluginRegistry registry, Dataset data,
+  private static TrainingRun assemble(RunConfig cfg, ObjectNode resolved, BoundPlugins plugins, Dataset data,
       RunDirectory dir, EventBus events) {
     DataType dtype = cfg.train().dtype().equals("double") ? DataType.DOUBLE : DataType.FLOAT;
     long seed = cfg.seed();
-    PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, cfg.precision(),
-        new PrecisionContext(cfg.model().nLayers(), seed), "precision");
-    MoeTransformer model = ModelBuilder.build(cfg.model(), components(registry), precision, seed, dtype);
+    PrecisionPolicy precision = plugins.precision().build(new PrecisionContext(cfg.model().nLayers(), seed));
+    MoeTransformer model = ModelBuilder.build(cfg.model(), plugins, precision, seed, dtype);
     List<MoeTransformer> replicas = new java.util.ArrayList<>();
     for (int s = 1; s < cfg.train().dataParallel(); s++) {
-      replicas.add(ModelBuilder.replica(model, cfg.model(), components(registry), precision, seed, s));
+      replicas.add(ModelBuilder.replica(model, cfg.model(), plugins, precision, seed, s));
     }
     maskDocuments(cfg, model, replicas);
     List<Parameter> params = model.parameters();
     OptimizerSet optimizer = OptimizerGroups.build(cfg.optimizer(), cfg.optimizerGroups(), params,
-        optimizerFactory(registry), ShardLoop.of(cfg.train().dataParallel()));
+        optimizerFactory(plugins), ShardLoop.of(cfg.train().dataParallel()));
     int b = cfg.train().batchSize();
     int t = cfg.model().seqLen();
     BatchLoader loader = new BatchLoader(data.train(), data.mixture(), b, t, seed);
@@ -284,16 +195,17 @@ public final class RunFactory {
     return DecayRule.defaults(p);
   }
 
-  static OptimizerGroups.Factory optimizerFactory(PluginRegistry registry) {
+  /** Optimizers from the bound sections (each group's own, or the top-level one it inherits). */
+  static OptimizerGroups.Factory optimizerFactory(BoundPlugins plugins) {
     return new OptimizerGroups.Factory() {
       @Override
       public Optimizer build(JsonNode section, OptimizerContext context, String jsonPath) {
-        return (Optimizer) registry.build(Kind.OPTIMIZER, section, context, jsonPath);
+        return plugins.optimizerAt(jsonPath).build(context);
       }
 
       @Override
       public JsonNode resolved(JsonNode section, String jsonPath) {
-        return RunFactory.resolved(registry, Kind.OPTIMIZER, section, jsonPath);
+        return plugins.optimizerAt(jsonPath).resolved();
       }
     };
   }
@@ -326,45 +238,5 @@ public final class RunFactory {
           + ")");
     }
     return data;
-  }
-
-  /** Model components built through the registry (attention and router plugins). */
-  public static Components components(PluginRegistry registry) {
-    return new Components() {
-      @Override
-      public Attention attention(JsonNode config, String jsonPath, AttentionContext ctx) {
-        return (Attention) registry.build(Kind.ATTENTION, config, ctx, jsonPath);
-      }
-
-      @Override
-      public Router router(JsonNode config, String jsonPath, RouterContext ctx) {
-        return (Router) registry.build(Kind.ROUTER, config, ctx, jsonPath);
-      }
-    };
-  }
-
-  /** Keys whose values differ between two resolved configs, as JSON paths. */
-  public static List<String> changedKeys(JsonNode a, JsonNode b, String path) {
-    List<String> out = new ArrayList<>();
-    if (a != null && b != null && a.isObject() && b.isObject()) {
-      List<String> names = new ArrayList<>();
-      a.fieldNames().forEachRemaining(names::add);
-      for (Iterator<Map.Entry<String, JsonNode>> it = b.fields(); it.hasNext(); ) {
-        String k = it.next().getKey();
-        if (!names.contains(k)) {
-          names.add(k);
-        }
-      }
-      for (String k : names) {
-        out.addAll(changedKeys(a.get(k), b.get(k), path.isEmpty() ? k : path + "." + k));
-      }
-    } else if (a != null && b != null && a.isNumber() && b.isNumber()) {
-      if (a.decimalValue().compareTo(b.decimalValue()) != 0) {
-        out.add(path);
-      }
-    } else if (a == null ? b != null : !a.equals(b)) {
-      out.add(path);
-    }
-    return out;
   }
 }

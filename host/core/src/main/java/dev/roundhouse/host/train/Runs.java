@@ -2,17 +2,14 @@ package dev.roundhouse.host.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.roundhouse.host.config.ConfigChanges;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.JsonlMetricsWriter;
 import dev.roundhouse.host.metrics.RunEvent;
-import dev.roundhouse.host.registry.PluginInfo;
 import dev.roundhouse.host.registry.PluginRegistry;
-import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.LoadedCheckpoint;
-import dev.roundhouse.host.run.PluginRecord;
-import dev.roundhouse.host.run.Provenance;
 import dev.roundhouse.host.run.IoReasons;
 import dev.roundhouse.host.run.RunDirectory;
 import dev.roundhouse.host.run.RunDirectoryException;
@@ -20,9 +17,7 @@ import dev.roundhouse.host.run.DataFingerprint;
 import java.nio.file.Files;
 import dev.roundhouse.tensor.StepArena;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -61,7 +56,7 @@ public final class Runs {
       JsonNode sweep) {
     TrainingRun run = RunFactory.create(cfg, registry, runsRoot, events);
     try {
-      writeProvenance(run, registry, sweep);
+      RunRecord.writeProvenance(run, registry, sweep);
     } catch (RuntimeException e) {
       run.directory().close();
       throw e;
@@ -113,12 +108,12 @@ public final class Runs {
         run = RunFactory.reopen(dir, cfg, registry, events);
       } catch (RuntimeException e) {
         RuntimeException failure = PluginFaults.unchecked(e, registry);
-        RunFactory.recordFailure(dir, failure);
+        RunRecord.recordFailure(dir, 0, failure);
         throw failure;
       }
       Optional<LoadedCheckpoint> latest = run.checkpoints().latest();
       if (latest.isEmpty()) {
-        long written = checkpointsRecorded(dir);
+        long written = RunRecord.checkpointsRecorded(dir);
         if (written > 0 && !options.restart()) {
           throw new RunDirectoryException(runDir + ": no usable checkpoint ("
               + (Files.isDirectory(dir.checkpointsDir()) && !run.checkpoints().steps().isEmpty()
@@ -132,7 +127,7 @@ public final class Runs {
       LoadedCheckpoint ckpt = latest.get();
       String saved = ckpt.meta().path("config_fingerprint").asText();
       if (!saved.equals(run.fingerprint()) && !options.force()) {
-        List<String> changed = RunFactory.changedKeys(ckpt.meta().get("config"), run.resolvedConfig(), "");
+        List<String> changed = ConfigChanges.changedKeys(ckpt.meta().get("config"), run.resolvedConfig(), "");
         throw new RunDirectoryException(runDir + ": the config differs from the one the checkpoint was trained with"
             + (changed.isEmpty() ? "" : " (changed: " + String.join(", ", changed) + ")")
             + "; use --force to resume anyway");
@@ -165,18 +160,6 @@ public final class Runs {
     LOG.warn("{}: {} (--force-data-change: resuming on the new data)", runDir, what);
   }
 
-  /** How many checkpoint events metrics.jsonl records (0 when it is missing or unreadable). */
-  private static long checkpointsRecorded(RunDirectory dir) {
-    if (!Files.isRegularFile(dir.metricsFile())) {
-      return 0;
-    }
-    try (var lines = Files.lines(dir.metricsFile(), java.nio.charset.StandardCharsets.UTF_8)) {
-      return lines.filter(l -> l.contains("\"event\":\"checkpoint\"")).count();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      return 0;
-    }
-  }
-
   /**
    * Trains a prepared run to the end (or a stop request), writing metrics.jsonl and lifecycle
    * events; a failure is recorded as run_failed and rethrown. Closes the run directory and frees
@@ -187,12 +170,7 @@ public final class Runs {
   public static Trainer.Outcome execute(Prepared p) {
     TrainingRun run = p.run();
     long t0 = System.nanoTime();
-    JsonlMetricsWriter writer;
-    try {
-      writer = new JsonlMetricsWriter(run.directory().metricsFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException(run.directory().metricsFile() + ": " + e.getMessage(), e);
-    }
+    JsonlMetricsWriter writer = RunRecord.openMetrics(run.directory());
     // The run's record must be written: the first failed metrics write (disk full, permissions) fails the run with
     // the OS reason; run_failed is still attempted (it may fit where a step line did not).
     Trainer trainer = p.trainer();
@@ -205,7 +183,7 @@ public final class Runs {
     });
     try {
       run.events().publish(new RunEvent.RunStarted(p.startStep(), run.directory().root().toString(),
-          run.config().train().steps(), run.resolvedConfig(), readProvenance(run)));
+          run.config().train().steps(), run.resolvedConfig(), RunRecord.readProvenance(run.directory())));
       Trainer.Outcome outcome = p.trainer().train();
       double wall = (System.nanoTime() - t0) / 1e9;
       if (!outcome.stopped()) {
@@ -224,29 +202,6 @@ public final class Runs {
       closeQuietly(writer);
       run.directory().close();
       StepArena.releaseThreadArenas(); // this thread's step-sized native blocks, until its next run
-    }
-  }
-
-  private static void writeProvenance(TrainingRun run, PluginRegistry registry, JsonNode sweep) {
-    List<PluginRecord> plugins = registry.pluginInfo().stream().map(Runs::record).toList();
-    Provenance prov = Provenance.builder().seed(run.config().seed()).startTime(Instant.now()).plugins(plugins)
-        .sweep(sweep).build();
-    try {
-      run.directory().writeProvenance(prov);
-    } catch (IOException e) {
-      throw new UncheckedIOException(run.directory().provenanceFile() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static PluginRecord record(PluginInfo i) {
-    return new PluginRecord(i.id(), i.version(), i.jar() == null ? null : i.jar().toString(), i.sha256());
-  }
-
-  private static JsonNode readProvenance(TrainingRun run) {
-    try {
-      return Json.mapper().readTree(run.directory().provenanceFile().toFile());
-    } catch (IOException e) {
-      return null;
     }
   }
 

@@ -9,6 +9,9 @@ import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
+import dev.roundhouse.host.config.ModelConfig;
+import dev.roundhouse.host.config.RunConfig;
+import dev.roundhouse.host.registry.BoundPlugins;
 import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;
 import java.nio.file.Files;
@@ -42,8 +45,9 @@ final class ModelKit {
     return (Router) reg.build(Kind.ROUTER, typed("softmax-topk"), ctx, "model.moe.router");
   }
 
-  static Components components(PluginRegistry reg) {
-    return dev.roundhouse.host.train.RunFactory.components(reg);
+  /** The plugin sections of a run with model {@code m} (other sections default), bound through {@code reg}. */
+  static BoundPlugins plugins(ModelConfig m, PluginRegistry reg) {
+    return BoundPlugins.bind(new RunConfig(null, null, null, null, m, null, null, null, null, null), reg);
   }
 
   /** max|a - b| <= tol * max(1, max|b|), same shape. */

@@ -18,7 +18,7 @@ class ModelSummaryTest {
         "model.moe.routedExperts=8", "model.moe.topK=2", "model.moe.expertHidden=16", "model.moe.sharedExperts=1",
         "model.moe.sharedHidden=24")).model();
     try (PluginRegistry reg = ModelKit.registry()) {
-      MoeTransformer model = ModelBuilder.build(m, ModelKit.components(reg), ModelKit.fp32(reg), 1, DataType.FLOAT);
+      MoeTransformer model = ModelBuilder.build(m, ModelKit.plugins(m, reg), ModelKit.fp32(reg), 1, DataType.FLOAT);
       long d = 32;
       long t = 16;
       long attention = 3 * (2 * 4 * d * d + 4 * t * d); // q, k, v, o projections + scores and values (full T)

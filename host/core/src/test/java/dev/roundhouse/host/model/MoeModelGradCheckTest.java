@@ -48,7 +48,7 @@ class MoeModelGradCheckTest {
       targets[i] = rnd.nextInt(11);
     }
     try (PluginRegistry reg = ModelKit.registry()) {
-      MoeTransformer model = ModelBuilder.build(cfg, ModelKit.components(reg), ModelKit.fp32(reg), 42, DataType.DOUBLE);
+      MoeTransformer model = ModelBuilder.build(cfg, ModelKit.plugins(cfg, reg), ModelKit.fp32(reg), 42, DataType.DOUBLE);
       Map<String, Parameter> byName = model.parameters().stream()
           .collect(Collectors.toMap(Parameter::name, p -> p));
       List<String> names = List.of("embedding", "layers.0.attn.wq", "layers.0.ffn.w2", "layers.1.attn.wv",

@@ -51,7 +51,7 @@ class BuiltPluginJarsTest {
 
       ConfigException bad = assertThrows(ConfigException.class, () -> reg.readConfig(Kind.OPTIMIZER,
           json.readTree("{\"type\": \"adamw\", \"lr\": -1}"), "optim"));
-      assertTrue(bad.getMessage().startsWith("optim.lr: must be > 0"), bad.getMessage());
+      assertTrue(bad.getMessage().startsWith("optim.lr: must be a finite number > 0"), bad.getMessage());
 
       // the plugin's optimizer really steps a host-made parameter: p = 1 - lr * sign(g) on step 1
       Parameter p = new Parameter("w", ParamRole.OTHER, Nd4j.createFromArray(1.0, 1.0));

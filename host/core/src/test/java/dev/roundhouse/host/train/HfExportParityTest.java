@@ -17,6 +17,7 @@ import dev.roundhouse.host.export.HfExport;
 import dev.roundhouse.host.export.HfImport;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.model.MoeTransformer;
+import dev.roundhouse.host.registry.BoundPlugins;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.host.run.Json;
 import dev.roundhouse.host.run.SafeTensors;
@@ -295,9 +296,9 @@ class HfExportParityTest {
   }
 
   static MoeTransformer build(RunConfig cfg, long seed) {
-    return dev.roundhouse.host.model.ModelBuilder.build(cfg.model(), RunFactory.components(registry),
-        (dev.roundhouse.api.PrecisionPolicy) registry.build(dev.roundhouse.host.registry.Kind.PRECISION,
-            cfg.precision(), new dev.roundhouse.api.PrecisionContext(cfg.model().nLayers(), seed), "precision"),
+    BoundPlugins plugins = BoundPlugins.bind(cfg, registry);
+    return dev.roundhouse.host.model.ModelBuilder.build(cfg.model(), plugins,
+        plugins.precision().build(new dev.roundhouse.api.PrecisionContext(cfg.model().nLayers(), seed)),
         seed, DataType.FLOAT);
   }
 

@@ -32,7 +32,8 @@ class RepeatedRunsMemoryTest {
         // the embedded tiny-moe at T=128: two shards of 8 sequences, an arena of a few hundred MB each
         var cfg = ConfigLoader.load(null, List.of("name=mem" + i, "model.seqLen=128", "train.steps=4",
             "train.evalEvery=100", "train.checkpointEvery=100", "train.dataParallel=2"));
-        Runs.execute(Runs.create(cfg, reg, runs, new EventBus()));
+        // as the desktop app trains: through the run session, on its one reused training thread
+        RunSession.start(cfg, reg, runs, new EventBus(), prepared -> { }).await();
         System.gc();
         Thread.sleep(200);
         rss.add(Pointer.physicalBytes());

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.attention;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "kda"} block (Kimi Delta Attention, a gated delta-rule linear attention).
  *
@@ -13,32 +15,17 @@ package dev.roundhouse.plugins.attention;
  */
 public record KdaConfig(Integer convSize, Integer chunkSize, String form, Double minLogDecay) {
   public KdaConfig {
-    if (convSize == null) {
-      convSize = 4;
-    }
-    if (convSize < 1) {
-      throw new IllegalArgumentException("convSize: must be >= 1, got " + convSize);
-    }
-    if (chunkSize == null) {
-      chunkSize = 16;
-    }
-    if (chunkSize < 1) {
-      throw new IllegalArgumentException("chunkSize: must be >= 1, got " + chunkSize);
-    }
-    if (form == null) {
-      form = "chunk";
-    }
-    if (!form.equals("chunk") && !form.equals("recurrent")) {
-      throw new IllegalArgumentException("form: must be \"chunk\" or \"recurrent\", got \"" + form + "\"");
-    }
+    convSize = ConfigFields.atLeast("convSize", convSize, 1, 4);
+    chunkSize = ConfigFields.atLeast("chunkSize", chunkSize, 1, 16);
+    form = ConfigFields.oneOf("form", form, "chunk", "chunk", "recurrent");
     if (minLogDecay == null) {
       minLogDecay = -5.0;
     }
     if (!(minLogDecay < 0) || Double.isInfinite(minLogDecay)) {
-      throw new IllegalArgumentException("minLogDecay: must be a finite number < 0, got " + minLogDecay);
+      throw ConfigFields.invalid("minLogDecay", "must be a finite number < 0, got " + minLogDecay);
     }
     if (chunkSize * -minLogDecay > 80.0) {
-      throw new IllegalArgumentException("chunkSize: chunkSize * |minLogDecay| must be <= 80 (got " + chunkSize + " * "
+      throw ConfigFields.invalid("chunkSize", "chunkSize * |minLogDecay| must be <= 80 (got " + chunkSize + " * "
           + -minLogDecay + "); lower chunkSize or raise minLogDecay");
     }
   }

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.attention;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "mha"} and {@code "gqa"} attention blocks, read from the run config (null
  * fields take defaults).
@@ -16,23 +18,13 @@ package dev.roundhouse.plugins.attention;
 public record MhaConfig(Integer nKvHeads, Double ropeFraction, Boolean qkNorm, Double softCap) {
   public MhaConfig {
     if (nKvHeads != null && nKvHeads <= 0) {
-      throw new IllegalArgumentException("nKvHeads: must be > 0 (or null for one per query head), got " + nKvHeads);
+      throw ConfigFields.invalid("nKvHeads", "must be > 0 (or null for one per query head), got " + nKvHeads);
     }
-    if (ropeFraction == null) {
-      ropeFraction = 1.0;
-    }
-    if (!(ropeFraction >= 0.0 && ropeFraction <= 1.0)) {
-      throw new IllegalArgumentException("ropeFraction: must be in [0, 1], got " + ropeFraction);
-    }
+    ropeFraction = ConfigFields.inRange("ropeFraction", ropeFraction, 0.0, 1.0, 1.0);
     if (qkNorm == null) {
       qkNorm = false;
     }
-    if (softCap == null) {
-      softCap = 0.0;
-    }
-    if (!(softCap >= 0.0) || Double.isInfinite(softCap)) {
-      throw new IllegalArgumentException("softCap: must be a finite number >= 0 (0 = off), got " + softCap);
-    }
+    softCap = ConfigFields.nonNegative("softCap", softCap, 0.0); // 0 = off
   }
 
   /** The defaults: MHA, full RoPE, no qk-norm, no soft-capping. */

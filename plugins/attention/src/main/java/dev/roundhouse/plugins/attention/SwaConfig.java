@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.attention;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "swa"} sliding-window block: key j is visible from query i iff i - window < j
  * <= i. Cost O(T * window) (a banded kernel, never a T x T matrix). Mix with global layers through
@@ -12,12 +14,7 @@ public record SwaConfig(Integer window, Integer nKvHeads, Double ropeFraction, B
   public static final int DEFAULT_WINDOW = 128;
 
   public SwaConfig {
-    if (window == null) {
-      window = DEFAULT_WINDOW;
-    }
-    if (window < 1) {
-      throw new IllegalArgumentException("window: must be >= 1, got " + window);
-    }
+    window = ConfigFields.atLeast("window", window, 1, DEFAULT_WINDOW);
     mha(nKvHeads, ropeFraction, qkNorm, softCap); // validates the shared fields
   }
 

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.optimizers;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * {@code {"type": "adafactor", "lr": 1e-2, ...}}; null fields default. Explicit learning rate (no
  * relative step size, no parameter-scale multiplier).
@@ -14,19 +16,14 @@ package dev.roundhouse.plugins.optimizers;
 public record AdafactorConfig(Double lr, Double decayRate, Double beta1, Double eps, Double clipThreshold,
     Double weightDecay) {
   public AdafactorConfig {
-    lr = lr == null ? 1e-2 : lr;
+    lr = ConfigFields.positive("lr", lr, 1e-2);
     decayRate = decayRate == null ? -0.8 : decayRate;
-    beta1 = beta1 == null ? 0.0 : beta1;
-    eps = eps == null ? 1e-30 : eps;
-    clipThreshold = clipThreshold == null ? 1.0 : clipThreshold;
-    weightDecay = weightDecay == null ? 0.0 : weightDecay;
-    Checks.positive("lr", lr);
+    beta1 = ConfigFields.fraction("beta1", beta1, 0.0);
+    eps = ConfigFields.positive("eps", eps, 1e-30);
+    clipThreshold = ConfigFields.positive("clipThreshold", clipThreshold, 1.0);
+    weightDecay = ConfigFields.nonNegative("weightDecay", weightDecay, 0.0);
     if (!(decayRate < 0)) {
       throw new IllegalArgumentException("decayRate: must be < 0, got " + decayRate);
     }
-    Checks.unitInterval("beta1", beta1);
-    Checks.positive("eps", eps);
-    Checks.positive("clipThreshold", clipThreshold);
-    Checks.nonNegative("weightDecay", weightDecay);
   }
 }

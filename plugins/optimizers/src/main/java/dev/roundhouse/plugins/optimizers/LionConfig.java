@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.optimizers;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * {@code {"type": "lion", "lr": 1e-4, ...}}; null fields default.
  *
@@ -10,13 +12,9 @@ package dev.roundhouse.plugins.optimizers;
  */
 public record LionConfig(Double lr, Double beta1, Double beta2, Double weightDecay) {
   public LionConfig {
-    lr = lr == null ? 1e-4 : lr;
-    beta1 = beta1 == null ? 0.9 : beta1;
-    beta2 = beta2 == null ? 0.99 : beta2;
-    weightDecay = weightDecay == null ? 0.0 : weightDecay;
-    Checks.positive("lr", lr);
-    Checks.unitInterval("beta1", beta1);
-    Checks.unitInterval("beta2", beta2);
-    Checks.nonNegative("weightDecay", weightDecay);
+    lr = ConfigFields.positive("lr", lr, 1e-4);
+    beta1 = ConfigFields.fraction("beta1", beta1, 0.9);
+    beta2 = ConfigFields.fraction("beta2", beta2, 0.99);
+    weightDecay = ConfigFields.nonNegative("weightDecay", weightDecay, 0.0);
   }
 }

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.optimizers;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * {@code {"type": "muon", "lr": 3e-3, ...}}; null fields default. Muon updates 2-D matrices only:
  * route every other parameter to another optimizer with an {@code optimizerGroups} entry.
@@ -16,18 +18,14 @@ package dev.roundhouse.plugins.optimizers;
 public record MuonConfig(Double lr, Double momentum, Boolean nesterov, Double weightDecay, Integer nsSteps,
     Double rmsMatch) {
   public MuonConfig {
-    lr = lr == null ? 1e-3 : lr;
-    momentum = momentum == null ? 0.95 : momentum;
+    lr = ConfigFields.positive("lr", lr, 1e-3);
+    momentum = ConfigFields.fraction("momentum", momentum, 0.95);
     nesterov = nesterov == null || nesterov;
-    weightDecay = weightDecay == null ? 0.0 : weightDecay;
+    weightDecay = ConfigFields.nonNegative("weightDecay", weightDecay, 0.0);
     nsSteps = nsSteps == null ? 5 : nsSteps;
-    rmsMatch = rmsMatch == null ? 0.2 : rmsMatch;
-    Checks.positive("lr", lr);
-    Checks.unitInterval("momentum", momentum);
-    Checks.nonNegative("weightDecay", weightDecay);
+    rmsMatch = ConfigFields.positive("rmsMatch", rmsMatch, 0.2);
     if (nsSteps < 1) {
       throw new IllegalArgumentException("nsSteps: must be >= 1, got " + nsSteps);
     }
-    Checks.positive("rmsMatch", rmsMatch);
   }
 }

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.optimizers;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * {@code {"type": "sgd", "lr": 0.1, "momentum": 0.9, "nesterov": true}}; null fields default.
  *
@@ -10,15 +12,12 @@ package dev.roundhouse.plugins.optimizers;
  */
 public record SgdConfig(Double lr, Double momentum, Boolean nesterov, Double weightDecay) {
   public SgdConfig {
-    lr = lr == null ? 0.1 : lr;
-    momentum = momentum == null ? 0.9 : momentum;
+    lr = ConfigFields.positive("lr", lr, 0.1);
+    momentum = ConfigFields.fraction("momentum", momentum, 0.9);
     nesterov = nesterov != null && nesterov;
-    weightDecay = weightDecay == null ? 0.0 : weightDecay;
-    Checks.positive("lr", lr);
-    Checks.unitInterval("momentum", momentum);
+    weightDecay = ConfigFields.nonNegative("weightDecay", weightDecay, 0.0);
     if (nesterov && momentum == 0) {
-      throw new IllegalArgumentException("nesterov: needs momentum > 0");
+      throw ConfigFields.invalid("nesterov", "needs momentum > 0");
     }
-    Checks.nonNegative("weightDecay", weightDecay);
   }
 }

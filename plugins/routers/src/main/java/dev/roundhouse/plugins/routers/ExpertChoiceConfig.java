@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.routers;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "expert-choice"} router. Null fields take their defaults.
  *
@@ -11,8 +13,8 @@ public record ExpertChoiceConfig(Double capacityFactor, Double zLossCoef) {
   private static final String ID = ExpertChoiceRouterProvider.ID;
 
   public ExpertChoiceConfig {
-    capacityFactor = Fields.positive(ID, "capacityFactor", capacityFactor, 1.0);
-    zLossCoef = Fields.nonNegative(ID, "zLossCoef", zLossCoef, 0.0);
+    capacityFactor = ConfigFields.positive("capacityFactor", capacityFactor, 1.0);
+    zLossCoef = ConfigFields.nonNegative("zLossCoef", zLossCoef, 0.0);
   }
 
   /** All defaults. */

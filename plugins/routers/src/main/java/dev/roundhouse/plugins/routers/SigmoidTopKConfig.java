@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.routers;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "sigmoid-topk"} router (DeepSeek-V3 style). Null fields take their defaults.
  *
@@ -29,15 +31,15 @@ public record SigmoidTopKConfig(
   private static final String ID = SigmoidTopKRouterProvider.ID;
 
   public SigmoidTopKConfig {
-    routeScale = Fields.positive(ID, "routeScale", routeScale, 1.0);
+    routeScale = ConfigFields.positive("routeScale", routeScale, 1.0);
     normalizeTopK = normalizeTopK == null ? Boolean.TRUE : normalizeTopK;
-    biasUpdateRate = Fields.nonNegative(ID, "biasUpdateRate", biasUpdateRate, DEFAULT_BIAS_UPDATE_RATE);
-    biasClamp = biasClamp == null ? null : Fields.positive(ID, "biasClamp", biasClamp, 0);
-    auxLossCoef = Fields.nonNegative(ID, "auxLossCoef", auxLossCoef, 0.0);
+    biasUpdateRate = ConfigFields.nonNegative("biasUpdateRate", biasUpdateRate, DEFAULT_BIAS_UPDATE_RATE);
+    biasClamp = biasClamp == null ? null : ConfigFields.positive("biasClamp", biasClamp, 0);
+    auxLossCoef = ConfigFields.nonNegative("auxLossCoef", auxLossCoef, 0.0);
     auxLossScope = Fields.scope(ID, auxLossScope);
-    zLossCoef = Fields.nonNegative(ID, "zLossCoef", zLossCoef, 0.0);
-    groups = Fields.atLeastOne(ID, "groups", groups, 1);
-    topGroups = Fields.atLeastOne(ID, "topGroups", topGroups, groups);
+    zLossCoef = ConfigFields.nonNegative("zLossCoef", zLossCoef, 0.0);
+    groups = ConfigFields.atLeast("groups", groups, 1, 1);
+    topGroups = ConfigFields.atLeast("topGroups", topGroups, 1, groups);
   }
 
   /** All defaults. */

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.routers;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "softmax-topk"} router. Null fields take their defaults.
  *
@@ -30,14 +32,14 @@ public record SoftmaxTopKConfig(
   private static final String ID = SoftmaxTopKRouterProvider.ID;
 
   public SoftmaxTopKConfig {
-    auxLossCoef = Fields.nonNegative(ID, "auxLossCoef", auxLossCoef, DEFAULT_AUX_LOSS_COEF);
+    auxLossCoef = ConfigFields.nonNegative("auxLossCoef", auxLossCoef, DEFAULT_AUX_LOSS_COEF);
     auxLossScope = Fields.scope(ID, auxLossScope);
-    zLossCoef = Fields.nonNegative(ID, "zLossCoef", zLossCoef, 0.0);
+    zLossCoef = ConfigFields.nonNegative("zLossCoef", zLossCoef, 0.0);
     normalizeTopK = normalizeTopK == null ? Boolean.FALSE : normalizeTopK;
-    jitterEps = Fields.fraction(ID, "jitterEps", jitterEps, 0.0);
-    noiseStd = Fields.nonNegative(ID, "noiseStd", noiseStd, 0.0);
-    groups = Fields.atLeastOne(ID, "groups", groups, 1);
-    topGroups = Fields.atLeastOne(ID, "topGroups", topGroups, groups);
+    jitterEps = ConfigFields.fraction("jitterEps", jitterEps, 0.0);
+    noiseStd = ConfigFields.nonNegative("noiseStd", noiseStd, 0.0);
+    groups = ConfigFields.atLeast("groups", groups, 1, 1);
+    topGroups = ConfigFields.atLeast("topGroups", topGroups, 1, groups);
   }
 
   /** All defaults. */

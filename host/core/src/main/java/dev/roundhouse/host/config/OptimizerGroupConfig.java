@@ -1,7 +1,6 @@
-package dev.roundhouse.host.optim;
+package dev.roundhouse.host.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roundhouse.host.config.Problems;
 
 /**
  * One entry of the run config's {@code optimizerGroups} list:

@@ -1,8 +1,6 @@
-package dev.roundhouse.host.optim;
+package dev.roundhouse.host.config;
 
 import dev.roundhouse.tensor.ParamRole;
-import dev.roundhouse.host.config.Problems;
-import dev.roundhouse.tensor.Parameter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,18 +52,18 @@ public record ParamSelector(List<String> roles, List<String> names, Integer rank
     }
   }
 
-  /** True when p satisfies every given criterion (never for a rest selector: see {@link GroupAssignment}). */
-  public boolean matches(Parameter p) {
+  /** True when a parameter satisfies every given criterion (never for a rest selector: see {@code optim.GroupAssignment}). */
+  public boolean matches(String name, ParamRole role, int rank) {
     if (rest) {
       return false;
     }
-    if (roles != null && roles.stream().noneMatch(r -> role(r) == p.role())) {
+    if (roles != null && roles.stream().noneMatch(r -> role(r) == role)) {
       return false;
     }
-    if (names != null && names.stream().noneMatch(g -> glob(g).matcher(p.name()).matches())) {
+    if (names != null && names.stream().noneMatch(g -> glob(g).matcher(name).matches())) {
       return false;
     }
-    return rank == null || rank == p.rank();
+    return this.rank == null || this.rank == rank;
   }
 
   /** A short text for the group table, e.g. "roles=attention,router rank=2". */
@@ -103,7 +101,8 @@ public record ParamSelector(List<String> roles, List<String> names, Integer rank
     return String.join(", ", out);
   }
 
-  static Pattern glob(String glob) {
+  /** {@code *} any characters, {@code ?} one, everything else literal. */
+  public static Pattern glob(String glob) {
     StringBuilder re = new StringBuilder();
     for (char c : glob.toCharArray()) {
       switch (c) {

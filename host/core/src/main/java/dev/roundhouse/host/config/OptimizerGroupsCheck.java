@@ -1,6 +1,5 @@
-package dev.roundhouse.host.optim;
+package dev.roundhouse.host.config;
 
-import dev.roundhouse.host.config.Problems;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
