@@ -246,7 +246,7 @@ public final class MemoryCompare {
     }
   }
 
-  private static Path findScript() {
+  static Path findScript() {
     List<Path> roots = new ArrayList<>(List.of(Path.of("").toAbsolutePath()));
     String home = System.getProperty("roundhouse.home");
     if (home != null) {

@@ -31,6 +31,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * from other processes hits them alike; median step time per policy over all rounds and its
  * tokens/s relative to fp32, by wall time and by process CPU time (the steadier of the two on a
  * loaded machine: it does not count time other processes hold the cores).
+ *
+ * <p>Part 3, in the same rounds: the PyTorch peer ({@link PrecisionPeer}) on the same resolved
+ * config and step counts, in fp32 and in bf16 autocast, at 1 and 2 threads; its tokens/s beside
+ * Roundhouse's, and Roundhouse fp32 / bf16-mixed relative to the peer's fastest setting of each.
  */
 public final class PrecisionBench {
   /** The policies timed, in the order of each round. */
@@ -116,6 +120,8 @@ public final class PrecisionBench {
                                           PrintStream out) {
     Map<String, List<Double>> wall = new LinkedHashMap<>();
     Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    Map<String, List<Double>> peer = new LinkedHashMap<>();
+    Map<String, String> peerNotes = new LinkedHashMap<>();
     long tokens = 0;
     for (int round = 0; round < rounds; round++) {
       for (String policy : POLICIES) {
@@ -129,6 +135,21 @@ public final class PrecisionBench {
         }
         for (double v : r.cpuMs()) {
           cpu.computeIfAbsent(policy, k -> new ArrayList<>()).add(v);
+        }
+      }
+      List<String> peerSets = new ArrayList<>(StepBench.timingOverrides(warmup + steps));
+      peerSets.addAll(sets);
+      for (String mode : PEER_MODES) {
+        for (int threads : PEER_THREADS) {
+          PrecisionPeer.Result r = PrecisionPeer.run(ConfigLoader.load(null, peerSets), mode.equals("bf16 autocast"),
+              threads, warmup, steps);
+          String key = "pytorch " + mode + ", " + threads + " thread" + (threads > 1 ? "s" : "");
+          if (r.skipped() != null) {
+            peerNotes.put(key, "skipped: " + r.skipped());
+          } else {
+            peer.computeIfAbsent(key, k -> new ArrayList<>()).add(r.medianMs());
+            peerNotes.put(key, r.blas());
+          }
         }
       }
     }
@@ -149,7 +170,50 @@ public final class PrecisionBench {
           "speed_vs_fp32_wall", fp32 / med, "speed_vs_fp32_cpu", fp32Cpu / medCpu, "wall_ms", wall.get(policy),
           "cpu_ms", cpu.get(policy)));
     }
+    json.put("pytorch_peer", peerTable(peer, peerNotes, tokens, median(wall.get("fp32")),
+        median(wall.get("bf16-mixed")), out));
     out.println();
+    return json;
+  }
+
+  /** Peer modes and thread counts timed in every round. */
+  private static final List<String> PEER_MODES = List.of("fp32", "bf16 autocast");
+  private static final List<Integer> PEER_THREADS = List.of(1, 2);
+
+  /** Prints the peer's rows (median over rounds of its per-round medians) and Roundhouse vs its fastest setting. */
+  private static Map<String, Object> peerTable(Map<String, List<Double>> peer, Map<String, String> notes, long tokens,
+                                               double rhFp32Ms, double rhBf16Ms, PrintStream out) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    out.printf(Locale.ROOT, "%-36s %10s %10s   %s%n", "PyTorch peer (same config)", "wall ms", "tokens/s", "blas");
+    double bestFp32 = Double.NaN;
+    double bestBf16 = Double.NaN;
+    for (Map.Entry<String, String> e : notes.entrySet()) {
+      List<Double> v = peer.get(e.getKey());
+      if (v == null) {
+        out.printf(Locale.ROOT, "%-36s %s%n", e.getKey(), e.getValue());
+        json.put(e.getKey(), Map.of("skipped", e.getValue()));
+        continue;
+      }
+      double med = median(v);
+      out.printf(Locale.ROOT, "%-36s %10.0f %10.0f   %s%n", e.getKey(), med, tokens / (med / 1000), e.getValue());
+      json.put(e.getKey(), Map.of("median_wall_ms", med, "tokens_per_s", tokens / (med / 1000), "wall_ms", v,
+          "blas", e.getValue()));
+      if (e.getKey().contains("bf16")) {
+        bestBf16 = Double.isNaN(bestBf16) ? med : Math.min(bestBf16, med);
+      } else {
+        bestFp32 = Double.isNaN(bestFp32) ? med : Math.min(bestFp32, med);
+      }
+    }
+    if (!Double.isNaN(bestFp32)) {
+      out.printf(Locale.ROOT, "Roundhouse fp32 vs peer's fastest fp32: %.2fx; bf16-mixed vs peer's fastest fp32: %.2fx%n",
+          bestFp32 / rhFp32Ms, bestFp32 / rhBf16Ms);
+      json.put("rh_fp32_vs_peer_fastest_fp32", bestFp32 / rhFp32Ms);
+      json.put("rh_bf16_mixed_vs_peer_fastest_fp32", bestFp32 / rhBf16Ms);
+    }
+    if (!Double.isNaN(bestBf16)) {
+      out.printf(Locale.ROOT, "Roundhouse bf16-mixed vs peer's fastest bf16 autocast: %.2fx%n", bestBf16 / rhBf16Ms);
+      json.put("rh_bf16_mixed_vs_peer_fastest_bf16", bestBf16 / rhBf16Ms);
+    }
     return json;
   }
 

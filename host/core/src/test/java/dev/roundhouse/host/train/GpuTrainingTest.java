@@ -91,4 +91,26 @@ class GpuTrainingTest {
       assertTrue(prov.contains("JCublasBackend"), "provenance should name the CUDA backend: " + prov);
     }
   }
+
+  /**
+   * bf16-mixed on the device: the same plugin jar, no change; its products count as native (cuBLAS
+   * bf16 gemm through the MatMul op), provenance says so, and the tiny MoE still learns.
+   */
+  @Test
+  void bf16MixedRunsNativeBf16ProductsOnTheDevice() throws Exception {
+    assertEquals(dev.roundhouse.tensor.Bf16.Mode.NATIVE, dev.roundhouse.tensor.Bf16.mode());
+    try (PluginRegistry reg = TinyRuns.registry()) {
+      Runs.Prepared p = Runs.create(TinyRuns.tiny("precision={\"type\":\"bf16-mixed\"}"), reg, runs, new EventBus());
+      Runs.execute(p);
+      Path dir = p.run().directory().root();
+      List<Double> losses = MetricsReader.read(dir.resolve("metrics.jsonl")).stream()
+          .filter(e -> e instanceof RunEvent.Step).map(e -> ((RunEvent.Step) e).loss()).toList();
+      double first = losses.subList(0, 3).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+      double last = losses.subList(losses.size() - 3, losses.size()).stream().mapToDouble(Double::doubleValue)
+          .average().orElseThrow();
+      assertTrue(last < first - 1.0, "bf16-mixed loss should fall on the GPU: " + first + " -> " + last);
+      String prov = Files.readString(dir.resolve("provenance.json"));
+      assertTrue(prov.contains("CUDA bf16 gemm"), "provenance should say the bf16 products are native on CUDA: " + prov);
+    }
+  }
 }

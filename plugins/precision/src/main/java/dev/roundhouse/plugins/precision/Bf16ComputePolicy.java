@@ -6,8 +6,11 @@ import dev.roundhouse.tensor.Bf16;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The {@code bf16-mixed} policy: the products of the listed roles compute in bf16. {@link #weight}
@@ -17,21 +20,36 @@ import java.util.Set;
  * back FLOAT results and gradients. Master weights, their gradients, optimizer state, the router,
  * norms, softmax, SiLU and the loss stay fp32.
  *
- * <p>A weight is cast once per forward pass (per shard and micro-batch) and that one bf16 copy
- * serves its forward product and its input-gradient product; an activation entering several
- * products (q, k, v; gate and up) is cast once. Stateless and thread-safe: every cast belongs to
- * the calling shard's graph.
+ * <p>A weight is cast once per optimizer step: the bf16 copy is shared by every data-parallel
+ * shard and micro-batch and serves the forward and input-gradient products ({@link WeightCache},
+ * dropped in {@link #afterBackward} because the optimizer step that follows changes the weights).
+ * An activation entering several products (q, k, v; gate and up) is cast once. Thread-safe: the
+ * cache is the only state; every activation cast belongs to the calling shard's graph.
  */
 final class Bf16ComputePolicy implements PrecisionPolicy {
   private final Set<ParamRole> roles;
+  private final WeightCache casts = new WeightCache(DataType.BFLOAT16, w -> Bf16.convert(w, DataType.BFLOAT16));
 
   Bf16ComputePolicy(Set<ParamRole> roles) {
     this.roles = Set.copyOf(roles);
   }
 
+  /** p's bf16 copy; its gradient (FLOAT, from the products) passes straight to p. */
   @Override
   public Tensor weight(Parameter p) {
-    return roles.contains(p.role()) ? Bf16.cast(p) : p;
+    return roles.contains(p.role()) ? Tensor.result(casts.get(p), p::addGrad, p) : p;
+  }
+
+  /** Drops the cached bf16 weight copies: the optimizer step that follows changes the weights. */
+  @Override
+  public boolean afterBackward(List<Parameter> params) {
+    casts.invalidate();
+    return true;
+  }
+
+  @Override
+  public void loadState(Map<String, INDArray> state) {
+    casts.invalidate();
   }
 
   @Override

@@ -43,6 +43,7 @@ final class Fp16DynamicScalePolicy extends LowPrecisionPolicy {
 
   @Override
   public boolean afterBackward(List<Parameter> params) {
+    invalidateWeights();
     for (Parameter p : params) {
       if (!Double.isFinite(p.grad().sumNumber().doubleValue())) {
         scale = Math.max(cfg.minScale(), scale * cfg.backoffFactor());
@@ -79,6 +80,7 @@ final class Fp16DynamicScalePolicy extends LowPrecisionPolicy {
 
   @Override
   public void loadState(Map<String, INDArray> state) {
+    invalidateWeights();
     INDArray s = state.get("scale");
     INDArray g = state.get("good_steps");
     if (s == null || g == null) {

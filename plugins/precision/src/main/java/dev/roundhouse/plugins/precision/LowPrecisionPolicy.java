@@ -5,6 +5,7 @@ import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Tensor;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -17,7 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * accumulation, like tensor cores with fp32 accumulators). Master weights, gradients, optimizer
  * state and reductions stay fp32. Roles not listed compute in fp32.
  *
- * <p>Stateless; see {@link Fp16DynamicScalePolicy} for the variant with loss scaling.
+ * <p>A weight's rounded value is made once per optimizer step and shared by the data-parallel
+ * shards and micro-batches ({@link WeightCache}, dropped in {@link #afterBackward}). Apart from that
+ * cache (thread-safe) stateless; see {@link Fp16DynamicScalePolicy} for the variant with loss scaling.
  */
 class LowPrecisionPolicy implements PrecisionPolicy {
   /** The four roundings a policy applies; a null gradient rounding passes gradients unchanged. */
@@ -27,17 +30,30 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   private final Set<ParamRole> roles;
   private final Rounding rounding;
   private final String what;
+  private final WeightCache weights;
 
   /** {@code what}: one line for the run record, e.g. "bf16 weights and activations (RNE), fp32 accumulate". */
   LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what) {
     this.roles = Set.copyOf(roles);
     this.rounding = rounding;
     this.what = what;
+    this.weights = new WeightCache(null, rounding.weight());
   }
 
   @Override
   public Tensor weight(Parameter p) {
-    return roles.contains(p.role()) ? QuantizeOp.apply(p, rounding.weight(), rounding.weightGrad()) : p;
+    return roles.contains(p.role()) ? QuantizeOp.rounded(p, weights.get(p), rounding.weightGrad()) : p;
+  }
+
+  /** Drops the cached weight copies: the optimizer step that follows changes the weights. */
+  @Override
+  public boolean afterBackward(List<Parameter> params) {
+    invalidateWeights();
+    return true;
+  }
+
+  final void invalidateWeights() {
+    weights.invalidate();
   }
 
   @Override

@@ -22,7 +22,11 @@ final class QuantizeOp {
 
   /** x: any shape -> same shape. {@code gradQuant} may be null (gradient unchanged). */
   static Tensor apply(Tensor x, UnaryOperator<INDArray> forward, UnaryOperator<INDArray> gradQuant) {
-    INDArray y = scratch(forward, x.data());
+    return rounded(x, scratch(forward, x.data()), gradQuant);
+  }
+
+  /** x's rounded value y (already computed, e.g. a cached weight copy) as a node with x's gradient rules. */
+  static Tensor rounded(Tensor x, INDArray y, UnaryOperator<INDArray> gradQuant) {
     return Tensor.result(y, g -> {
       if (x.requiresGrad()) {
         if (gradQuant == null) {

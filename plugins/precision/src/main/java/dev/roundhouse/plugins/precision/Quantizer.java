@@ -2,8 +2,9 @@ package dev.roundhouse.plugins.precision;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.same.Floor;
-import org.nd4j.linalg.api.ops.impl.transforms.strict.Log;
+import org.nd4j.linalg.api.ops.custom.BitCast;
+import org.nd4j.linalg.api.ops.impl.transforms.clip.ClipByValue;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.BitwiseAnd;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.BooleanIndexing;
@@ -13,18 +14,26 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Rounds FLOAT or DOUBLE arrays to the values of a {@link NumberFormat}, exactly, with
  * round-to-nearest-even, subnormals, and the format's overflow rule; NaN stays NaN. Whole-array
- * ND4J ops only (about fifteen per call), no per-element Java loops.
+ * ND4J ops only (nine passes for a saturating format, eleven for an IEEE one), no per-element Java
+ * loops.
  *
- * <p>Method, per element: e = floor(log2 |x|) (corrected by one binade where the log is off near a
- * power of two), clamped below at minExp; quantum q = 2^(e - mantissaBits); y = rint(x / q) * q.
- * Division and multiplication by a power of two are exact in fp32/fp64 for every format here, and
- * rint rounds half to even. Overflow is applied last: saturating formats clip to +-max, others turn
- * results beyond max into +-infinity.
+ * <p>Method, per element: clip x to +-bound (below); b = 2^floor(log2 |x|), read exactly from the
+ * exponent bits (x's bits AND the exponent mask, reinterpreted as a float: 0 for zero and for
+ * subnormals of the storage type); clamped below at 2^minExp (subnormals of the format share the
+ * smallest binade's quantum); quantum q = b * 2^-mantissaBits; y = rint(x / q) * q. Division and
+ * multiplication by a power of two are exact in fp32/fp64 for every format here, and rint rounds
+ * half to even. NaN has an all-ones exponent, so b = inf and y = NaN.
+ *
+ * <p>Overflow: a saturating format's input is clipped to +-max first, and rounding a value of at
+ * most max in magnitude never exceeds max (max is representable), so no second clip is needed.
+ * IEEE formats are clipped to the next binade 2^(maxExp+1) (no step overflows the storage type),
+ * and results beyond max become +-infinity.
  *
  * <p>Allocates its result and temporaries in the current workspace (a step arena inside a step).
  */
 public final class Quantizer {
-  private static final double LN2 = Math.log(2);
+  private static final int FLOAT_EXPONENT_MASK = 0x7F800000;
+  private static final long DOUBLE_EXPONENT_MASK = 0x7FF0000000000000L;
 
   private Quantizer() {}
 
@@ -34,36 +43,40 @@ public final class Quantizer {
     if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
       throw new IllegalArgumentException("quantize to " + f.name() + ": needs FLOAT or DOUBLE, got " + dt);
     }
-    // Bound the input so no step below overflows: saturating formats clip to max (every larger value
-    // maps to max), IEEE formats to the next binade 2^(maxExp+1), which rounds to a value > max.
     double bound = f.saturating() ? f.maxValue() : Math.scalb(1.0, f.maxExp() + 1);
     if (dt == DataType.FLOAT) {
       bound = Math.min(bound, Float.MAX_VALUE);
     }
-    INDArray y = x.dup();
-    BooleanIndexing.replaceWhere(y, bound, Conditions.greaterThan(bound));
-    BooleanIndexing.replaceWhere(y, -bound, Conditions.lessThan(-bound));
-    INDArray a = Transforms.abs(y, true); // |x|
-    INDArray e = Nd4j.exec(new Log(a.dup())).divi(LN2); // log2|x|, -inf at 0
-    Nd4j.exec(new Floor(e, e));
-    Transforms.max(e, f.minExp(), false); // clamp: subnormals share the smallest binade's quantum
-    INDArray two = Nd4j.valueArrayOf(e.shape(), 2.0, dt);
-    INDArray p = Transforms.pow(two, e, true); // 2^e, exact for integral e
-    // correct e by one binade where log2 rounded across a power of two
-    INDArray up = a.sub(p.mul(2)).gte(0).castTo(dt); // |x| >= 2^(e+1)
-    INDArray down = a.sub(p).lt(0).castTo(dt).muli(e.gt(f.minExp()).castTo(dt)); // |x| < 2^e above the subnormal range
-    e.addi(up).subi(down);
-    INDArray q = Transforms.pow(two, e.subi(f.mantissaBits()), false); // quantum 2^(e - m)
+    INDArray y = Nd4j.createUninitialized(dt, x.shape());
+    ClipByValue clip = new ClipByValue(x, -bound, bound); // NaN passes through
+    clip.addOutputArgument(y);
+    Nd4j.exec(clip);
+    INDArray q = binade(y); // 2^floor(log2|y|), 0 at 0
+    Transforms.max(q, Math.scalb(1.0, f.minExp()), false);
+    q.muli(Math.scalb(1.0, -f.mantissaBits())); // quantum 2^(e - m)
     y.divi(q);
     Nd4j.exec(new Rint(y, y));
     y.muli(q);
-    if (f.saturating()) {
-      BooleanIndexing.replaceWhere(y, f.maxValue(), Conditions.greaterThan(f.maxValue()));
-      BooleanIndexing.replaceWhere(y, -f.maxValue(), Conditions.lessThan(-f.maxValue()));
-    } else {
+    if (!f.saturating()) {
       BooleanIndexing.replaceWhere(y, Double.POSITIVE_INFINITY, Conditions.greaterThan(f.maxValue()));
       BooleanIndexing.replaceWhere(y, Double.NEGATIVE_INFINITY, Conditions.lessThan(-f.maxValue()));
     }
     return y;
+  }
+
+  /**
+   * |x| with its fraction bits cleared: 2^floor(log2|x|) for normal x, 0 for zero and subnormals
+   * of x's storage type, inf for inf and NaN. Three passes (reinterpret, AND, reinterpret).
+   */
+  static INDArray binade(INDArray x) {
+    boolean single = x.dataType() == DataType.FLOAT;
+    DataType bitsType = single ? DataType.INT32 : DataType.INT64;
+    INDArray bits = Nd4j.createUninitialized(bitsType, x.shape());
+    Nd4j.exec(new BitCast(x, bitsType, bits));
+    INDArray mask = single ? Nd4j.scalar(FLOAT_EXPONENT_MASK) : Nd4j.scalar(DOUBLE_EXPONENT_MASK);
+    Nd4j.exec(new BitwiseAnd(bits, mask, bits));
+    INDArray out = Nd4j.createUninitialized(x.dataType(), x.shape());
+    Nd4j.exec(new BitCast(bits, x.dataType(), out));
+    return out;
   }
 }
