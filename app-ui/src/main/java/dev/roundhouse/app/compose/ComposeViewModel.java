@@ -36,6 +36,7 @@ import javafx.collections.ObservableList;
  * {@link RunFactory#pluginProblems}). Each problem is shown on the field its JSON path names.
  */
 public final class ComposeViewModel {
+  private static final ObjectNode HOST_DEFAULTS = hostDefaults();
   private final Registries registries;
   private final Map<String, List<FieldModel>> sections = new LinkedHashMap<>();
   private final List<PluginSection> plugins = new ArrayList<>();
@@ -71,7 +72,8 @@ public final class ComposeViewModel {
     for (PluginSection s : plugins) {
       s.selectedProperty().addListener((o, a, b) -> {
         if (!loading && !refreshing) {
-          rebuildFields(s, null);
+          // another provider: its own defaults, as a config naming only {"type": id} gets from the host
+          rebuildFields(s, ConfigLoader.mapper().createObjectNode());
           validate();
         }
       });
@@ -291,13 +293,23 @@ public final class ComposeViewModel {
     unsaved.set(false);
   }
 
+  /** The provider the host takes when the config leaves the section out (its resolved empty config). */
   private String defaultId(PluginSection s) {
-    return switch (s.path()) {
-      case "model.attention" -> "mha";
-      case "model.moe.router" -> "softmax-topk";
-      case "precision" -> "fp32";
-      default -> "adamw";
-    };
+    JsonNode node = ConfigTrees.get(HOST_DEFAULTS, s.path());
+    if (node != null && node.hasNonNull("type")) {
+      return node.get("type").asText();
+    }
+    List<String> ids = registries.get().ids(kindOf(s));
+    return ids.isEmpty() ? PluginSection.NONE : ids.get(0);
+  }
+
+  /** The host's resolved config of an empty config file: every default the host fills in. */
+  private static ObjectNode hostDefaults() {
+    try {
+      return ConfigLoader.toTree(ConfigLoader.bind(ConfigLoader.mapper().createObjectNode(), "defaults"));
+    } catch (RuntimeException e) {
+      return ConfigLoader.mapper().createObjectNode();
+    }
   }
 
   /**
@@ -345,7 +357,11 @@ public final class ComposeViewModel {
     throw new IllegalArgumentException(s.kind());
   }
 
-  /** New fields for the section's chosen provider, texts taken from {@code node} (or kept by name). */
+  /**
+   * New fields for the section's chosen provider, texts taken from {@code node} (an empty node: every field
+   * at the provider's default) or, with no node (a rescan), kept by name. Each field's default is the one
+   * the registry describes for that provider ({@link PluginRegistry#configFields}).
+   */
   private void rebuildFields(PluginSection s, JsonNode node) {
     Map<String, String> old = new LinkedHashMap<>();
     s.fields().forEach(f -> old.put(f.spec().name(), f.textProperty().get()));
@@ -362,7 +378,9 @@ public final class ComposeViewModel {
       if (reg.ids(kindOf(s)).contains(id)) {
         ExtensionInfo info = reg.info(kindOf(s), id);
         s.descriptionProperty().set(info.description() + "  [" + info.configType().getSimpleName() + "]");
+        Map<String, String> defaults = PluginDefaults.parse(reg.configFields(kindOf(s), id));
         for (FieldSpec spec : RecordFields.of(info.configType())) {
+          spec = spec.withDefault(defaults.getOrDefault(spec.name(), ""));
           FieldModel f = new FieldModel(s.path() + "." + spec.name(), spec);
           f.textProperty().set(node != null ? ConfigTrees.text(node.get(spec.name()))
               : old.getOrDefault(spec.name(), ""));
