@@ -67,7 +67,9 @@ public final class CompareView {
     health.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     health.setPrefHeight(220);
     Label message = new Label();
+    message.setId("compareMessage");
     message.textProperty().bind(vm.messageProperty());
+    dev.roundhouse.app.StatusText.withTooltip(message);
     ListView<String> diff = new ListView<>(vm.configDiff());
     diff.setId("compareConfigDiff");
     diff.setPrefHeight(110);

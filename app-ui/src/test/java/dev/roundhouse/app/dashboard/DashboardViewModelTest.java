@@ -30,42 +30,42 @@ class DashboardViewModelTest {
         new RunEvent.Step(2, 5.0, Map.of(), 0.002, 1.0, 1100, 10),
         load(2, new long[] {30, 10, 0, 0}, null),
         new RunEvent.Eval(2, 4.9, 7.0)));
-    assertEquals(2, vm.loss().size());
-    assertEquals(5.0, vm.loss().get(1).getYValue().doubleValue());
-    assertEquals(1, vm.valLoss().size());
-    assertEquals(2, vm.loadCountProperty().get());
-    assertEquals(1, vm.loadIndexProperty().get(), "live mode shows the newest window");
-    Heatmap h = vm.heatmapProperty().get();
+    assertEquals(2, vm.charts().loss().size());
+    assertEquals(5.0, vm.charts().loss().get(1).getYValue().doubleValue());
+    assertEquals(1, vm.charts().valLoss().size());
+    assertEquals(2, vm.cursor().loadCountProperty().get());
+    assertEquals(1, vm.cursor().loadIndexProperty().get(), "live mode shows the newest window");
+    Heatmap h = vm.cursor().heatmapProperty().get();
     assertEquals(2, h.step());
     assertEquals(0.75, h.share()[0][0], 1e-12);
     assertEquals(0.0, h.share()[0][3]);
     assertEquals(2, h.nonZeroCells());
-    HealthRow row = vm.health().get(0);
+    HealthRow row = vm.cursor().health().get(0);
     assertEquals(2, row.deadExperts());
     assertEquals(Level.WARN, row.deadLevel(), "experts without tokens in one window: amber (the alarm needs 50 steps)");
     assertEquals(Level.ALARM, row.maxLoadLevel(), "max_load_frac 0.75 >= 0.95 / top-2 (the default thresholds)");
     assertEquals("-0.500 .. 0.250", row.biasRange());
     assertTrue(vm.statsProperty().get().contains("step 2 / 20"), vm.statsProperty().get());
 
-    vm.loadIndexProperty().set(0);
-    assertFalse(vm.liveProperty().get(), "scrubbing back leaves live mode");
-    assertEquals(1, vm.heatmapProperty().get().step());
-    assertEquals(Level.OK, vm.health().get(0).worst());
+    vm.cursor().loadIndexProperty().set(0);
+    assertFalse(vm.cursor().liveProperty().get(), "scrubbing back leaves live mode");
+    assertEquals(1, vm.cursor().heatmapProperty().get().step());
+    assertEquals(Level.OK, vm.cursor().health().get(0).worst());
     vm.applyBatch(List.of(load(3, new long[] {1, 1, 1, 1}, null)));
-    assertEquals(0, vm.loadIndexProperty().get(), "not live: stays on the chosen window");
-    vm.liveProperty().set(true);
-    assertEquals(2, vm.loadIndexProperty().get());
+    assertEquals(0, vm.cursor().loadIndexProperty().get(), "not live: stays on the chosen window");
+    vm.cursor().liveProperty().set(true);
+    assertEquals(2, vm.cursor().loadIndexProperty().get());
   }
 
   @Test
   void perDomainLoad() {
     DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
     vm.applyBatch(List.of(load(1, new long[] {4, 4}, Map.of("code", new long[] {4, 0}, "prose", new long[] {0, 4}))));
-    assertEquals(List.of(DashboardViewModel.ALL_DOMAINS, "code", "prose"), vm.domains());
-    assertEquals(0.5, vm.heatmapProperty().get().share()[0][0]);
-    vm.domainProperty().set("code");
-    assertEquals(1.0, vm.heatmapProperty().get().share()[0][0]);
-    assertEquals("code", vm.heatmapProperty().get().domain());
+    assertEquals(List.of(ExpertLoadCursor.ALL_DOMAINS, "code", "prose"), vm.cursor().domains());
+    assertEquals(0.5, vm.cursor().heatmapProperty().get().share()[0][0]);
+    vm.cursor().domainProperty().set("code");
+    assertEquals(1.0, vm.cursor().heatmapProperty().get().share()[0][0]);
+    assertEquals("code", vm.cursor().heatmapProperty().get().domain());
   }
 
   @Test
@@ -81,11 +81,11 @@ class DashboardViewModelTest {
     trainer.start();
     trainer.join();
     vm.runEnded(false, null);
-    int n = vm.loss().size();
-    assertTrue(n >= 1000 && n <= DashboardViewModel.MAX_POINTS, "thinned but complete-ish: " + n);
-    assertEquals(2000, vm.loss().get(n - 1).getXValue().intValue(), "the newest point is kept");
+    int n = vm.charts().loss().size();
+    assertTrue(n >= 1000 && n <= DashboardCharts.MAX_POINTS, "thinned but complete-ish: " + n);
+    assertEquals(2000, vm.charts().loss().get(n - 1).getXValue().intValue(), "the newest point is kept");
     for (int i = 1; i < n; i++) {
-      assertTrue(vm.loss().get(i).getXValue().intValue() > vm.loss().get(i - 1).getXValue().intValue());
+      assertTrue(vm.charts().loss().get(i).getXValue().intValue() > vm.charts().loss().get(i - 1).getXValue().intValue());
     }
   }
 

@@ -4,14 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.roundhouse.app.AppViewModel;
+import dev.roundhouse.app.AppWindow;
 import dev.roundhouse.app.Fixtures;
-import dev.roundhouse.app.MainView;
-import dev.roundhouse.app.UiExecutor;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javafx.scene.Scene;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TableView;
 import javafx.stage.Stage;
@@ -30,19 +28,17 @@ class SweepScreenTest {
   @TempDir
   static Path tmp;
   private AppViewModel app;
+  private AppWindow window;
 
   @Start
   void start(Stage stage) {
-    app = new AppViewModel(Fixtures.builtPlugins(), tmp.resolve("runs"), UiExecutor.fx());
-    Scene scene = new Scene(new MainView(app).root(), 1200, 780);
-    scene.getStylesheets().add(MainView.stylesheet());
-    stage.setScene(scene);
-    stage.show();
+    window = AppWindow.show(stage, Fixtures.builtPlugins(), tmp.resolve("runs"));
+    app = window.app;
   }
 
   @AfterEach
-  void close() {
-    app.close();
+  void close() throws Exception {
+    AppWindow.closeIfShown(window);
   }
 
   @Test
