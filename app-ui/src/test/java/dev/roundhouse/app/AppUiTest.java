@@ -126,7 +126,7 @@ class AppUiTest {
     robot.clickOn(robot.lookup("#compareRuns .list-cell")
         .match((ListCell<?> c) -> c.isVisible() && c.getItem() != null).queryAs(Node.class));
     robot.clickOn("#compareButton");
-    assertFalse(app.compare().series().isEmpty());
+    assertFalse(app.compare().lossCurves().isEmpty());
     assertFalse(app.compare().finalHealth().isEmpty());
   }
 
