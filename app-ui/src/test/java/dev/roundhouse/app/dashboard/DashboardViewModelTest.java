@@ -1,6 +1,8 @@
 package dev.roundhouse.app.dashboard;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +10,7 @@ import dev.roundhouse.app.UiExecutor;
 import dev.roundhouse.app.dashboard.HealthThresholds.Level;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.LayerLoad;
+import dev.roundhouse.host.metrics.RouterHealth;
 import dev.roundhouse.host.metrics.RunEvent;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +69,54 @@ class DashboardViewModelTest {
     vm.cursor().domainProperty().set("code");
     assertEquals(1.0, vm.cursor().heatmapProperty().get().share()[0][0]);
     assertEquals("code", vm.cursor().heatmapProperty().get().domain());
+  }
+
+  /** Health over time follows the tokens choice: the code tokens' cv, recomputed per window, and says so. */
+  @Test
+  void healthOverTimeFollowsTheDomain() {
+    DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
+    vm.applyBatch(List.of(load(1, new long[] {4, 4}, Map.of("code", new long[] {4, 0}, "prose", new long[] {0, 4})),
+        load(2, new long[] {6, 2}, Map.of("code", new long[] {3, 3}, "prose", new long[] {3, 0}))));
+    assertEquals(List.of(1.0, 2.0), vm.charts().healthSeries(1, RunHistory.CV).stream().map(p -> p[0]).toList());
+    assertEquals(vm.charts().series("layer 1 cv_pct", true).get(1)[1], vm.charts().healthSeries(1, RunHistory.CV)
+        .get(1)[1], 1e-12, "all tokens: the logged series");
+    assertEquals("layer 1, all tokens", vm.charts().healthLabel(1));
+    vm.cursor().domainProperty().set("code");
+    assertEquals("layer 1, domain code", vm.charts().healthLabel(1));
+    List<double[]> cv = vm.charts().healthSeries(1, RunHistory.CV);
+    assertEquals(RouterHealth.compute(new long[] {4, 0}).cvPct(), cv.get(0)[1], 1e-12);
+    assertEquals(0.0, cv.get(1)[1], 1e-12, "code tokens evenly split in window 2");
+    assertEquals(1.0, vm.charts().healthSeries(1, RunHistory.DEAD).get(0)[1]);
+    vm.cursor().domainProperty().set(ExpertLoadCursor.ALL_DOMAINS);
+    assertEquals("layer 1, all tokens", vm.charts().healthLabel(1));
+  }
+
+  /** Zoom: whole steps, ignored below two steps, around a point, back to 0 .. total; a new x unit resets it. */
+  @Test
+  void zoomKeepsWholeStepsAndResets() {
+    DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
+    List<RunEvent> ev = new java.util.ArrayList<>(List.of(new RunEvent.RunStarted(0, "/runs/x", 100, null, null)));
+    for (int s = 1; s <= 30; s++) {
+      ev.add(new RunEvent.Step(s, 5.0 - 0.01 * s, Map.of(), 0.001, 1.0, 1000, 10));
+    }
+    vm.applyBatch(ev);
+    DashboardCharts c = vm.charts();
+    assertArrayEquals(new double[] {0, 100}, c.xRange(), "not zoomed: 0 .. the configured steps");
+    c.zoomTo(22.6, 10.4);
+    assertArrayEquals(new double[] {10, 23}, c.xRange(), "either order, widened to whole steps");
+    c.zoomTo(5.2, 5.9);
+    assertArrayEquals(new double[] {10, 23}, c.xRange(), "a click is no zoom");
+    c.zoomAround(20, 0.5);
+    assertArrayEquals(new double[] {15, 22}, c.xRange(), "halved around step 20, whole steps");
+    c.zoomAround(20, 100);
+    assertNull(c.zoomProperty().get(), "zooming out past the run shows the whole run");
+    c.zoomTo(-5, 40);
+    assertArrayEquals(new double[] {0, 40}, c.xRange());
+    c.xModeProperty().set(SeriesMath.XMode.TOKENS);
+    assertNull(c.zoomProperty().get(), "a range in steps means nothing in tokens");
+    c.resetZoom();
+    vm.applyBatch(List.of());
+    assertEquals(DashboardViewModel.NO_RUN, new DashboardViewModel(UiExecutor.direct()).titleProperty().get());
   }
 
   @Test
