@@ -23,6 +23,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.TableView;
 import javafx.scene.input.MouseButton;
+import javafx.scene.input.ScrollEvent;
 import javafx.scene.text.Text;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -124,7 +125,11 @@ class DashboardScreenTest {
     assertEquals(40, x.getUpperBound());
     assertTrue(reset.isDisabled());
 
-    robot.moveTo(screenAt(x, 20)).scroll(2, javafx.geometry.VerticalDirection.UP);
+    // the wheel (a scroll event as the platform delivers it: its direction per notch differs between platforms)
+    Point2D at = x.localToScene(x.getDisplayPosition(20), -60);
+    robot.interact(() -> chart.fireEvent(new ScrollEvent(ScrollEvent.SCROLL, at.getX(), at.getY(), at.getX(),
+        at.getY(), false, false, false, false, false, false, 0, 40, 0, 40, ScrollEvent.HorizontalTextScrollUnits.NONE,
+        0, ScrollEvent.VerticalTextScrollUnits.NONE, 0, 0, null)));
     WaitForAsyncUtils.waitForFxEvents();
     robot.sleep(DashboardView_REDRAW);
     double span = x.getUpperBound() - x.getLowerBound();

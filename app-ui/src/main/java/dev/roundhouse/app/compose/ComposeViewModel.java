@@ -284,7 +284,8 @@ public final class ComposeViewModel {
         JsonNode node = ConfigTrees.get(base, s.path());
         String type = node != null && node.isObject() && node.hasNonNull("type") ? node.get("type").asText() : null;
         s.selectedProperty().set(type != null ? type : s.optional() ? PluginSection.NONE : defaultId(s));
-        rebuildFields(s, node);
+        // a section the file leaves out takes the provider's defaults, not what the form showed before
+        rebuildFields(s, node != null && node.isObject() ? node : ConfigLoader.mapper().createObjectNode());
       }
     } finally {
       loading = false;

@@ -93,6 +93,24 @@ class ComposeViewModelTest {
     assertEquals("0.001", vm.field("optimizer.lr").spec().defaultText());
   }
 
+  /** A file without plugin sections shows the providers the host fills in, with their registry defaults. */
+  @Test
+  void absentPluginSectionsShowTheHostsDefaultProviders() throws Exception {
+    Path bare = tmp.resolve("bare.json");
+    java.nio.file.Files.writeString(bare, "{\"name\": \"bare\", \"train\": {\"steps\": 5}}");
+    vm.load(bare);
+    RunConfig host = dev.roundhouse.host.config.ConfigLoader.load(bare, List.of());
+    assertEquals(host.model().attention().get("type").asText(), vm.pluginSections().get(0).selectedProperty().get());
+    assertEquals(PluginSection.NONE, vm.pluginSections().get(1).selectedProperty().get(), "global attention is optional");
+    assertEquals(host.model().moe().router().get("type").asText(), vm.pluginSections().get(2).selectedProperty().get());
+    assertEquals(host.precision().get("type").asText(), vm.pluginSections().get(3).selectedProperty().get());
+    assertEquals(host.optimizer().get("type").asText(), vm.pluginSections().get(4).selectedProperty().get());
+    assertEquals("", vm.field("optimizer.lr").textProperty().get());
+    assertTrue(registries.get().configFields(Kind.OPTIMIZER, host.optimizer().get("type").asText())
+        .contains("lr=" + vm.field("optimizer.lr").spec().defaultText()));
+    assertTrue(vm.problems().isEmpty(), vm.problems().toString());
+  }
+
   private Object readLr(com.fasterxml.jackson.databind.JsonNode optimizerNode) {
     Record cfg = (Record) registries.get().readConfig(Kind.OPTIMIZER, optimizerNode, "optimizer");
     for (var c : cfg.getClass().getRecordComponents()) {
