@@ -36,9 +36,10 @@ import javafx.util.Duration;
 
 /**
  * Dashboard screen. Left: header (status, notice, step / loss / elapsed / ETA), chart controls (x in
- * steps, tokens or wall time; smoothing; log-y) and chart tabs: loss (eval markers), throughput and LR;
- * training (grad norm, aux losses, step time, val bits per byte); router health over time per layer with
- * the run's alarm thresholds as dashed lines. Right: expert load as a layer x expert snapshot (step
+ * steps, tokens or wall time; smoothing; log-y; reset zoom) and chart tabs, all zoomed together (drag a
+ * range, wheel, double click): loss (eval markers), throughput and LR; training (grad norm, aux losses,
+ * step time, val bits per byte); router health over time per layer for the chosen tokens (all or one
+ * domain) with the run's alarm thresholds as dashed lines. Right: expert load as a layer x expert snapshot (step
  * slider, live mode) or an expert x time heat map per layer; the router health table of the chosen
  * window and domain; alarms grouped by kind and layer (a click moves the time cursor to the step).
  */
