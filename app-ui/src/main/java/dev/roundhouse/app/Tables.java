@@ -13,8 +13,8 @@ import javafx.scene.text.Text;
  * cell's tooltip holds its whole text, so a value cut off by a narrow window can still be read.
  */
 public final class Tables {
-  /** Room a header needs beside its text (padding, sort arrow). */
-  private static final double HEADER_PADDING = 28;
+  /** Room a header needs beside its text (the label's padding and the column's borders). */
+  private static final double HEADER_PADDING = 14;
 
   private Tables() {}
 
@@ -31,10 +31,16 @@ public final class Tables {
     return c;
   }
 
-  /** Every column at least as wide as its header text (measured in the default font), so no header is cut off. */
+  /**
+   * Every column at least as wide as its header text (measured in the default font) and no wider to start
+   * with (a column's default width is 80 px), so the columns fit a table as narrow as their headers; a
+   * flex-last-column policy gives the rest to the last column.
+   */
   public static void fitHeaders(TableView<?> table) {
     for (TableColumn<?, ?> c : table.getColumns()) {
-      c.setMinWidth(Math.max(c.getMinWidth(), textWidth(c.getText()) + HEADER_PADDING));
+      double w = Math.max(c.getMinWidth(), textWidth(c.getText()) + HEADER_PADDING);
+      c.setMinWidth(w);
+      c.setPrefWidth(w);
     }
   }
 

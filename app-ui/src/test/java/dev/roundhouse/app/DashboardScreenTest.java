@@ -213,6 +213,9 @@ class DashboardScreenTest {
   private static void assertNotCutOff(FxRobot robot, String tableId) {
     TableView<?> table = robot.lookup(tableId).queryAs(TableView.class);
     WaitForAsyncUtils.waitForFxEvents();
+    double columns = table.getColumns().stream().mapToDouble(c -> c.getWidth()).sum();
+    assertTrue(columns <= table.getWidth(), tableId + ": columns " + columns + " px wide in a table of "
+        + table.getWidth() + " px: the last ones are cut off");
     int checked = 0;
     for (Node n : table.lookupAll(".column-header .label")) {
       checked += assertWhole(n, tableId + " header");

@@ -83,6 +83,7 @@ public final class DashboardView {
     Label stats = new Label();
     stats.setId("dashStats");
     stats.getStyleClass().add("stats");
+    stats.setWrapText(true); // a narrow window wraps the line instead of cutting off peak RSS
     stats.textProperty().bind(vm.statsProperty());
     StatusText.withTooltip(stats);
 
