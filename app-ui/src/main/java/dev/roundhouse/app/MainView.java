@@ -18,9 +18,16 @@ public final class MainView {
   private final TabPane tabs = new TabPane();
   private final Map<Screen, Tab> byScreen = new EnumMap<>(Screen.class);
   private final DashboardView dashboard;
+  private final javafx.beans.binding.StringBinding windowTitle;
 
   public MainView(AppViewModel vm) {
     dashboard = new DashboardView(vm.dashboard());
+    var d = vm.dashboard();
+    windowTitle = javafx.beans.binding.Bindings.createStringBinding(
+        () -> d.generationProperty().get() == 0 ? "Roundhouse"
+            : "Roundhouse - " + d.titleProperty().get()
+                + (d.statusProperty().get().isEmpty() ? "" : " [" + d.statusProperty().get() + "]"),
+        d.generationProperty(), d.titleProperty(), d.statusProperty());
     add(Screen.RUNS, "Runs", new RunsView(vm.runs()).root());
     add(Screen.DASHBOARD, "Dashboard", dashboard.root());
     add(Screen.PLUGINS, "Plugins", new PluginsView(vm.plugins()).root());
@@ -46,6 +53,11 @@ public final class MainView {
 
   public Parent root() {
     return tabs;
+  }
+
+  /** The window's title: "Roundhouse" with no run open, else "Roundhouse - run [status]". */
+  public javafx.beans.binding.StringBinding windowTitle() {
+    return windowTitle;
   }
 
   public DashboardView dashboard() {

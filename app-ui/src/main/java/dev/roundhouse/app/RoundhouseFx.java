@@ -21,7 +21,7 @@ public class RoundhouseFx extends Application {
     MainView view = new MainView(model);
     Scene scene = new Scene(view.root(), 1280, 820);
     scene.getStylesheets().add(MainView.stylesheet());
-    stage.setTitle("Roundhouse");
+    stage.titleProperty().bind(view.windowTitle());
     stage.setScene(scene);
     stage.show();
     List<String> args = getParameters().getRaw();

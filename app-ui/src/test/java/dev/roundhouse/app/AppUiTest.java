@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.TableRow;
@@ -39,25 +38,20 @@ class AppUiTest {
   static Path tmp;
   private AppViewModel app;
   private MainView view;
+  private AppWindow window;
 
   @Start
   void start(Stage stage) throws Exception {
     Path plugins = Fixtures.pluginsCopy(tmp);
     Fixtures.brokenJar(plugins);
-    app = new AppViewModel(plugins, tmp.resolve("runs"), UiExecutor.fx());
-    view = new MainView(app);
-    Scene scene = new Scene(view.root(), 1200, 780);
-    scene.getStylesheets().add(MainView.stylesheet());
-    stage.setScene(scene);
-    stage.show();
+    window = AppWindow.show(stage, plugins, tmp.resolve("runs"));
+    app = window.app;
+    view = window.view;
   }
 
   @AfterEach
   void close() throws Exception {
-    if (app != null) {
-      // on the FX thread: stopping a run updates properties bound to controls
-      WaitForAsyncUtils.asyncFx(app::close).get(30, TimeUnit.SECONDS);
-    }
+    AppWindow.closeIfShown(window);
   }
 
   @Test
@@ -84,12 +78,12 @@ class AppUiTest {
     // Launch: the dashboard fills live.
     robot.clickOn("#composeLaunch");
     // the health table fills in its own FX pulse, after the loss series and heat map
-    WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> app.dashboard().loss().size() >= 3
-        && app.dashboard().heatmapProperty().get() != null
-        && app.dashboard().heatmapProperty().get().nonZeroCells() > 0
+    WaitForAsyncUtils.waitFor(120, TimeUnit.SECONDS, () -> app.dashboard().charts().loss().size() >= 3
+        && app.dashboard().cursor().heatmapProperty().get() != null
+        && app.dashboard().cursor().heatmapProperty().get().nonZeroCells() > 0
         && !view.dashboard().healthTable().getItems().isEmpty());
     assertEquals(AppViewModel.Screen.DASHBOARD, app.screenProperty().get());
-    assertTrue(app.dashboard().heatmapProperty().get().nonZeroCells() >= 2, "top-2 of 4 experts: >= 2 cells");
+    assertTrue(app.dashboard().cursor().heatmapProperty().get().nonZeroCells() >= 2, "top-2 of 4 experts: >= 2 cells");
     assertFalse(view.dashboard().healthTable().getItems().isEmpty(), "router health rows");
     Path png = tmp.resolve("heatmap.png");
     robot.interact(() -> {
@@ -115,7 +109,7 @@ class AppUiTest {
 
     // Reopen it from the runs list.
     robot.interact(() -> app.dashboard().openRun(tmp));
-    assertEquals(0, app.dashboard().loss().size());
+    assertEquals(0, app.dashboard().charts().loss().size());
     robot.clickOn(robot.lookup("#runsTable .table-row-cell")
         .match((TableRow<?> r) -> r.isVisible() && r.getItem() != null).queryAs(Node.class));
     WaitForAsyncUtils.waitForFxEvents();
@@ -123,16 +117,16 @@ class AppUiTest {
     robot.clickOn("#openRun");
     WaitForAsyncUtils.waitForFxEvents();
     assertEquals(AppViewModel.Screen.DASHBOARD, app.screenProperty().get(), app.runs().messageProperty().get());
-    assertTrue(app.dashboard().loss().size() >= 3);
+    assertTrue(app.dashboard().charts().loss().size() >= 3);
     assertEquals("stopped", app.dashboard().statusProperty().get());
-    assertTrue(app.dashboard().heatmapProperty().get().nonZeroCells() > 0);
+    assertTrue(app.dashboard().cursor().heatmapProperty().get().nonZeroCells() > 0);
 
     // Compare shows its curve and final router health.
     robot.clickOn("#tab-compare");
     robot.clickOn(robot.lookup("#compareRuns .list-cell")
         .match((ListCell<?> c) -> c.isVisible() && c.getItem() != null).queryAs(Node.class));
     robot.clickOn("#compareButton");
-    assertFalse(app.compare().series().isEmpty());
+    assertFalse(app.compare().lossCurves().isEmpty());
     assertFalse(app.compare().finalHealth().isEmpty());
   }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roundhouse.app.compose.ComposeView;
 import java.nio.file.Path;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.control.TabPane;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -23,19 +22,17 @@ class ComposeScreenTest {
   @TempDir
   static Path tmp;
   private AppViewModel app;
+  private AppWindow window;
 
   @Start
   void start(Stage stage) {
-    app = new AppViewModel(Fixtures.builtPlugins(), tmp.resolve("runs"), UiExecutor.fx());
-    Scene scene = new Scene(new MainView(app).root(), 1200, 780);
-    scene.getStylesheets().add(MainView.stylesheet());
-    stage.setScene(scene);
-    stage.show();
+    window = AppWindow.show(stage, Fixtures.builtPlugins(), tmp.resolve("runs"));
+    app = window.app;
   }
 
   @AfterEach
-  void close() {
-    app.close();
+  void close() throws Exception {
+    AppWindow.closeIfShown(window);
   }
 
   @Test

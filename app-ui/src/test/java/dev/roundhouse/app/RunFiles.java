@@ -4,6 +4,8 @@ import dev.roundhouse.host.metrics.JsonlMetricsWriter;
 import dev.roundhouse.host.metrics.LayerLoad;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.run.RunDirectory;
+import dev.roundhouse.host.sweep.SweepFolder;
+import dev.roundhouse.host.sweep.SweepReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,5 +59,24 @@ public final class RunFiles {
   /** One MoE layer (layer 1) with these tokens per expert. */
   public static RunEvent.ExpertLoad load(long s, long[] tokens) {
     return new RunEvent.ExpertLoad(s, List.of(LayerLoad.of(1, tokens, null, null, 0, null, null, null)));
+  }
+
+  /** A sweep folder "router-ablation" of two trials (one done, one interrupted) with its report.json. */
+  public static Path sweepFolder(Path parent) throws Exception {
+    Path dir = Files.createDirectories(parent.resolve("router-ablation"));
+    Files.writeString(dir.resolve(SweepFolder.SWEEP_FILE), """
+        { "format": 1, "id": "router-ablation", "created": "2026-12-05T22:10:00Z", "source": "/x/sweep.json",
+          "executor": "local", "axes": ["model.moe.router", "seed"], "logAxes": [],
+          "target": { "metric": "val_loss", "atMost": 4.5, "stop": false },
+          "trials": [
+            { "index": 0, "id": "trial-000", "dir": "trial-000",
+              "point": { "model.moe.router": {"type": "softmax-topk", "auxCoef": 0.01}, "seed": 1 } },
+            { "index": 1, "id": "trial-001", "dir": "trial-001",
+              "point": { "model.moe.router": {"type": "sigmoid-topk"}, "seed": 1 } } ] }
+        """);
+    write(dir, "trial-000", RunFiles.trained("trial-000", 10, 10, true));
+    write(dir, "trial-001", RunFiles.trained("trial-001", 10, 3, false));
+    SweepReport.of(SweepFolder.open(dir)).write();
+    return dir;
   }
 }

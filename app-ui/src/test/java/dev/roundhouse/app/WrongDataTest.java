@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
-import javafx.scene.Scene;
 import javafx.scene.chart.LineChart;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.ComboBox;
@@ -40,17 +39,14 @@ class WrongDataTest {
   Path tmp;
   private AppViewModel app;
   private MainView view;
+  private AppWindow window;
   private Process holder;
 
   @Start
   void start(Stage stage) throws Exception {
-    Path plugins = Fixtures.pluginsCopy(tmp);
-    app = new AppViewModel(plugins, tmp.resolve("runs"), UiExecutor.fx());
-    view = new MainView(app);
-    Scene scene = new Scene(view.root(), 1200, 780);
-    scene.getStylesheets().add(MainView.stylesheet());
-    stage.setScene(scene);
-    stage.show();
+    window = AppWindow.show(stage, Fixtures.pluginsCopy(tmp), tmp.resolve("runs"));
+    app = window.app;
+    view = window.view;
   }
 
   @AfterEach
@@ -58,9 +54,7 @@ class WrongDataTest {
     if (holder != null) {
       holder.destroy();
     }
-    if (app != null) {
-      WaitForAsyncUtils.asyncFx(app::close).get(30, TimeUnit.SECONDS);
-    }
+    AppWindow.closeIfShown(window);
   }
 
   /** Item 1: a run with no step/eval events yet shows empty charts, not the previous run's lines. */
@@ -125,9 +119,9 @@ class WrongDataTest {
         && summary("cli-run").status().equals("running") && summary("cli-run").step() == 3);
 
     robot.interact(() -> app.openRun(dir));
-    assertEquals(3, app.dashboard().loss().size());
+    assertEquals(3, app.dashboard().charts().loss().size());
     RunFiles.append(dir, List.of(RunFiles.step(4, 4.6), RunFiles.step(5, 4.5)));
-    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> app.dashboard().loss().size() == 5);
+    WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> app.dashboard().charts().loss().size() == 5);
     WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> summary("cli-run").step() == 5);
     assertEquals("running", app.dashboard().statusProperty().get());
 
@@ -157,7 +151,7 @@ class WrongDataTest {
       Label title = robot.lookup("#dashTitle").queryAs(Label.class);
       assertFalse(title.getText().contains("failed"), title.getText());
       assertTrue(app.dashboard().noticeProperty().get().contains("in use"), app.dashboard().noticeProperty().get());
-      assertEquals(5, app.dashboard().loss().size(), "the run's own history is still shown");
+      assertEquals(5, app.dashboard().charts().loss().size(), "the run's own history is still shown");
       assertNotNull(summary("held"));
       assertFalse(summary("held").status().equals("failed"));
     }

@@ -68,6 +68,7 @@ public final class ComposeView {
     source.textProperty().bind(javafx.beans.binding.Bindings.when(vm.unsavedProperty())
         .then(vm.sourceProperty().concat("  (unsaved changes)")).otherwise(vm.sourceProperty()));
     source.getStyleClass().add("hint");
+    dev.roundhouse.app.StatusText.withTooltip(source);
     Label estimate = new Label();
     estimate.setId("estimate");
     estimate.textProperty().bind(vm.estimateProperty());

@@ -72,7 +72,8 @@ public final class ComposeViewModel {
     for (PluginSection s : plugins) {
       s.selectedProperty().addListener((o, a, b) -> {
         if (!loading && !refreshing) {
-          rebuildFields(s, null);
+          // another provider: its own defaults, as a config naming only {"type": id} gets from the host
+          rebuildFields(s, ConfigLoader.mapper().createObjectNode());
           validate();
         }
       });
@@ -283,7 +284,8 @@ public final class ComposeViewModel {
         JsonNode node = ConfigTrees.get(base, s.path());
         String type = node != null && node.isObject() && node.hasNonNull("type") ? node.get("type").asText() : null;
         s.selectedProperty().set(type != null ? type : s.optional() ? PluginSection.NONE : defaultId(s));
-        rebuildFields(s, node);
+        // a section the file leaves out takes the provider's defaults, not what the form showed before
+        rebuildFields(s, node != null && node.isObject() ? node : ConfigLoader.mapper().createObjectNode());
       }
     } finally {
       loading = false;
@@ -345,7 +347,11 @@ public final class ComposeViewModel {
     throw new IllegalArgumentException(s.kind());
   }
 
-  /** New fields for the section's chosen provider, texts taken from {@code node} (or kept by name). */
+  /**
+   * New fields for the section's chosen provider, texts taken from {@code node} (an empty node: every field
+   * at the provider's default) or, with no node (a rescan), kept by name. Each field's default is the one
+   * the registry describes for that provider ({@link PluginRegistry#configFields}).
+   */
   private void rebuildFields(PluginSection s, JsonNode node) {
     Map<String, String> old = new LinkedHashMap<>();
     s.fields().forEach(f -> old.put(f.spec().name(), f.textProperty().get()));
@@ -362,7 +368,9 @@ public final class ComposeViewModel {
       if (reg.ids(kindOf(s)).contains(id)) {
         ExtensionInfo info = reg.info(kindOf(s), id);
         s.descriptionProperty().set(info.description() + "  [" + info.configType().getSimpleName() + "]");
+        Map<String, String> defaults = PluginDefaults.parse(reg.configFields(kindOf(s), id));
         for (FieldSpec spec : RecordFields.of(info.configType())) {
+          spec = spec.withDefault(defaults.getOrDefault(spec.name(), ""));
           FieldModel f = new FieldModel(s.path() + "." + spec.name(), spec);
           f.textProperty().set(node != null ? ConfigTrees.text(node.get(spec.name()))
               : old.getOrDefault(spec.name(), ""));

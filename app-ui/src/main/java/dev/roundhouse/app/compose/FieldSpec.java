@@ -13,6 +13,11 @@ public record FieldSpec(String name, FieldType type, String typeName, String def
   /** How a field is edited and parsed back into JSON. */
   public enum FieldType { INTEGER, DECIMAL, BOOLEAN, TEXT, PLUGIN, UNSUPPORTED }
 
+  /** The same field with another default text ("" for none). */
+  public FieldSpec withDefault(String text) {
+    return new FieldSpec(name, type, typeName, text);
+  }
+
   /** Tooltip text: type and default. */
   public String description() {
     return typeName + (defaultText.isEmpty() ? ", no default" : ", default " + defaultText);

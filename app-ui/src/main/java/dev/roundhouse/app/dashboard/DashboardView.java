@@ -1,5 +1,6 @@
 package dev.roundhouse.app.dashboard;
 
+import dev.roundhouse.app.StatusText;
 import dev.roundhouse.app.Tables;
 import dev.roundhouse.app.dashboard.HealthThresholds.Level;
 import dev.roundhouse.app.dashboard.MetricChart.Line;
@@ -35,9 +36,10 @@ import javafx.util.Duration;
 
 /**
  * Dashboard screen. Left: header (status, notice, step / loss / elapsed / ETA), chart controls (x in
- * steps, tokens or wall time; smoothing; log-y) and chart tabs: loss (eval markers), throughput and LR;
- * training (grad norm, aux losses, step time, val bits per byte); router health over time per layer with
- * the run's alarm thresholds as dashed lines. Right: expert load as a layer x expert snapshot (step
+ * steps, tokens or wall time; smoothing; log-y; reset zoom) and chart tabs, all zoomed together (drag a
+ * range, wheel, double click): loss (eval markers), throughput and LR; training (grad norm, aux losses,
+ * step time, val bits per byte); router health over time per layer for the chosen tokens (all or one
+ * domain) with the run's alarm thresholds as dashed lines. Right: expert load as a layer x expert snapshot (step
  * slider, live mode) or an expert x time heat map per layer; the router health table of the chosen
  * window and domain; alarms grouped by kind and layer (a click moves the time cursor to the step).
  */
@@ -69,9 +71,7 @@ public final class DashboardView {
         () -> vm.statusProperty().get().isEmpty() ? vm.titleProperty().get()
             : vm.titleProperty().get() + "  [" + vm.statusProperty().get() + "]",
         vm.titleProperty(), vm.statusProperty()));
-    Tooltip titleTip = new Tooltip();
-    titleTip.textProperty().bind(title.textProperty());
-    title.setTooltip(titleTip);
+    StatusText.withTooltip(title);
     Label notice = new Label();
     notice.setId("dashNotice");
     notice.setWrapText(true);
@@ -79,62 +79,74 @@ public final class DashboardView {
     notice.textProperty().bind(vm.noticeProperty());
     notice.visibleProperty().bind(vm.noticeProperty().isNotEmpty());
     notice.managedProperty().bind(notice.visibleProperty());
-    Tooltip noticeTip = new Tooltip();
-    noticeTip.textProperty().bind(vm.noticeProperty());
-    notice.setTooltip(noticeTip);
+    StatusText.withTooltip(notice);
     Label stats = new Label();
     stats.setId("dashStats");
     stats.getStyleClass().add("stats");
+    stats.setWrapText(true); // a narrow window wraps the line instead of cutting off peak RSS
     stats.textProperty().bind(vm.statsProperty());
-    Tooltip statsTip = new Tooltip();
-    statsTip.textProperty().bind(vm.statsProperty());
-    stats.setTooltip(statsTip);
+    StatusText.withTooltip(stats);
 
     // chart controls
     ComboBox<SeriesMath.XMode> xMode = new ComboBox<>();
     xMode.setId("xMode");
     xMode.getItems().setAll(SeriesMath.XMode.values());
-    xMode.valueProperty().bindBidirectional(vm.xModeProperty());
+    xMode.valueProperty().bindBidirectional(vm.charts().xModeProperty());
     Slider smooth = new Slider(0, 0.99, 0);
     smooth.setId("smoothing");
-    smooth.valueProperty().bindBidirectional(vm.smoothingProperty());
+    smooth.valueProperty().bindBidirectional(vm.charts().smoothingProperty());
     smooth.setPrefWidth(120);
     Label smoothText = new Label();
-    smoothText.textProperty().bind(vm.smoothingProperty().asString("smoothing %.2f"));
+    smoothText.textProperty().bind(vm.charts().smoothingProperty().asString("smoothing %.2f"));
     CheckBox logY = new CheckBox("log-y");
     logY.setId("logY");
-    logY.selectedProperty().bindBidirectional(vm.logYProperty());
-    HBox controls = new HBox(8, new Label("x:"), xMode, smoothText, smooth, logY);
+    logY.selectedProperty().bindBidirectional(vm.charts().logYProperty());
+    Button resetZoom = new Button("Reset zoom");
+    resetZoom.setId("resetZoom");
+    resetZoom.disableProperty().bind(vm.charts().zoomProperty().isNull());
+    resetZoom.setOnAction(e -> vm.charts().resetZoom());
+    resetZoom.setTooltip(new Tooltip("Drag across a chart to zoom to that range, scroll to zoom around the "
+        + "pointer, double-click or press this to see the whole run"));
+    HBox controls = new HBox(8, new Label("x:"), xMode, smoothText, smooth, logY, resetZoom);
+    controls.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
 
     // chart tabs
     lossChart = new MetricChart("lossChart", "loss (nats/token)", () -> List.of(
-        new Line("train loss", () -> vm.series("loss", true)),
-        new Line("val loss", () -> vm.series("val_loss", false), true)), List.of());
+        new Line("train loss", () -> vm.charts().series("loss", true)),
+        new Line("val loss", () -> vm.charts().series("val_loss", false), true)), List.of());
     lossChart.chart().setPrefHeight(300);
     tokensChart = new MetricChart("tokensChart", "tokens/s", () -> List.of(
-        new Line("tokens/s", () -> vm.series("tokens_per_s", true))), List.of());
+        new Line("tokens/s", () -> vm.charts().series("tokens_per_s", true))), List.of());
     lrChart = new MetricChart("lrChart", "learning rate", () -> List.of(
-        new Line("lr", () -> vm.series("lr", false))), List.of());
+        new Line("lr", () -> vm.charts().series("lr", false))), List.of());
     addChartTab("Loss", List.of(lossChart, tokensChart, lrChart));
     addChartTab("Training", List.of(
         new MetricChart("gradNormChart", "grad norm (before clipping)", () -> List.of(
-            new Line("grad norm", () -> vm.series(RunHistory.GRAD_NORM, true))), List.of()),
+            new Line("grad norm", () -> vm.charts().series(RunHistory.GRAD_NORM, true))), List.of()),
         new MetricChart("auxChart", "aux / z losses (x coefficient)", () -> metricsStartingWith("aux ", true),
             List.of()),
         new MetricChart("stepTimeChart", "step time (ms)", () -> List.of(
-            new Line("step ms", () -> vm.series(RunHistory.STEP_MS, true))), List.of()),
+            new Line("step ms", () -> vm.charts().series(RunHistory.STEP_MS, true))), List.of()),
         new MetricChart("valBpbChart", "val bits per byte", () -> List.of(
-            new Line("val bpb", () -> vm.series(RunHistory.VAL_BPB, false), true)), List.of())));
+            new Line("val bpb", () -> vm.charts().series(RunHistory.VAL_BPB, false), true)), List.of())));
     healthLayer.setId("healthLayer");
-    healthLayer.setItems(vm.layers());
-    vm.layers().addListener((javafx.collections.ListChangeListener<Integer>) c -> {
-      if (healthLayer.getValue() == null || !vm.layers().contains(healthLayer.getValue())) {
-        healthLayer.setValue(vm.layers().isEmpty() ? null : vm.layers().get(0));
+    healthLayer.setItems(vm.cursor().layers());
+    vm.cursor().layers().addListener((javafx.collections.ListChangeListener<Integer>) c -> {
+      if (healthLayer.getValue() == null || !vm.cursor().layers().contains(healthLayer.getValue())) {
+        healthLayer.setValue(vm.cursor().layers().isEmpty() ? null : vm.cursor().layers().get(0));
       }
     });
     healthLayer.valueProperty().addListener((o, a, b) -> refreshCharts());
     Supplier<HealthThresholds> limits = () -> vm.thresholdsProperty().get();
-    addChartTab("Router health", List.of(
+    Label healthOverTime = new Label();
+    healthOverTime.setId("healthOverTimeCaption");
+    healthOverTime.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+        () -> "Router health over time: " + vm.charts().healthLabel(healthLayer.getValue())
+            + " (the tokens choice on the right; the bias range is over all tokens)",
+        healthLayer.valueProperty(), vm.charts().healthDomainProperty()));
+    healthOverTime.setWrapText(true);
+    healthOverTime.getStyleClass().add("hint");
+    addChartTab("Router health", healthOverTime, List.of(
         layerChart("cvChart", "cv_pct", RunHistory.CV, List.of(
             new Threshold("alarm: cv_pct > cvPctMax", () -> limits.get().cvPctMax()))),
         layerChart("entropyChart", "entropy_norm", RunHistory.ENTROPY, List.of(
@@ -143,11 +155,11 @@ public final class DashboardView {
             new Threshold("alarm: max_load_pinned", () -> limits.get().maxLoadPinned()))),
         layerChart("maxVioChart", "maxvio", RunHistory.MAXVIO, List.of()),
         layerChart("deadChart", "dead experts (window)", RunHistory.DEAD, List.of()),
-        new MetricChart("biasChart", "expert bias range", () -> {
+        new MetricChart("biasChart", "expert bias range (all tokens)", () -> {
           Integer l = healthLayer.getValue();
           return l == null ? List.of() : List.of(
-              new Line("bias min", () -> vm.series("layer " + l + " " + RunHistory.BIAS_MIN, false)),
-              new Line("bias max", () -> vm.series("layer " + l + " " + RunHistory.BIAS_MAX, false)));
+              new Line("bias min", () -> vm.charts().series("layer " + l + " " + RunHistory.BIAS_MIN, false)),
+              new Line("bias max", () -> vm.charts().series("layer " + l + " " + RunHistory.BIAS_MAX, false)));
         }, List.of())));
     chartPane.setId("chartTabs");
     chartPane.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> refreshCharts());
@@ -155,7 +167,7 @@ public final class DashboardView {
     // a streaming run bumps the revision up to ~7 times a second: redraw at most every REDRAW_MS
     javafx.animation.PauseTransition redraw = new javafx.animation.PauseTransition(Duration.millis(REDRAW_MS));
     redraw.setOnFinished(e -> refreshCharts());
-    vm.revisionProperty().addListener((o, a, b) -> {
+    vm.charts().revisionProperty().addListener((o, a, b) -> {
       if (redraw.getStatus() != javafx.animation.Animation.Status.RUNNING) {
         redraw.playFromStart();
       }
@@ -172,8 +184,8 @@ public final class DashboardView {
 
     // expert load: snapshot and over time
     heatmap.setId("heatmap");
-    vm.heatmapProperty().addListener((o, a, b) -> heatmap.show(b));
-    heatmap.show(vm.heatmapProperty().get());
+    vm.cursor().heatmapProperty().addListener((o, a, b) -> heatmap.show(b));
+    heatmap.show(vm.cursor().heatmapProperty().get());
     Slider slider = new Slider(0, 0, 0);
     slider.setId("loadSlider");
     slider.setMajorTickUnit(1);
@@ -181,30 +193,30 @@ public final class DashboardView {
     slider.setSnapToTicks(true);
     slider.setBlockIncrement(1);
     HBox.setHgrow(slider, Priority.ALWAYS);
-    vm.loadCountProperty().addListener((o, a, b) -> slider.setMax(Math.max(0, b.intValue() - 1)));
-    slider.setMax(Math.max(0, vm.loadCountProperty().get() - 1));
+    vm.cursor().loadCountProperty().addListener((o, a, b) -> slider.setMax(Math.max(0, b.intValue() - 1)));
+    slider.setMax(Math.max(0, vm.cursor().loadCountProperty().get() - 1));
     slider.valueProperty().addListener((o, a, b) -> {
       int i = (int) Math.round(b.doubleValue());
-      if (i != vm.loadIndexProperty().get()) {
-        vm.loadIndexProperty().set(i);
+      if (i != vm.cursor().loadIndexProperty().get()) {
+        vm.cursor().loadIndexProperty().set(i);
       }
     });
-    vm.loadIndexProperty().addListener((o, a, b) -> slider.setValue(b.intValue()));
+    vm.cursor().loadIndexProperty().addListener((o, a, b) -> slider.setValue(b.intValue()));
     CheckBox live = new CheckBox("live");
     live.setId("liveToggle");
-    live.selectedProperty().bindBidirectional(vm.liveProperty());
+    live.selectedProperty().bindBidirectional(vm.cursor().liveProperty());
     Label window = new Label();
-    window.textProperty().bind(vm.loadIndexProperty().add(1).asString("window %d of ")
-        .concat(vm.loadCountProperty().asString()));
+    window.textProperty().bind(vm.cursor().loadIndexProperty().add(1).asString("window %d of ")
+        .concat(vm.cursor().loadCountProperty().asString()));
     VBox snapshot = new VBox(6, heatmap, new HBox(8, live, slider, window));
     VBox.setVgrow(heatmap, Priority.ALWAYS);
 
     timeline.setId("expertTimeline");
-    vm.timelineProperty().addListener((o, a, b) -> timeline.show(b));
-    timeline.show(vm.timelineProperty().get());
-    ComboBox<Integer> layer = new ComboBox<>(vm.layers());
+    vm.cursor().timelineProperty().addListener((o, a, b) -> timeline.show(b));
+    timeline.show(vm.cursor().timelineProperty().get());
+    ComboBox<Integer> layer = new ComboBox<>(vm.cursor().layers());
     layer.setId("timelineLayer");
-    layer.valueProperty().bindBidirectional(vm.timelineLayerProperty());
+    layer.valueProperty().bindBidirectional(vm.cursor().timelineLayerProperty());
     Label scale = new Label("Colour: load / mean (white = the uniform share 1/E, blue below, red above, log scale "
         + "fixed across time), black = no tokens. Hover for values.");
     scale.setWrapText(true);
@@ -217,14 +229,14 @@ public final class DashboardView {
     loadTabs.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
     loadTabs.setPrefHeight(340);
 
-    ComboBox<String> domain = new ComboBox<>(vm.domains());
+    ComboBox<String> domain = new ComboBox<>(vm.cursor().domains());
     domain.setId("domainChoice");
-    domain.valueProperty().bindBidirectional(vm.domainProperty());
-    vm.domains().addListener((javafx.collections.ListChangeListener<String>) c -> {
+    domain.valueProperty().bindBidirectional(vm.cursor().domainProperty());
+    vm.cursor().domains().addListener((javafx.collections.ListChangeListener<String>) c -> {
       // a combo box clears its value when its items are replaced; restore the model's choice afterwards
       javafx.application.Platform.runLater(() -> {
         if (domain.getValue() == null) {
-          domain.setValue(vm.domainProperty().get());
+          domain.setValue(vm.cursor().domainProperty().get());
         }
       });
     });
@@ -233,7 +245,7 @@ public final class DashboardView {
     exportMap.setOnAction(e -> export(loadTabs.getSelectionModel().getSelectedIndex() == 0 ? heatmap : timeline,
         "expert-load.png"));
 
-    health = new TableView<>(vm.health());
+    health = new TableView<>(vm.cursor().health());
     health.setId("healthTable");
     health.getColumns().add(Tables.column("layer", HealthRow::layer));
     health.getColumns().add(Tables.styled("cv_pct", r -> fmt(r.cvPct()), lvl(HealthRow::cvLevel)));
@@ -243,12 +255,13 @@ public final class DashboardView {
     health.getColumns().add(Tables.styled("dead", HealthRow::deadExperts, lvl(HealthRow::deadLevel)));
     health.getColumns().add(Tables.column("bias range", HealthRow::biasRange));
     health.getColumns().add(Tables.column("dropped", HealthRow::droppedTokens));
-    health.getColumns().forEach(c -> c.setMinWidth(c.getText().length() * 6.5 + 14)); // headers never cut off
+    Tables.fitHeaders(health);
     health.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     health.setPrefHeight(130);
     Label caption = new Label();
     caption.setId("healthCaption");
-    caption.textProperty().bind(vm.healthCaptionProperty());
+    caption.textProperty().bind(vm.cursor().healthCaptionProperty());
+    StatusText.withTooltip(caption);
     Label legend = new Label();
     legend.setId("healthLegend");
     legend.setWrapText(true);
@@ -289,27 +302,39 @@ public final class DashboardView {
     refreshCharts();
   }
 
+  /** Health metric {@code metric} over time of the chosen layer, for the tokens the domain choice names. */
   private MetricChart layerChart(String id, String label, String metric, List<Threshold> thresholds) {
     return new MetricChart(id, label, () -> {
       Integer l = healthLayer.getValue();
-      return l == null ? List.of() : List.of(new Line("layer " + l + " " + metric,
-          () -> vm.series("layer " + l + " " + metric, true)));
+      return l == null ? List.of() : List.of(new Line(metric + " (" + vm.charts().healthLabel(l) + ")",
+          () -> vm.charts().healthSeries(l, metric)));
     }, thresholds);
   }
 
   private List<Line> metricsStartingWith(String prefix, boolean smoothable) {
     List<Line> out = new ArrayList<>();
-    for (String name : vm.metricNames()) {
+    for (String name : vm.charts().metricNames()) {
       if (name.startsWith(prefix)) {
-        out.add(new Line(name.substring(prefix.length()), () -> vm.series(name, smoothable)));
+        out.add(new Line(name.substring(prefix.length()), () -> vm.charts().series(name, smoothable)));
       }
     }
     return out;
   }
 
   private void addChartTab(String title, List<MetricChart> charts) {
+    addChartTab(title, null, charts);
+  }
+
+  /** A tab of {@code charts} under an optional {@code caption}; each chart zooms the shared x range. */
+  private void addChartTab(String title, Node caption, List<MetricChart> charts) {
     VBox box = new VBox(4);
-    charts.forEach(c -> box.getChildren().add(c.chart()));
+    if (caption != null) {
+      box.getChildren().add(caption);
+    }
+    charts.forEach(c -> {
+      c.zoomWith(vm.charts());
+      box.getChildren().add(c.node());
+    });
     ScrollPane scroll = new ScrollPane(box);
     scroll.setFitToWidth(true);
     Tab t = tab(title, scroll);
@@ -329,13 +354,13 @@ public final class DashboardView {
     if (i < 0 || i >= chartTabs.size()) {
       return;
     }
-    String xLabel = switch (vm.xModeProperty().get()) {
+    String xLabel = switch (vm.charts().xModeProperty().get()) {
       case STEPS -> "step";
       case TOKENS -> "tokens";
       case WALL_TIME -> "wall time (s)";
     };
-    double end = vm.xEnd();
-    chartTabs.get(i).forEach(c -> c.refresh(xLabel, end, vm.logYProperty().get()));
+    double[] range = vm.charts().xRange();
+    chartTabs.get(i).forEach(c -> c.refresh(xLabel, range, vm.charts().logYProperty().get()));
   }
 
   private static Function<HealthRow, String> lvl(Function<HealthRow, Level> level) {

@@ -18,11 +18,8 @@ import javafx.util.Duration;
  */
 public final class ExpertTimelineCanvas extends Region {
   /** Colour saturates at this factor above or below the uniform share. */
-  public static final double SPAN = 8;
-  private static final Color LOW = Color.web("#2166ac");
-  private static final Color MID = Color.web("#f7f7f7");
-  private static final Color HIGH = Color.web("#b2182b");
-  private static final Color DEAD = Color.web("#111111");
+  public static final double SPAN = LoadColourScale.SPAN;
+  private static final LoadColourScale SCALE = LoadColourScale.DIVERGING;
   private static final double LEFT = 56;
   private static final double TOP = 22;
   private static final double BOTTOM = 52;
@@ -48,11 +45,7 @@ public final class ExpertTimelineCanvas extends Region {
 
   /** The colour of load / mean {@code rel} (0: the dead-expert colour). */
   public static Color colour(double rel) {
-    if (rel <= 0) {
-      return DEAD;
-    }
-    double t = Math.max(-1, Math.min(1, Math.log(rel) / Math.log(SPAN)));
-    return t < 0 ? MID.interpolate(LOW, -t) : MID.interpolate(HIGH, t);
+    return SCALE.colour(rel);
   }
 
   /** "step 120, expert 7: 2.31 x mean (14.4% of tokens)" under the pointer, or a hint. */
@@ -101,17 +94,7 @@ public final class ExpertTimelineCanvas extends Region {
     g.setTextAlign(TextAlignment.LEFT);
     g.fillText("layer " + data.layer() + (data.domain() == null ? "" : ", domain " + data.domain())
         + ": rows experts, columns load windows (time)", LEFT, TOP / 2);
-    for (int c = 0; c < cols; c++) {
-      double[] rel = data.relLoad().get(c);
-      double x0 = Math.floor(LEFT + c * cw);
-      double x1 = Math.floor(LEFT + (c + 1) * cw);
-      for (int e = 0; e < rows; e++) {
-        double y0 = Math.floor(TOP + e * ch);
-        double y1 = Math.floor(TOP + (e + 1) * ch);
-        g.setFill(colour(rel[e]));
-        g.fillRect(x0, y0, Math.max(1, x1 - x0), Math.max(1, y1 - y0));
-      }
-    }
+    LoadColourScale.fillCells(g, LEFT, TOP, cw, ch, rows, cols, 0, (e, c) -> SCALE.colour(data.relLoad().get(c)[e]));
     g.setFill(Color.BLACK);
     g.setTextAlign(TextAlignment.RIGHT);
     int every = Math.max(1, (int) Math.ceil(12 / ch));
@@ -126,17 +109,13 @@ public final class ExpertTimelineCanvas extends Region {
     }
     double ly = h - 12;
     double lw = Math.min(220, pw - 200);
-    for (int k = 0; k < 60; k++) {
-      double t = -1 + 2 * k / 59.0;
-      g.setFill(colour(Math.pow(SPAN, t)));
-      g.fillRect(LEFT + k * lw / 60, ly - 6, lw / 60 + 1, 12);
-    }
+    SCALE.drawLegend(g, LEFT, ly, lw);
     g.setFill(Color.BLACK);
     g.setTextAlign(TextAlignment.CENTER);
     g.fillText(String.format("1/%.0f x", SPAN), LEFT, ly - 14);
     g.fillText("1/E share", LEFT + lw / 2, ly - 14);
     g.fillText(String.format("%.0f x mean", SPAN), LEFT + lw, ly - 14);
-    g.setFill(DEAD);
+    g.setFill(SCALE.dead());
     g.fillRect(LEFT + lw + 30, ly - 6, 12, 12);
     g.setFill(Color.BLACK);
     g.setTextAlign(TextAlignment.LEFT);

@@ -13,9 +13,6 @@ import javafx.scene.text.TextAlignment;
  * with the share in percent in each cell when it fits, and a colour legend.
  */
 public final class HeatmapCanvas extends Region {
-  private static final Color HIGH = Color.web("#08306b");
-  private static final Color LOW = Color.web("#f7fbff");
-  private static final Color DEAD = Color.web("#fcbba1");
   private static final double LEFT = 64;
   private static final double TOP = 22;
   private static final double BOTTOM = 38;
@@ -67,21 +64,18 @@ public final class HeatmapCanvas extends Region {
     g.setTextAlign(TextAlignment.LEFT);
     g.fillText("step " + map.step() + (map.domain() == null ? "" : "  domain " + map.domain())
         + "   rows: layers, columns: experts", LEFT, TOP / 2);
+    LoadColourScale scale = LoadColourScale.sequential(max);
+    LoadColourScale.fillCells(g, LEFT, TOP, cw, ch, rows, cols, 1, (i, e) -> scale.colour(map.share()[i][e]));
     for (int i = 0; i < rows; i++) {
       double y = TOP + i * ch;
       g.setFill(Color.BLACK);
       g.setTextAlign(TextAlignment.RIGHT);
       g.fillText("layer " + map.layers().get(i), LEFT - 6, y + ch / 2);
-      for (int e = 0; e < cols; e++) {
+      for (int e = 0; e < cols && cw >= 30 && ch >= 14; e++) {
         double v = map.share()[i][e];
-        Color c = v == 0 ? DEAD : LOW.interpolate(HIGH, max == 0 ? 0 : v / max);
-        g.setFill(c);
-        g.fillRect(LEFT + e * cw, y, cw - 1, ch - 1);
-        if (cw >= 30 && ch >= 14) {
-          g.setFill(c.getBrightness() < 0.6 ? Color.WHITE : Color.BLACK);
-          g.setTextAlign(TextAlignment.CENTER);
-          g.fillText(String.format("%.0f", v * 100), LEFT + e * cw + cw / 2, y + ch / 2);
-        }
+        g.setFill(scale.colour(v).getBrightness() < 0.6 ? Color.WHITE : Color.BLACK);
+        g.setTextAlign(TextAlignment.CENTER);
+        g.fillText(String.format("%.0f", v * 100), LEFT + e * cw + cw / 2, y + ch / 2);
       }
     }
     g.setFill(Color.BLACK);
@@ -92,10 +86,7 @@ public final class HeatmapCanvas extends Region {
     }
     double ly = h - 12;
     double lw = Math.min(200, w - LEFT - 120);
-    for (int k = 0; k < 50; k++) {
-      g.setFill(LOW.interpolate(HIGH, k / 49.0));
-      g.fillRect(LEFT + k * lw / 50, ly - 6, lw / 50 + 1, 12);
-    }
+    scale.drawLegend(g, LEFT, ly, lw);
     g.setFill(Color.BLACK);
     g.setTextAlign(TextAlignment.LEFT);
     g.fillText(String.format("0 .. %.1f%% of the layer's tokens; pale red: none", max * 100),

@@ -254,6 +254,36 @@ public final class RunHistory {
     return rows;
   }
 
+  /**
+   * Router health metric {@code metric} ({@link #CV}, {@link #ENTROPY}, {@link #MAXVIO}, {@link #MAX_LOAD},
+   * {@link #DEAD}; the bias range and router losses are not per domain) of MoE layer {@code layer} per load
+   * window, recomputed from the counts of {@code domain}'s tokens; windows without that domain are left out.
+   */
+  public List<double[]> healthOverTime(int layer, String metric, String domain) {
+    List<double[]> out = new ArrayList<>();
+    for (RunEvent.ExpertLoad w : loads) {
+      for (LayerLoad l : w.layers()) {
+        Map<String, long[]> byDomain = l.perDomainTokens();
+        if (l.layer() != layer || byDomain == null || !byDomain.containsKey(domain)) {
+          continue;
+        }
+        RouterHealth h = RouterHealth.compute(byDomain.get(domain));
+        Double v = switch (metric) {
+          case CV -> h.cvPct();
+          case ENTROPY -> h.entropyNorm();
+          case MAXVIO -> h.maxVio();
+          case MAX_LOAD -> h.maxLoadFrac();
+          case DEAD -> (double) h.deadExperts();
+          default -> null;
+        };
+        if (v != null) {
+          out.add(new double[] {w.step(), v});
+        }
+      }
+    }
+    return out;
+  }
+
   /** The MoE layers of the load windows, in order. */
   public List<Integer> layers() {
     return loads.isEmpty() ? List.of() : loads.get(loads.size() - 1).layers().stream().map(LayerLoad::layer).toList();

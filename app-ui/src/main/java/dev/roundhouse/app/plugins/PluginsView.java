@@ -2,6 +2,7 @@ package dev.roundhouse.app.plugins;
 
 import dev.roundhouse.app.Tables;
 import java.io.File;
+import java.util.List;
 import javafx.geometry.Insets;
 import javafx.scene.Parent;
 import javafx.scene.control.Button;
@@ -41,6 +42,7 @@ public final class PluginsView {
     Label message = new Label();
     message.setId("pluginsMessage");
     message.textProperty().bind(vm.messageProperty());
+    dev.roundhouse.app.StatusText.withTooltip(message);
 
     TableView<ExtensionRow> ext = new TableView<>(vm.extensions());
     ext.setId("extensionsTable");
@@ -50,10 +52,9 @@ public final class PluginsView {
     ext.getColumns().add(Tables.column("Version", ExtensionRow::version));
     ext.getColumns().add(Tables.column("Jar", ExtensionRow::jar));
     ext.getColumns().add(Tables.column("Description", ExtensionRow::description));
-    double[] widths = {90, 150, 150, 70, 200};
-    for (int i = 0; i < widths.length; i++) {
-      ext.getColumns().get(i).setMinWidth(widths[i]); // kind / id / plugin / jar must not be cut off
-    }
+    Tables.fitHeaders(ext);
+    fitValues(ext, vm.extensions(), List.of(ExtensionRow::kind, ExtensionRow::id, ExtensionRow::plugin,
+        ExtensionRow::version, ExtensionRow::jar)); // kind / id / plugin / version / jar never cut off
     ext.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
 
     TableView<JarRow> jars = new TableView<>(vm.jars());
@@ -80,7 +81,7 @@ public final class PluginsView {
     jars.getColumns().add(Tables.column("Version", r -> r.version() == null ? "-" : r.version()));
     jars.getColumns().add(Tables.styled("Load error", r -> r.problem() == null ? "" : r.problem(),
         r -> r.problem() == null ? null : "level-alarm"));
-    jars.getColumns().forEach(c -> c.setMinWidth(Math.max(70, c.getText().length() * 8 + 20)));
+    Tables.fitHeaders(jars);
     jars.getColumns().get(1).setMinWidth(220);
     jars.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
     jars.setPrefHeight(170);
@@ -93,6 +94,22 @@ public final class PluginsView {
     VBox.setVgrow(ext, Priority.ALWAYS);
     root.getChildren().addAll(title, new HBox(8, add, rescan, message), new Label("Extensions"), ext,
         new Label("Jars"), jars, new Label("Load problems"), problems);
+  }
+
+  /** The first columns of {@code table} at least as wide as their longest value (the rows change on a rescan). */
+  private static <T> void fitValues(TableView<T> table, javafx.collections.ObservableList<T> rows,
+      List<java.util.function.Function<T, String>> values) {
+    Runnable fit = () -> {
+      for (int i = 0; i < values.size(); i++) {
+        double w = Tables.textWidth(table.getColumns().get(i).getText()) + 28;
+        for (T r : rows) {
+          w = Math.max(w, Tables.textWidth(String.valueOf(values.get(i).apply(r))) + 20);
+        }
+        table.getColumns().get(i).setMinWidth(w);
+      }
+    };
+    rows.addListener((javafx.collections.ListChangeListener<T>) c -> fit.run());
+    fit.run();
   }
 
   public Parent root() {

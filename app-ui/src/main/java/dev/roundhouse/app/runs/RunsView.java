@@ -30,6 +30,7 @@ public final class RunsView {
     message.setId("runsMessage");
     message.setWrapText(true);
     message.textProperty().bind(vm.messageProperty());
+    dev.roundhouse.app.StatusText.withTooltip(message);
     Label folder = new Label("Runs folder: " + vm.runsRoot());
     folder.getStyleClass().add("section-title");
 

@@ -63,6 +63,7 @@ public final class SweepView {
     message.setId("sweepMessage");
     message.setWrapText(true);
     message.textProperty().bind(vm.messageProperty());
+    dev.roundhouse.app.StatusText.withTooltip(message);
     Label hint = new Label("Ctrl-click to select several trials; the table is report.json "
         + "(written by `roundhouse sweep report`)");
     hint.getStyleClass().add("hint");

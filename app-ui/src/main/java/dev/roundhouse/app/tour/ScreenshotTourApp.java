@@ -50,7 +50,7 @@ public final class ScreenshotTourApp extends Application {
     view = new MainView(app);
     Scene scene = new Scene(view.root(), 1360, 860);
     scene.getStylesheets().add(MainView.stylesheet());
-    stage.setTitle("Roundhouse");
+    stage.titleProperty().bind(view.windowTitle());
     stage.setScene(scene);
     stage.setX(0);
     stage.setY(0);

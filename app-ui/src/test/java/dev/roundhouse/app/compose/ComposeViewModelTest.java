@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roundhouse.app.Fixtures;
 import dev.roundhouse.app.Registries;
 import dev.roundhouse.host.config.RunConfig;
+import dev.roundhouse.host.registry.Kind;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +72,69 @@ class ComposeViewModelTest {
     FieldModel lr = vm.field("optimizer.lr");
     assertEquals("0.003", lr.textProperty().get());
     assertEquals("0.001", lr.spec().defaultText());
+  }
+
+  /** Choosing another plugin resets its fields to that plugin's defaults, as the registry describes them. */
+  @Test
+  void pluginChangeResetsFieldsToTheNewPluginsDefaults() {
+    PluginSection optimizer = vm.pluginSections().get(4);
+    assertEquals("adamw", optimizer.selectedProperty().get());
+    assertEquals("0.003", vm.field("optimizer.lr").textProperty().get(), "the default config sets adamw's lr");
+    optimizer.selectedProperty().set("lion");
+    FieldModel lr = vm.field("optimizer.lr");
+    assertEquals("", lr.textProperty().get(), "adamw's lr must not carry over to lion");
+    List<String> described = registries.get().configFields(Kind.OPTIMIZER, "lion");
+    assertTrue(described.contains("lr=" + lr.spec().defaultText()), lr.spec().defaultText() + " vs " + described);
+    assertEquals("{\"type\":\"lion\"}", vm.tree().get("optimizer").toString());
+    assertEquals(1e-4, ((Number) readLr(vm.validConfig().optimizer())).doubleValue(), 1e-12);
+    // back to adamw: its defaults, not the value the default config file had
+    optimizer.selectedProperty().set("adamw");
+    assertEquals("", vm.field("optimizer.lr").textProperty().get());
+    assertEquals("0.001", vm.field("optimizer.lr").spec().defaultText());
+  }
+
+  /** A file without plugin sections shows the providers the host fills in, with their registry defaults. */
+  @Test
+  void absentPluginSectionsShowTheHostsDefaultProviders() throws Exception {
+    Path bare = tmp.resolve("bare.json");
+    java.nio.file.Files.writeString(bare, "{\"name\": \"bare\", \"train\": {\"steps\": 5}}");
+    vm.load(bare);
+    RunConfig host = dev.roundhouse.host.config.ConfigLoader.load(bare, List.of());
+    assertEquals(host.model().attention().get("type").asText(), vm.pluginSections().get(0).selectedProperty().get());
+    assertEquals(PluginSection.NONE, vm.pluginSections().get(1).selectedProperty().get(), "global attention is optional");
+    assertEquals(host.model().moe().router().get("type").asText(), vm.pluginSections().get(2).selectedProperty().get());
+    assertEquals(host.precision().get("type").asText(), vm.pluginSections().get(3).selectedProperty().get());
+    assertEquals(host.optimizer().get("type").asText(), vm.pluginSections().get(4).selectedProperty().get());
+    assertEquals("", vm.field("optimizer.lr").textProperty().get());
+    assertTrue(registries.get().configFields(Kind.OPTIMIZER, host.optimizer().get("type").asText())
+        .contains("lr=" + vm.field("optimizer.lr").spec().defaultText()));
+    assertTrue(vm.problems().isEmpty(), vm.problems().toString());
+  }
+
+  private Object readLr(com.fasterxml.jackson.databind.JsonNode optimizerNode) {
+    Record cfg = (Record) registries.get().readConfig(Kind.OPTIMIZER, optimizerNode, "optimizer");
+    for (var c : cfg.getClass().getRecordComponents()) {
+      if (c.getName().equals("lr")) {
+        try {
+          return c.getAccessor().invoke(cfg);
+        } catch (ReflectiveOperationException e) {
+          throw new AssertionError(e);
+        }
+      }
+    }
+    throw new AssertionError("no lr in " + cfg);
+  }
+
+  /** A value of the wrong type is said in user terms, on the field, for host and plugin fields alike. */
+  @Test
+  void typeErrorsAreReadable() {
+    vm.field("train.warmupSteps").textProperty().set("x");
+    assertEquals("train.warmupSteps: expected an integer, got \"x\"", vm.field("train.warmupSteps").problemProperty().get(),
+        vm.problems().toString());
+    vm.field("train.warmupSteps").textProperty().set("");
+    vm.field("optimizer.lr").textProperty().set("abc");
+    assertEquals("optimizer.lr: expected a number, got \"abc\"", vm.field("optimizer.lr").problemProperty().get(),
+        vm.problems().toString());
   }
 
   @Test

@@ -35,10 +35,10 @@ class DashboardObservatoryTest {
     assertEquals(30, t.cvPctMax());
     assertEquals(0.9, t.entropyNormMin());
     assertEquals(6, t.graceSteps(), "3 log intervals of 2 steps (longer than the fixture's 2 warmup steps)");
-    HealthRow mild = vm.health().get(0); // cv 12.6%: below 0.8 x 30
+    HealthRow mild = vm.cursor().health().get(0); // cv 12.6%: below 0.8 x 30
     assertEquals(Level.OK, mild.cvLevel());
     vm.applyBatch(List.of(load(4, 20, 10, 5, 5)));
-    HealthRow skewed = vm.health().get(0); // cv ~54%: above 30 -> red under this run's config, OK under the default
+    HealthRow skewed = vm.cursor().health().get(0); // cv ~54%: above 30 -> red under this run's config, OK under the default
     assertEquals(Level.ALARM, skewed.cvLevel(), "cv " + skewed.cvPct());
     assertEquals(Level.OK, HealthThresholds.defaults(2).cv(skewed.cvPct()));
     assertTrue(vm.thresholdsProperty().get().describe().contains("cv_pct > 30.0"), t.describe());
@@ -68,21 +68,21 @@ class DashboardObservatoryTest {
     assertEquals("dead_experts", g.get(1).kind());
     assertEquals(2, g.get(2).layer());
     assertEquals(2, g.get(2).count());
-    assertTrue(vm.liveProperty().get());
+    assertTrue(vm.cursor().liveProperty().get());
     vm.jumpToStep(2);
-    assertFalse(vm.liveProperty().get(), "jumping to an alarm leaves live mode");
-    assertEquals(1, vm.loadIndexProperty().get());
-    assertEquals(2, vm.heatmapProperty().get().step());
-    assertTrue(vm.healthCaptionProperty().get().contains("step 2"), vm.healthCaptionProperty().get());
+    assertFalse(vm.cursor().liveProperty().get(), "jumping to an alarm leaves live mode");
+    assertEquals(1, vm.cursor().loadIndexProperty().get());
+    assertEquals(2, vm.cursor().heatmapProperty().get().step());
+    assertTrue(vm.cursor().healthCaptionProperty().get().contains("step 2"), vm.cursor().healthCaptionProperty().get());
   }
 
   @Test
   void expertTimeHeatmapIsLoadOverMeanWithDeadExpertsAtZero() {
     DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
     vm.applyBatch(List.of(load(1, 10, 10, 10, 10), load(2, 40, 0, 0, 0), load(3, 20, 0, 10, 10)));
-    assertEquals(List.of(1, 2), vm.layers());
-    assertEquals(1, vm.timelineLayerProperty().get());
-    ExpertTimeline t = vm.timelineProperty().get();
+    assertEquals(List.of(1, 2), vm.cursor().layers());
+    assertEquals(1, vm.cursor().timelineLayerProperty().get());
+    ExpertTimeline t = vm.cursor().timelineProperty().get();
     assertEquals(List.of(1L, 2L, 3L), t.steps());
     assertEquals(4, t.experts());
     assertEquals(1.0, t.relLoad().get(0)[2], 1e-12, "even load: every expert at the uniform share");
@@ -93,10 +93,10 @@ class DashboardObservatoryTest {
     assertEquals(ExpertTimelineCanvas.colour(1.0), javafx.scene.paint.Color.web("#f7f7f7"), "1/E share is white");
     assertFalse(ExpertTimelineCanvas.colour(0).equals(ExpertTimelineCanvas.colour(1.0 / 64)),
         "dead differs from merely starved");
-    vm.timelineLayerProperty().set(2);
-    assertEquals(2, vm.timelineProperty().get().layer());
+    vm.cursor().timelineLayerProperty().set(2);
+    assertEquals(2, vm.cursor().timelineProperty().get().layer());
     vm.applyBatch(List.of(load(4, 10, 10, 10, 10)));
-    assertEquals(4, vm.timelineProperty().get().windows(), "the timeline follows the run");
+    assertEquals(4, vm.cursor().timelineProperty().get().windows(), "the timeline follows the run");
   }
 
   @Test
@@ -114,21 +114,21 @@ class DashboardObservatoryTest {
     vm.applyBatch(ev);
     for (String m : List.of("loss", "val_loss", "grad_norm", "step_ms", "val_bpb", "aux aux", "aux z", "lr",
         "tokens_per_s", "layer 1 cv_pct", "layer 2 bias_max", "layer 1 dead_experts")) {
-      assertFalse(vm.series(m, false).isEmpty(), m + " has a series: " + vm.metricNames());
+      assertFalse(vm.charts().series(m, false).isEmpty(), m + " has a series: " + vm.charts().metricNames());
     }
-    assertEquals(10, vm.xEnd(), "the x axis spans the configured steps");
-    assertEquals(2.0, vm.series("grad_norm", false).get(3)[1], 1e-12);
-    vm.smoothingProperty().set(0.9);
-    double smoothed = vm.series("loss", true).get(3)[1];
+    assertEquals(10, vm.charts().xEnd(), "the x axis spans the configured steps");
+    assertEquals(2.0, vm.charts().series("grad_norm", false).get(3)[1], 1e-12);
+    vm.charts().smoothingProperty().set(0.9);
+    double smoothed = vm.charts().series("loss", true).get(3)[1];
     assertTrue(smoothed > 1.5 && smoothed < 2.5, "EMA of 3,1,3,1: " + smoothed);
-    assertEquals(1.0, vm.series("loss", false).get(3)[1], "not smoothed when not asked");
-    vm.smoothingProperty().set(0);
-    vm.xModeProperty().set(SeriesMath.XMode.TOKENS);
-    assertEquals(2000, vm.series("loss", false).get(3)[0], 1e-9, "500 tokens/s x 1 s per step, 4 steps");
-    vm.xModeProperty().set(SeriesMath.XMode.WALL_TIME);
-    assertEquals(8, vm.series("loss", false).get(3)[0], 1e-9, "8 s after the start");
-    vm.logYProperty().set(true);
-    assertEquals(Math.log10(3.0), vm.series("loss", false).get(0)[1], 1e-12);
+    assertEquals(1.0, vm.charts().series("loss", false).get(3)[1], "not smoothed when not asked");
+    vm.charts().smoothingProperty().set(0);
+    vm.charts().xModeProperty().set(SeriesMath.XMode.TOKENS);
+    assertEquals(2000, vm.charts().series("loss", false).get(3)[0], 1e-9, "500 tokens/s x 1 s per step, 4 steps");
+    vm.charts().xModeProperty().set(SeriesMath.XMode.WALL_TIME);
+    assertEquals(8, vm.charts().series("loss", false).get(3)[0], 1e-9, "8 s after the start");
+    vm.charts().logYProperty().set(true);
+    assertEquals(Math.log10(3.0), vm.charts().series("loss", false).get(0)[1], 1e-12);
     assertTrue(vm.statsProperty().get().contains("elapsed 8s"), vm.statsProperty().get());
     assertTrue(vm.statsProperty().get().contains("ETA 12s"), "2 s per step, 6 steps left: " + vm.statsProperty().get());
   }
@@ -137,6 +137,6 @@ class DashboardObservatoryTest {
   void noTimelineBeforeTheFirstWindow() {
     DashboardViewModel vm = new DashboardViewModel(UiExecutor.direct());
     vm.applyBatch(List.of(new RunEvent.Step(1, 1, Map.of(), 0.1, 1, 1, 1)));
-    assertNull(vm.timelineProperty().get());
+    assertNull(vm.cursor().timelineProperty().get());
   }
 }

@@ -32,14 +32,14 @@ class RunsViewModelTest {
       assertEquals("finished", s.status());
       assertEquals("6 / 6", s.steps());
       assertNotNull(s.bestValLoss());
-      assertTrue(app.dashboard().heatmapProperty().get().nonZeroCells() > 0);
-      assertEquals(6, app.dashboard().loss().size());
+      assertTrue(app.dashboard().cursor().heatmapProperty().get().nonZeroCells() > 0);
+      assertEquals(6, app.dashboard().charts().loss().size());
 
       app.dashboard().openRun(Path.of("/nonexistent"));
-      assertEquals(0, app.dashboard().loss().size());
+      assertEquals(0, app.dashboard().charts().loss().size());
       runs.selectedProperty().set(s);
       runs.open();
-      assertEquals(6, app.dashboard().loss().size(), "reopened from metrics.jsonl");
+      assertEquals(6, app.dashboard().charts().loss().size(), "reopened from metrics.jsonl");
       assertEquals("finished", app.dashboard().statusProperty().get());
     }
   }
@@ -50,7 +50,7 @@ class RunsViewModelTest {
       app.compose().load(Fixtures.tinyConfigFile(tmp, "vm-resume", 40));
       RunsViewModel runs = app.runs();
       runs.launch();
-      waitUntil(() -> app.dashboard().loss().size() >= 2, 120);
+      waitUntil(() -> app.dashboard().charts().loss().size() >= 2, 120);
       runs.stop();
       waitUntil(() -> !runs.runningProperty().get(), 120);
       assertTrue(runs.messageProperty().get().startsWith("Stopped"), runs.messageProperty().get());
@@ -60,13 +60,13 @@ class RunsViewModelTest {
 
       runs.selectedProperty().set(stopped);
       runs.resume();
-      assertTrue(app.dashboard().loss().size() >= 2, "a resume first shows the recorded history");
+      assertTrue(app.dashboard().charts().loss().size() >= 2, "a resume first shows the recorded history");
       waitUntil(() -> !runs.runningProperty().get(), 120);
       assertTrue(runs.messageProperty().get().startsWith("Finished"), runs.messageProperty().get());
       RunSummary done = runs.runs().get(0);
       assertEquals("finished", done.status());
       assertEquals("40 / 40", done.steps());
-      assertEquals(40, app.dashboard().loss().get(app.dashboard().loss().size() - 1).getXValue().intValue());
+      assertEquals(40, app.dashboard().charts().loss().get(app.dashboard().charts().loss().size() - 1).getXValue().intValue());
     }
   }
 

@@ -30,27 +30,9 @@ class SweepViewModelTest {
   Path tmp;
 
   /** {@code parent/router-ablation}: two trials (one done, one interrupted before its first eval) and report.json. */
-  static Path sweepFolder(Path parent) throws Exception {
-    Path dir = Files.createDirectories(parent.resolve("router-ablation"));
-    Files.writeString(dir.resolve(SweepFolder.SWEEP_FILE), """
-        { "format": 1, "id": "router-ablation", "created": "2026-12-05T22:10:00Z", "source": "/x/sweep.json",
-          "executor": "local", "axes": ["model.moe.router", "seed"], "logAxes": [],
-          "target": { "metric": "val_loss", "atMost": 4.5, "stop": false },
-          "trials": [
-            { "index": 0, "id": "trial-000", "dir": "trial-000",
-              "point": { "model.moe.router": {"type": "softmax-topk", "auxCoef": 0.01}, "seed": 1 } },
-            { "index": 1, "id": "trial-001", "dir": "trial-001",
-              "point": { "model.moe.router": {"type": "sigmoid-topk"}, "seed": 1 } } ] }
-        """);
-    RunFiles.write(dir, "trial-000", RunFiles.trained("trial-000", 10, 10, true));
-    RunFiles.write(dir, "trial-001", RunFiles.trained("trial-001", 10, 3, false));
-    SweepReport.of(SweepFolder.open(dir)).write();
-    return dir;
-  }
-
   @Test
   void showsTheReportRowsAndComparesSelectedTrials() throws Exception {
-    Path dir = sweepFolder(tmp);
+    Path dir = RunFiles.sweepFolder(tmp);
     CompareViewModel compare = new CompareViewModel(FXCollections.observableArrayList());
     AtomicInteger shown = new AtomicInteger();
     try (SweepViewModel vm = new SweepViewModel(compare, shown::incrementAndGet, UiExecutor.direct())) {
@@ -98,8 +80,8 @@ class SweepViewModelTest {
       assertEquals(1, shown.get(), "the Compare screen is shown");
       assertEquals("Comparing 2 run(s)", compare.messageProperty().get());
       assertEquals(List.of("trial-000 loss", "trial-000 val", "trial-001 loss"),
-          compare.series().stream().map(s -> s.getName()).toList());
-      assertEquals(10, compare.series().get(0).getData().size());
+          compare.lossCurves().stream().map(c -> c.name()).toList());
+      assertEquals(10, compare.lossCurves().get(0).points().size());
       assertEquals(2, compare.configDiff().size());
       assertTrue(compare.configDiff().get(0).startsWith("trial-000: "), compare.configDiff().get(0));
       assertEquals(2, compare.finalHealth().stream().map(h -> h.run()).distinct().count());
@@ -119,7 +101,7 @@ class SweepViewModelTest {
       assertEquals(notSweep + ": not a sweep folder (no sweep.json)", vm.messageProperty().get());
       assertTrue(vm.rows().isEmpty());
 
-      Path dir = sweepFolder(tmp);
+      Path dir = RunFiles.sweepFolder(tmp);
       vm.open(dir).get(30, TimeUnit.SECONDS);
       assertEquals(2, vm.rows().size());
       Files.delete(dir.resolve("report.json"));

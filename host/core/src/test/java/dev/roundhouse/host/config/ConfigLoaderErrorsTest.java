@@ -75,6 +75,21 @@ class ConfigLoaderErrorsTest {
     assertHasProblem(fails("model.moe.capacityFactor=[1]"), "model.moe.capacityFactor");
   }
 
+  /** A wrong JSON type reads "expected a number, got ..." rather than Jackson's own text. */
+  @Test
+  void typeMismatchIsSaidInUserTerms() {
+    assertEquals(List.of("model.dModel: expected an integer, got \"abc\""), fails("model.dModel=abc").problems());
+    assertEquals(List.of("model.moe.capacityFactor: expected a number, got \"wide\""),
+        fails("model.moe.capacityFactor=wide").problems());
+    assertEquals(List.of("model.moe.capacityFactor: expected a number, got a list"),
+        fails("model.moe.capacityFactor=[1]").problems());
+    assertEquals(List.of("train.steps: expected an integer, got 1.5"), fails("train.steps=1.5").problems());
+    assertEquals(List.of("model.tieEmbeddings: expected true or false, got \"maybe\""),
+        fails("model.tieEmbeddings=maybe").problems());
+    assertEquals(List.of("train.steps: 99999999999999 is out of range: at most 2147483647"),
+        fails("train.steps=99999999999999").problems());
+  }
+
   @Test
   void semanticProblemsAreReportedTogether() {
     ConfigException e = fails("model.moe.routedExperts=4", "model.moe.topK=5", "model.dModel=32", "model.nHeads=3",
