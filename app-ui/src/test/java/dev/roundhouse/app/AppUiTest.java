@@ -10,9 +10,12 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import javafx.geometry.Bounds;
 import javafx.scene.Node;
+import javafx.scene.Parent;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.ListCell;
+import javafx.scene.control.ScrollPane;
 import javafx.scene.control.TableRow;
 import javafx.scene.control.TextField;
 import javafx.scene.input.KeyCode;
@@ -132,12 +135,30 @@ class AppUiTest {
 
   private static void type(FxRobot robot, String query, String text) {
     TextField f = robot.lookup(query).queryAs(TextField.class);
+    robot.interact(() -> reveal(f)); // a longer form puts the field below the fold, where a click misses it
     robot.clickOn(f);
     robot.interact(f::selectAll);
     robot.write(text);
     robot.type(KeyCode.TAB);
     WaitForAsyncUtils.waitForFxEvents();
     assertEquals(text, f.getText());
+  }
+
+  /** Scrolls the compose form's ScrollPane so that {@code n} is inside its viewport. */
+  private static void reveal(Node n) {
+    Parent p = n.getParent();
+    while (p != null && !(p instanceof ScrollPane)) {
+      p = p.getParent();
+    }
+    if (p instanceof ScrollPane scroll) {
+      Node content = scroll.getContent();
+      Bounds b = content.sceneToLocal(n.localToScene(n.getBoundsInLocal()));
+      double hidden = content.getBoundsInLocal().getHeight() - scroll.getViewportBounds().getHeight();
+      if (hidden > 0) {
+        scroll.setVvalue(Math.max(0, Math.min(1, (b.getMinY() - 20) / hidden)));
+      }
+      scroll.layout();
+    }
   }
 
   private static String text(Node n) {
