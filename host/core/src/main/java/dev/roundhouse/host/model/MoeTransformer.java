@@ -93,6 +93,11 @@ public final class MoeTransformer implements Trainable {
     return new Loss(total, ce, routerLosses);
   }
 
+  /** What every block recomputes in backward from the next forward on; call it between steps. */
+  public void activationCheckpointing(ActivationCheckpointing mode) {
+    blocks.forEach(b -> b.checkpointing(mode));
+  }
+
   public List<Block> blocks() {
     return blocks;
   }
