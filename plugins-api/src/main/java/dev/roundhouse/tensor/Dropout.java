@@ -25,7 +25,8 @@ public final class Dropout {
       return x;
     }
     INDArray mask = Nd4j.createUninitialized(x.dataType(), x.shape());
-    try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(Recompute.seed(seed))) {
+    long drawSeed = Recompute.seed(seed); // the first pass's seed when a checkpoint re-runs this
+    try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(drawSeed)) {
       Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 1 - p), rng);
     } catch (Exception e) {
       throw new IllegalStateException("dropout RNG failed", e);

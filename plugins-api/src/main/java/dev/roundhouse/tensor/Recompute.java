@@ -116,8 +116,11 @@ public final class Recompute {
       TAPE.set(null);
       close(ws, home);
     }
+    if (kept.length == 0) {
+      throw new IllegalArgumentException("a checkpointed segment must return at least one output");
+    }
     Segment seg = new Segment(inputs, fn, tape, kept.length, home);
-    Tensor joint = new Tensor(kept.length > 0 ? kept[0] : null, true, inputs.toArray(new Tensor[0]), seg::backward);
+    Tensor joint = new Tensor(kept[0], true, inputs.toArray(new Tensor[0]), seg::backward);
     List<Tensor> outs = new ArrayList<>(kept.length);
     for (int i = 0; i < kept.length; i++) {
       int slot = i;

@@ -80,8 +80,8 @@ final class GateNoise {
   }
 
   private void draw(org.nd4j.linalg.api.ops.RandomOp op, int kind) {
-    long s = seed * 0x9E3779B97F4A7C15L + step * 1_000_003L + micro * 7919L + kind;
-    try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(Recompute.seed(s))) {
+    long s = Recompute.seed(seed * 0x9E3779B97F4A7C15L + step * 1_000_003L + micro * 7919L + kind);
+    try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(s)) {
       Nd4j.getExecutioner().exec(op, rng);
     } catch (Exception e) {
       throw new IllegalStateException("router noise RNG failed", e);
