@@ -129,6 +129,26 @@ public final class Recompute {
     return outs;
   }
 
+  /**
+   * Without a graph ({@link NoGrad}) inside an arena: runs {@code fn} in the {@code recompute}
+   * scratch arena and keeps only its output, copied into the arena current before, so the part's
+   * temporaries are freed as soon as it returns (evaluation runs block after block this way).
+   * Arrays a component kept from {@code fn} (a layer's last routing) are invalid afterwards.
+   * Otherwise (a graph is being built, no arena, or inside a checkpointed segment) just {@code fn(x)}.
+   */
+  public static Tensor withoutTemporaries(Tensor x, java.util.function.UnaryOperator<Tensor> fn) {
+    MemoryWorkspace home = Nd4j.getMemoryManager().getCurrentWorkspace();
+    if (!NoGrad.active() || home == null || TAPE.get() != null) {
+      return fn.apply(x);
+    }
+    MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepArena.CONFIG, ARENA_ID);
+    try {
+      return Tensor.constant(copyInto(fn.apply(x).data(), home));
+    } finally {
+      close(ws, home);
+    }
+  }
+
   /** One checkpointed segment: what its backward needs. */
   private static final class Segment {
     final List<Tensor> inputs;

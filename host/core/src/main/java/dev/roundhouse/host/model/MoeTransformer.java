@@ -8,6 +8,7 @@ import dev.roundhouse.tensor.Losses;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Norms;
 import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.Recompute;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
@@ -57,7 +58,8 @@ public final class MoeTransformer implements Trainable {
     Tensor x = embed(inputs, batch, seqLen);
     for (Block b : blocks) {
       StepArena.beginSegment(); // per-block arena: freed as soon as this block's backward has run
-      x = b.forward(x);
+      // without a graph (evaluation, sampling) each block's temporaries die once it has returned
+      x = Recompute.withoutTemporaries(x, b::forward);
     }
     StepArena.beginSegment();
     return head(x);

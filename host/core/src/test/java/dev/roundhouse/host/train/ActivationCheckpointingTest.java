@@ -11,6 +11,7 @@ import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.tensor.MemoryPhases;
+import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.StepArena;
 import java.nio.file.Path;
@@ -67,6 +68,36 @@ class ActivationCheckpointingTest {
     // without recompute a block's arena holds every activation its backward reads (tens of arrays of
     // [N, d] and [N, hidden]); with it, the block input's copy, the output and the routing's gates/losses
     assertTrue(kept * 4 < none, "block arenas hold " + kept + " bytes with block recompute, " + none + " without");
+  }
+
+  @Test
+  void evaluationFreesEachBlockAndGivesTheSameLogits() {
+    try (PluginRegistry reg = TinyRuns.registry()) {
+      TrainingRun run = RunFactory.create(TinyRuns.tiny("train.steps=2", "model.nLayers=3"), reg, runs.resolve("eval"),
+          new EventBus());
+      new Trainer(run).train();
+      run.directory().close();
+      int[] inputs = new int[4 * 16];
+      for (int i = 0; i < inputs.length; i++) {
+        inputs[i] = (i * 7 + 3) % 256;
+      }
+      double[] plain;
+      double[] scoped;
+      long evalArena;
+      try (NoGrad ng = NoGrad.enter()) {
+        plain = run.model().logits(inputs, 4, 16).data().dup().data().asDouble(); // no arena: nothing to free
+        try (StepArena arena = StepArena.open("eval-test")) {
+          scoped = run.model().logits(inputs, 4, 16).data().data().asDouble();
+          evalArena = arena.bytesThisStep();
+        }
+      }
+      assertArrayEquals(plain, scoped, 0.0, "logits with each block's temporaries freed");
+      long recompute = MemoryPhases.workspaces().get("recompute")[1];
+      // the evaluation arena holds the block outputs and the head, not the blocks' temporaries
+      assertTrue(recompute > 0 && evalArena < 3 * recompute, "eval arena " + evalArena + " bytes, one block "
+          + recompute);
+      StepArena.releaseThreadArenas();
+    }
   }
 
   @Test
