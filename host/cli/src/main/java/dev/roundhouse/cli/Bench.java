@@ -103,9 +103,13 @@ final class Bench {
     return run(requested, jsonFile, registry, out, MemoryOptions.DEFAULTS);
   }
 
-  /** Options of the memory scenario: cases, arena layouts, extra overrides, steps per measurement. */
-  record MemoryOptions(List<String> cases, List<String> arenas, List<String> sets, int steps) {
-    static final MemoryOptions DEFAULTS = new MemoryOptions(List.of("tiny-moe"), List.of("step", "blocks"), List.of(), 4);
+  /**
+   * Options of the memory scenario: cases, arena layouts, values of train.activationCheckpointing
+   * (each layout x each value), extra overrides, steps per measurement.
+   */
+  record MemoryOptions(List<String> cases, List<String> arenas, List<String> recompute, List<String> sets, int steps) {
+    static final MemoryOptions DEFAULTS = new MemoryOptions(List.of("tiny-moe"), List.of("step", "blocks"),
+        List.of("none"), List.of(), 4);
   }
 
   static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out,
@@ -141,7 +145,8 @@ final class Bench {
       } else if (s.equals("experts")) {
         json.put("experts", expertScaling(registry, out));
       } else if (s.equals("memory")) {
-        json.put("memory", MemoryCompare.run(memory.cases(), memory.arenas(), memory.sets(), memory.steps(), out));
+        json.put("memory", MemoryCompare.run(memory.cases(), memory.arenas(), memory.recompute(), memory.sets(),
+            memory.steps(), out));
       } else if (s.equals("precision")) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("bf16_products", dev.roundhouse.tensor.Bf16.describe());

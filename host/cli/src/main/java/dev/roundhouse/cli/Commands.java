@@ -243,10 +243,12 @@ final class Commands {
   }
 
   int bench(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "plugins-only", "case", "arena", "set", "steps"), Set.of());
+    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "plugins-only", "case", "arena", "recompute", "set", "steps"),
+        Set.of());
     Bench.MemoryOptions d = Bench.MemoryOptions.DEFAULTS;
     Bench.MemoryOptions memory = new Bench.MemoryOptions(a.all("case").isEmpty() ? d.cases() : a.all("case"),
-        a.all("arena").isEmpty() ? d.arenas() : a.all("arena"), a.all("set"),
+        a.all("arena").isEmpty() ? d.arenas() : a.all("arena"),
+        a.all("recompute").isEmpty() ? d.recompute() : a.all("recompute"), a.all("set"),
         a.intOption("steps", d.steps(), 1, 1_000_000));
     try (PluginRegistry registry = registry(a)) {
       return Bench.run(a.positionals, a.option("json"), registry, out, memory);

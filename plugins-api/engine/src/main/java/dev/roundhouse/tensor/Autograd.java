@@ -2,7 +2,6 @@ package dev.roundhouse.tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +26,27 @@ final class Autograd {
     }
   }
 
+  /**
+   * Plain backward from several roots at once (a checkpointed segment's outputs), each seeded with
+   * its gradient, in the current workspace; no per-block arenas. Roots come first to last in the
+   * order of the traversal, as one root's graph followed by what the next adds.
+   */
+  static void backwardPlain(List<Tensor> roots, List<INDArray> seeds) {
+    List<Tensor> order = new ArrayList<>();
+    Map<Tensor, Boolean> visited = new IdentityHashMap<>();
+    for (Tensor r : roots) {
+      if (!visited.containsKey(r)) {
+        order.addAll(topologicalOrder(r, visited));
+      }
+    }
+    for (int i = 0; i < roots.size(); i++) {
+      roots.get(i).addGrad(seeds.get(i));
+    }
+    for (int i = order.size() - 1; i >= 0; i--) {
+      step(order.get(i));
+    }
+  }
+
   /** Runs one node's backward, then drops its gradient and cuts it from the graph. */
   static void step(Tensor t) {
     Tensor.BackwardFn fn = t.backwardFn;
@@ -43,8 +63,12 @@ final class Autograd {
 
   /** Nodes that require grad, parents before children (iterative DFS, deep graphs are fine). */
   static List<Tensor> topologicalOrder(Tensor root) {
+    return topologicalOrder(root, new IdentityHashMap<>());
+  }
+
+  /** Like {@link #topologicalOrder(Tensor)}, skipping (and adding to) {@code visited}. */
+  private static List<Tensor> topologicalOrder(Tensor root, Map<Tensor, Boolean> visited) {
     List<Tensor> order = new ArrayList<>();
-    Map<Tensor, Boolean> visited = new IdentityHashMap<>();
     ArrayDeque<Object[]> stack = new ArrayDeque<>();
     stack.push(new Object[] {root, 0});
     visited.put(root, Boolean.TRUE);
@@ -65,6 +89,6 @@ final class Autograd {
         order.add(t);
       }
     }
-    return Collections.unmodifiableList(order);
+    return order;
   }
 }

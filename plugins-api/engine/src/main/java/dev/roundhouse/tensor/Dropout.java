@@ -12,7 +12,8 @@ final class Dropout {
   /**
    * Zeroes each element with probability p and scales the rest by 1 / (1 - p), so the expectation
    * is unchanged. The mask depends only on (seed, shape): the same seed gives the same mask.
-   * p = 0 returns x itself. Backward multiplies by the same scaled mask.
+   * p = 0 returns x itself. Backward multiplies by the same scaled mask. Inside a checkpointed
+   * segment ({@link Recompute}) the re-run draws the same mask.
    *
    * @throws IllegalArgumentException unless 0 <= p < 1
    */
@@ -24,7 +25,8 @@ final class Dropout {
       return x;
     }
     INDArray mask = Nd4j.createUninitialized(x.dataType(), x.shape());
-    try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(seed)) {
+    long drawSeed = Recompute.seed(seed); // the first pass's seed when a checkpoint re-runs this
+    try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(drawSeed)) {
       Nd4j.getExecutioner().exec(new BernoulliDistribution(mask, 1 - p), rng);
     } catch (Exception e) {
       throw new IllegalStateException("dropout RNG failed", e);

@@ -42,7 +42,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>Learning {@code OVER_TIME} over the first {@value #LEARNING_CYCLES} cycles: during them every
  *       allocation is a separate native block (spilled), freed when the cycle closes; then one block
- *       of the largest cycle seen plus {@value #OVERALLOCATION} headroom is allocated.</li>
+ *       of the largest cycle seen plus {@link #OVERALLOCATION} headroom is allocated.</li>
  *   <li>Spill {@code REALLOCATE}: a later step that needs more than the block spills its excess to
  *       separate native blocks (still freed at close) and, at close, the block is reallocated to the
  *       new maximum. Reallocations stop once the largest step shape has been seen.</li>
@@ -61,8 +61,11 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class StepArena implements AutoCloseable {
   /** Cycles observed before the arena allocates its block. */
   public static final int LEARNING_CYCLES = 3;
-  /** Headroom over the largest learned cycle, as a fraction. */
-  public static final double OVERALLOCATION = 0.3;
+  /**
+   * Headroom over the largest learned cycle, as a fraction: 0.3 unless the system property
+   * {@code roundhouse.arena.headroom} says otherwise (for measurements).
+   */
+  public static final double OVERALLOCATION = Double.parseDouble(System.getProperty("roundhouse.arena.headroom", "0.3"));
 
   /** The workspace configuration every arena uses; see the class comment for the reasoning. */
   public static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
@@ -181,6 +184,7 @@ public final class StepArena implements AutoCloseable {
       ws.destroyWorkspace(true);
     }
     Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+    NativeTrim.forgetThread(); // the next run's arenas learn again: trim after its learning steps too
     return true;
   }
 
@@ -239,6 +243,9 @@ public final class StepArena implements AutoCloseable {
     closed = true;
     if (workspace != null) {
       workspace.close();
+      if (open.isEmpty()) {
+        NativeTrim.afterLearningStep(id);
+      }
     }
   }
 }

@@ -62,6 +62,16 @@ public final class MemoryCompare {
    */
   public static Map<String, Object> run(List<String> caseNames, List<String> engines, List<String> extra, int steps,
       PrintStream out) {
+    return run(caseNames, engines, List.of("none"), extra, steps, out);
+  }
+
+  /**
+   * As {@link #run(List, List, List, int, PrintStream)}, for every arena layout x every value of
+   * {@code train.activationCheckpointing} in {@code recompute} (all measured at the same time).
+   * A variant is named by its layout, plus "/recompute=MODE" unless MODE is none.
+   */
+  public static Map<String, Object> run(List<String> caseNames, List<String> engines, List<String> recompute,
+      List<String> extra, int steps, PrintStream out) {
     Map<String, Object> json = new LinkedHashMap<>();
     for (String name : caseNames) {
       Case c = CASES.get(name);
@@ -79,7 +89,13 @@ public final class MemoryCompare {
           () -> peerPeak(ConfigLoader.load(null, sets), steps, caseJson));
       Map<String, java.util.concurrent.CompletableFuture<JsonNode>> runs = new LinkedHashMap<>();
       for (String engine : engines) {
-        runs.put(engine, java.util.concurrent.CompletableFuture.supplyAsync(() -> child(engine, sets, steps)));
+        for (String mode : recompute) {
+          List<String> variant = new ArrayList<>(sets);
+          variant.add("train.activationCheckpointing=" + mode);
+          ConfigLoader.load(null, variant); // a bad mode fails here, naming the field, not in a child
+          runs.put(mode.equals("none") ? engine : engine + "/recompute=" + mode,
+              java.util.concurrent.CompletableFuture.supplyAsync(() -> child(engine, variant, steps)));
+        }
       }
       Long peer = null;
       String peerNote;
@@ -108,7 +124,7 @@ public final class MemoryCompare {
 
   private static void print(String name, String engine, JsonNode r, Long peer, PrintStream out) {
     long peak = r.get("peakRss").asLong();
-    out.printf(Locale.ROOT, "memory %s (arena %s): %,d parameters, %d tokens/step, peak RSS %s%s, median step %.0f ms%n",
+    out.printf(Locale.ROOT, "memory %s (%s): %,d parameters, %d tokens/step, peak RSS %s%s, median step %.0f ms%n",
         name, engine, r.get("parameterCount").asLong(), r.get("tokensPerStep").asLong(), gb(peak),
         peer == null ? "" : String.format(Locale.ROOT, " = %.2fx the peer", peak / (double) peer),
         r.get("medianStepMs").asDouble());

@@ -35,7 +35,7 @@ public record RunConfig(
     optimizerGroups = optimizerGroups == null ? null : java.util.Collections.unmodifiableList(
         new java.util.ArrayList<>(optimizerGroups));
     train = train == null ? new TrainConfig(null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null) : train;
+        null, null, null, null, null, null, null, null, null, null) : train;
   }
 
   /** Structural checks of the host's own fields (plugin configs are checked by the registry). */

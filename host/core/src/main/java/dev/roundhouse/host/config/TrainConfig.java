@@ -12,7 +12,9 @@ package dev.roundhouse.host.config;
  * over batchSize / dataParallel sequences with a model replica sharing the weights; gradients are
  * summed in shard order before clipping and the optimizer step (see docs/performance.md).
  * {@code stopAt} (optional, {@link StopAt}): end the run at the first evaluation that reaches a target
- * (time-to-target runs); null trains all {@code steps}.
+ * (time-to-target runs); null trains all {@code steps}. {@code activationCheckpointing}: what each block
+ * recomputes in backward instead of keeping, "none" (default), "attention", "moe" or "block" (see
+ * docs/memory.md); gradients are the same in every mode.
  */
 public record TrainConfig(
     Integer steps,
@@ -34,7 +36,8 @@ public record TrainConfig(
     String onNonFinite,
     Integer maxConsecutiveSkips,
     AlarmsConfig alarms,
-    StopAt stopAt) {
+    StopAt stopAt,
+    String activationCheckpointing) {
   /** Default of {@code maxConsecutiveSkips}. */
   public static final int DEFAULT_MAX_CONSECUTIVE_SKIPS = 10;
 
@@ -56,6 +59,7 @@ public record TrainConfig(
     dtype = dtype == null ? "float" : dtype;
     onNonFinite = onNonFinite == null ? "stop" : onNonFinite;
     maxConsecutiveSkips = maxConsecutiveSkips == null ? DEFAULT_MAX_CONSECUTIVE_SKIPS : maxConsecutiveSkips;
+    activationCheckpointing = activationCheckpointing == null ? "none" : activationCheckpointing;
     alarms = (alarms == null ? AlarmsConfig.defaults() : alarms).withDefaultGrace(logEvery, warmupSteps);
   }
 
@@ -92,6 +96,10 @@ public record TrainConfig(
       p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + Problems.cut(onNonFinite) + "\"");
     }
     p.range(path + ".maxConsecutiveSkips", maxConsecutiveSkips, 1, 1_000_000);
+    if (dev.roundhouse.host.model.ActivationCheckpointing.parse(activationCheckpointing) == null) {
+      p.add(path + ".activationCheckpointing", "must be one of " + dev.roundhouse.host.model.ActivationCheckpointing.VALUES
+          + "; got \"" + Problems.cut(activationCheckpointing) + "\"");
+    }
     alarms.check(path + ".alarms", p);
     if (stopAt != null) {
       stopAt.check(path + ".stopAt", p);

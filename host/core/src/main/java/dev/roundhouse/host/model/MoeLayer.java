@@ -12,7 +12,9 @@ import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * DeepSeek-style MoE FFN: a router plugin picks experts per token; routed SwiGLU experts run only on
@@ -112,6 +114,26 @@ public final class MoeLayer implements Trainable {
         throw new ComponentOutputException("router", routerId, "returned token index " + t + " outside [0, " + n + ")");
       }
     }
+  }
+
+  /** Puts back the routing of a checkpointed block's first pass after its re-run replaced it. */
+  void restoreRouting(LayerRouting first) {
+    last = first;
+  }
+
+  /**
+   * The last routing with its gates and losses replaced by a checkpointed segment's outputs (same
+   * values, alive until the step ends; losses in the routing's own order).
+   */
+  void adoptCheckpointed(Tensor gates, List<Tensor> losses) {
+    Routing r = last.routing();
+    Map<String, Tensor> kept = new LinkedHashMap<>();
+    int i = 0;
+    for (String name : r.losses().keySet()) {
+      kept.put(name, losses.get(i++));
+    }
+    Routing adopted = new Routing(r.numTokens(), r.numExperts(), r.tokenIndex(), r.expertIndex(), gates, kept, r.stats());
+    last = new LayerRouting(last.tokensPerExpert(), last.dropped(), adopted, last.plan());
   }
 
   public LayerRouting lastRouting() {

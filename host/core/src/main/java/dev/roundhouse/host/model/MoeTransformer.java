@@ -9,6 +9,7 @@ import dev.roundhouse.tensor.Losses;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Norms;
 import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.Recompute;
 import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
@@ -91,7 +92,8 @@ public final class MoeTransformer implements Trainable {
     DocumentIds documents = documents(inputs, batch, seqLen); // null without document masking
     for (Block b : blocks) {
       StepArena.beginSegment(); // per-block arena: freed as soon as this block's backward has run
-      x = b.forward(x, documents);
+      // without a graph (evaluation, sampling) each block's temporaries die once it has returned
+      x = Recompute.withoutTemporaries(x, in -> b.forward(in, documents));
     }
     StepArena.beginSegment();
     return head(x);
@@ -125,6 +127,11 @@ public final class MoeTransformer implements Trainable {
       }
     }
     return new Loss(total, ce, routerLosses);
+  }
+
+  /** What every block recomputes in backward from the next forward on; call it between steps. */
+  public void activationCheckpointing(ActivationCheckpointing mode) {
+    blocks.forEach(b -> b.checkpointing(mode));
   }
 
   public List<Block> blocks() {

@@ -3,6 +3,7 @@ package dev.roundhouse.host.train;
 import dev.roundhouse.host.config.ModelConfig;
 import dev.roundhouse.host.config.MoeConfig;
 import dev.roundhouse.host.config.RunConfig;
+import dev.roundhouse.host.model.ActivationCheckpointing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,10 @@ import java.util.Locale;
  * <p>Per token and layer, the values a block makes in forward: attention 9 d (norm, q, k, v, rotated
  * q and k, context, projection, residual) plus 2 x heads x T (scores and probabilities); a dense
  * FFN 4 x hidden + 3 d; a MoE FFN (4 + 2k) d + 4 k x expert hidden + 4 x shared hidden per shared
- * expert + 2 x experts. The head adds 3 x vocab (logits, log-probabilities, their gradient).
+ * expert + 2 x experts. The head adds 3 x vocab (logits, log-probabilities, their gradient). With
+ * {@code train.activationCheckpointing}, a recomputed part keeps only its output (and the gates) in
+ * its block's arena, and the re-run's arena holds one recomputed part's forward and backward (twice
+ * its values), counted with the backward scratch.
  */
 public record MemoryEstimate(long stateBytes, long activationBytes, long scratchBytes, long processBytes) {
   /** Arena headroom over the learned size (StepArena.OVERALLOCATION) and allocator slack. */
@@ -42,15 +46,29 @@ public record MemoryEstimate(long stateBytes, long activationBytes, long scratch
     double dense = 4.0 * moe.denseHidden() + 3 * d;
     double moeFfn = (4 + 2.0 * moe.topK()) * d + 4.0 * moe.topK() * moe.expertHidden()
         + 4.0 * moe.sharedExperts() * moe.sharedHidden() + 2.0 * moe.routedExperts();
+    ActivationCheckpointing recompute = ActivationCheckpointing.parse(cfg.train().activationCheckpointing());
     double perToken = 3.0 * m.vocabSize() + d;
     double largestLayer = 0;
+    double largestRecomputed = 0;
     for (int i = 0; i < m.nLayers(); i++) {
-      double layer = attention + (i < moe.firstDenseLayers() ? dense : moeFfn);
-      perToken += layer;
-      largestLayer = Math.max(largestLayer, layer);
+      boolean isMoe = i >= moe.firstDenseLayers();
+      double ffn = isMoe ? moeFfn : dense;
+      double recomputed = switch (recompute) {
+        case NONE -> 0;
+        case ATTENTION -> attention;
+        case MOE -> isMoe ? ffn : 0;
+        case BLOCK -> attention + ffn;
+      };
+      // a recomputed part keeps its output (d) and, with a router inside, the gates (k) between passes
+      double kept = recomputed == 0 ? 0 : d + (recompute != ActivationCheckpointing.ATTENTION && isMoe ? moe.topK() : 0);
+      perToken += attention + ffn - recomputed + kept;
+      largestLayer = Math.max(largestLayer, attention + ffn);
+      largestRecomputed = Math.max(largestRecomputed, recomputed);
     }
     long activations = (long) (tokens * perToken * bytes * ARENA_FACTOR);
-    long scratch = (long) (tokens * Math.max(largestLayer, 3.0 * m.vocabSize()) * bytes * ARENA_FACTOR);
+    // backward scratch, plus the re-run's arena: one recomputed part's forward and its backward
+    long scratch = (long) (tokens * (Math.max(largestLayer, 3.0 * m.vocabSize()) + 2 * largestRecomputed)
+        * bytes * ARENA_FACTOR);
     return new MemoryEstimate(MemoryBudget.trainingBytes(cfg), activations, scratch, PROCESS_BYTES);
   }
 

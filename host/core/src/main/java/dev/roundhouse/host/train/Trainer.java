@@ -7,6 +7,7 @@ import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.env.ProcMemory;
 import dev.roundhouse.host.metrics.LayerLoad;
 import dev.roundhouse.host.metrics.RunEvent;
+import dev.roundhouse.host.model.ActivationCheckpointing;
 import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.run.LoadedCheckpoint;
@@ -63,6 +64,10 @@ public final class Trainer {
     this.alarms = newAlarms(0);
     this.shards = new DataParallelShards(run.model(), run.shardReplicas());
     this.loop = ShardLoop.of(shards.count());
+    ActivationCheckpointing recompute = ActivationCheckpointing.parse(tc.activationCheckpointing());
+    for (int s = 0; s < shards.count(); s++) {
+      shards.model(s).activationCheckpointing(recompute);
+    }
   }
 
   private RouterAlarms newAlarms(int startStep) {

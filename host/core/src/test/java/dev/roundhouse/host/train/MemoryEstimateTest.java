@@ -26,6 +26,22 @@ class MemoryEstimateTest {
   }
 
   @Test
+  void recomputeLowersTheActivationsMostForWholeBlocks() {
+    long[] act = new long[4];
+    String[] modes = {"none", "attention", "moe", "block"};
+    for (int i = 0; i < 4; i++) {
+      act[i] = MemoryEstimate.of(ConfigLoader.load(null, List.of("train.activationCheckpointing=" + modes[i])))
+          .activationBytes();
+    }
+    assertTrue(act[1] < act[0] && act[2] < act[0] && act[3] < act[1] && act[3] < act[2],
+        "activations none/attention/moe/block: " + java.util.Arrays.toString(act));
+    MemoryEstimate none = MemoryEstimate.of(ConfigLoader.load(null, List.of()));
+    MemoryEstimate block = MemoryEstimate.of(ConfigLoader.load(null, List.of("train.activationCheckpointing=block")));
+    assertTrue(block.scratchBytes() > none.scratchBytes(), "the re-run's arena comes on top of the scratch");
+    assertTrue(block.totalBytes() < none.totalBytes(), none.describe() + " vs " + block.describe());
+  }
+
+  @Test
   void refusesOnlyWhatDoesNotFitAndSaysWhatToDo() {
     MemoryEstimate e = MemoryEstimate.of(ConfigLoader.load(null, List.of()));
     assertNull(e.problem(e.totalBytes()));

@@ -2,6 +2,7 @@ package dev.roundhouse.plugins.routers;
 
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.NoGrad;
+import dev.roundhouse.tensor.Recompute;
 import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
 import java.util.Map;
@@ -18,7 +19,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Each draw's seed depends on (router seed, optimizer steps so far, micro-batch within the step,
  * kind), never on the global ND4J RNG, so a resumed run draws the same noise as an uninterrupted one:
- * the step counter is router state ("noise_step").
+ * the step counter is router state ("noise_step"). Seeds go through {@link Recompute#seed}, so a
+ * checkpointed block re-run in backward draws the same noise, and the re-run does not advance the
+ * micro-batch counter.
  */
 final class GateNoise {
   static final String STATE_KEY = "noise_step";
@@ -70,14 +73,14 @@ final class GateNoise {
       draw(new GaussianDistribution(z, 0.0, noiseStd), 2);
       out = Elementwise.add(logits, Tensor.constant(z));
     }
-    if (!pinned) {
+    if (!pinned && !Recompute.active()) { // a checkpoint's re-run repeats this micro-batch's draw
       micro++;
     }
     return out;
   }
 
   private void draw(org.nd4j.linalg.api.ops.RandomOp op, int kind) {
-    long s = seed * 0x9E3779B97F4A7C15L + step * 1_000_003L + micro * 7919L + kind;
+    long s = Recompute.seed(seed * 0x9E3779B97F4A7C15L + step * 1_000_003L + micro * 7919L + kind);
     try (Random rng = Nd4j.getRandomFactory().getNewRandomInstance(s)) {
       Nd4j.getExecutioner().exec(op, rng);
     } catch (Exception e) {
