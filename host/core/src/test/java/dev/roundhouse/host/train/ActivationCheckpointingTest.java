@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.config.RunConfig;
+import dev.roundhouse.host.data.prepare.Preparer;
 import dev.roundhouse.host.metrics.EventBus;
 import dev.roundhouse.host.metrics.RunEvent;
 import dev.roundhouse.host.registry.PluginRegistry;
@@ -55,6 +56,19 @@ class ActivationCheckpointingTest {
     assertEveryModeIdentical(new String[] {"train.steps=3", "precision.type=bf16-mixed",
         "model.moe.router.noiseStd=0.3"}, true);
     assertEveryModeIdentical(new String[] {"train.steps=3", "model.moe.router.noiseStd=0.3"}, false);
+  }
+
+  @Test
+  void documentMaskingTrainsBitIdenticallyInEveryMode() throws Exception {
+    // the re-run must see the same document ids as the first pass (packed documents, EOS separators)
+    Path mix = runs.resolveSibling(runs.getFileName() + "-mix.json");
+    java.nio.file.Files.writeString(mix, "{\"tokenizer\": {\"type\": \"byte\"}, \"valFraction\": 0.1, \"sources\": ["
+        + "{\"name\": \"arithmetic\", \"synthetic\": \"arithmetic\", \"documents\": 200},"
+        + "{\"name\": \"english\", \"synthetic\": \"english\", \"documents\": 200}]}");
+    Path data = runs.resolveSibling(runs.getFileName() + "-prepared");
+    Preparer.prepare(Preparer.load(mix), data, s -> { });
+    assertEveryModeIdentical(new String[] {"train.dtype=double", "train.steps=3", "data.prepared=" + data,
+        "data.documentMask=true", "model.seqLen=64", "train.dataParallel=2"}, true);
   }
 
   @Test
