@@ -187,6 +187,9 @@ class DashboardScreenTest {
       assertEquals(l.getText(), l.getTooltip().getText(), id);
     }
     assertNotCutOff(robot, "#healthTable");
+    Label stats = robot.lookup("#dashStats").queryAs(Label.class);
+    javafx.scene.text.Text shown = (javafx.scene.text.Text) stats.lookup(".text");
+    assertEquals(stats.getText(), shown.getText(), "#dashStats is cut off (it must wrap)");
 
     robot.clickOn("#tab-plugins");
     WaitForAsyncUtils.waitForFxEvents();

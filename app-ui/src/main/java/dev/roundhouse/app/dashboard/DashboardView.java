@@ -84,6 +84,8 @@ public final class DashboardView {
     stats.setId("dashStats");
     stats.getStyleClass().add("stats");
     stats.setWrapText(true); // a narrow window wraps the line instead of cutting off peak RSS
+    // a VBox gives a wrapping label only its one-line minimum height unless the minimum is its wrapped height
+    stats.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
     stats.textProperty().bind(vm.statsProperty());
     StatusText.withTooltip(stats);
 
