@@ -10,7 +10,7 @@ import dev.roundhouse.host.config.PluginSlot;
 import dev.roundhouse.host.config.MoeConfig;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.config.TrainConfig;
-import dev.roundhouse.host.data.DataSpec;
+import dev.roundhouse.host.config.DataSpec;
 import dev.roundhouse.host.registry.ExtensionInfo;
 import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;

@@ -4,7 +4,7 @@ import dev.roundhouse.host.config.ConfigException;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.config.RunConfig;
 import dev.roundhouse.host.data.ByteTokenizer;
-import dev.roundhouse.host.data.DataSpec;
+import dev.roundhouse.host.config.DataSpec;
 import dev.roundhouse.host.data.Dataset;
 import dev.roundhouse.host.data.ValidationBatches;
 import dev.roundhouse.host.env.BackendInfo;

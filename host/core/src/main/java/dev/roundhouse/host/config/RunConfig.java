@@ -1,7 +1,6 @@
 package dev.roundhouse.host.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.roundhouse.host.data.DataSpec;
 import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
 import java.util.List;
 

@@ -96,8 +96,8 @@ public record TrainConfig(
       p.add(path + ".onNonFinite", "must be \"stop\" or \"skip\", got \"" + Problems.cut(onNonFinite) + "\"");
     }
     p.range(path + ".maxConsecutiveSkips", maxConsecutiveSkips, 1, 1_000_000);
-    if (dev.roundhouse.host.model.ActivationCheckpointing.parse(activationCheckpointing) == null) {
-      p.add(path + ".activationCheckpointing", "must be one of " + dev.roundhouse.host.model.ActivationCheckpointing.VALUES
+    if (ActivationCheckpointing.parse(activationCheckpointing) == null) {
+      p.add(path + ".activationCheckpointing", "must be one of " + ActivationCheckpointing.VALUES
           + "; got \"" + Problems.cut(activationCheckpointing) + "\"");
     }
     alarms.check(path + ".alarms", p);

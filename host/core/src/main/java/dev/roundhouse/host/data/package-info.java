@@ -1,7 +1,7 @@
 /**
  * Training data: tokenizers, sources, the synthetic corpus, the train/val split and batch loaders.
  *
- * <p>Flow: {@link dev.roundhouse.host.data.DataSpec#open} (or
+ * <p>Flow: {@link dev.roundhouse.host.config.DataSpec#open} (or
  * {@link dev.roundhouse.host.data.DataSources#open}) reads a file, folder, glob or the
  * {@link dev.roundhouse.host.data.SyntheticCorpus} into a {@link dev.roundhouse.host.data.TokenStream}
  * and checks it, throwing {@link dev.roundhouse.host.data.DataException} before training starts;

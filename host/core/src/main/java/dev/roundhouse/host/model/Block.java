@@ -4,6 +4,7 @@ import dev.roundhouse.api.Attention;
 import dev.roundhouse.api.DocumentIds;
 import dev.roundhouse.api.Routing;
 import dev.roundhouse.api.Trainable;
+import dev.roundhouse.host.config.ActivationCheckpointing;
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.Norms;

@@ -3,6 +3,7 @@ package dev.roundhouse.host.model;
 import dev.roundhouse.api.DocumentIds;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Trainable;
+import dev.roundhouse.host.config.ActivationCheckpointing;
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.Embedding;
 import dev.roundhouse.tensor.Losses;

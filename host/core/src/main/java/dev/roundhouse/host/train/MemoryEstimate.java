@@ -3,7 +3,7 @@ package dev.roundhouse.host.train;
 import dev.roundhouse.host.config.ModelConfig;
 import dev.roundhouse.host.config.MoeConfig;
 import dev.roundhouse.host.config.RunConfig;
-import dev.roundhouse.host.model.ActivationCheckpointing;
+import dev.roundhouse.host.config.ActivationCheckpointing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

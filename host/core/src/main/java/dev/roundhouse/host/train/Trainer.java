@@ -7,7 +7,7 @@ import dev.roundhouse.host.data.Batch;
 import dev.roundhouse.host.env.ProcMemory;
 import dev.roundhouse.host.metrics.LayerLoad;
 import dev.roundhouse.host.metrics.RunEvent;
-import dev.roundhouse.host.model.ActivationCheckpointing;
+import dev.roundhouse.host.config.ActivationCheckpointing;
 import dev.roundhouse.host.model.MoeLayer;
 import dev.roundhouse.host.model.MoeTransformer;
 import dev.roundhouse.host.run.LoadedCheckpoint;

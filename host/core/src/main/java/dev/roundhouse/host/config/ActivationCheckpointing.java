@@ -1,4 +1,4 @@
-package dev.roundhouse.host.model;
+package dev.roundhouse.host.config;
 
 import java.util.Locale;
 

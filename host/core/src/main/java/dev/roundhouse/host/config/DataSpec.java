@@ -1,5 +1,10 @@
-package dev.roundhouse.host.data;
+package dev.roundhouse.host.config;
 
+import dev.roundhouse.host.data.DataException;
+import dev.roundhouse.host.data.DataSources;
+import dev.roundhouse.host.data.Dataset;
+import dev.roundhouse.host.data.SyntheticCorpus;
+import dev.roundhouse.host.data.Tokenizer;
 import dev.roundhouse.host.data.prepare.PreparedDataset;
 import dev.roundhouse.host.data.tokenizer.TokenizerSpec;
 
