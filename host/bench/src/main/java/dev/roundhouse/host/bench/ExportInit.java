@@ -24,7 +24,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Exports what an outside implementation (bench/pytorch_reference.py) needs to reproduce the first
+ * Exports what an outside implementation (host/bench/scripts/pytorch_reference.py) needs to reproduce the first
  * training steps of a run like for like: the initial weights built exactly as a run builds them
  * (same config and seed, through {@link Runs#create}), the first {@code steps} training batches, and
  * what the real {@code Trainer} then logged for those steps.

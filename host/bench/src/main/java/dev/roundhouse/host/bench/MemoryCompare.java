@@ -25,12 +25,12 @@ import java.util.regex.Pattern;
  * {@code roundhouse bench memory}: for each case (a config with overrides) and each arena layout,
  * one child JVM runs {@link MemoryBench} (so peaks never mix; the layouts and the peer run at the
  * same time, so their step times see the same machine load), and the PyTorch peer
- * (bench/pytorch_reference.py under {@code /usr/bin/python3}, or {@code -Droundhouse.bench.python})
+ * (host/bench/scripts/pytorch_reference.py under {@code /usr/bin/python3}, or {@code -Droundhouse.bench.python})
  * trains the same model and batch in its own process; prints peak RSS by phase and category and
  * the ratio to the peer. The peer is skipped, with the reason, when its script or torch is missing.
  * The peer trains one warm-up and one timed step (its peak is reached in the first step that has
  * optimizer state); {@code TORCH_BLAS_DIR} gives it a faster libblas.so.3, as in
- * bench/compare_pytorch.sh (Debian's torch otherwise runs the reference BLAS: same memory, slower).
+ * host/bench/scripts/compare_pytorch.sh (Debian's torch otherwise runs the reference BLAS: same memory, slower).
  */
 public final class MemoryCompare {
   /** A named config: overrides of the embedded tiny-moe. */
@@ -210,7 +210,7 @@ public final class MemoryCompare {
     Path script = findScript();
     String python = System.getProperty("roundhouse.bench.python", "/usr/bin/python3");
     if (script == null) {
-      json.put("peer_skipped", "bench/pytorch_reference.py not found under the working directory or roundhouse.home");
+      json.put("peer_skipped", "host/bench/scripts/pytorch_reference.py not found under the working directory or roundhouse.home");
       return null;
     }
     if (!Files.isExecutable(Path.of(python))) {
@@ -228,7 +228,7 @@ public final class MemoryCompare {
       ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--bench", "--config", cfgFile.toString(),
           "--warmup", "1", "--steps", "1").redirectErrorStream(true);
       pb.environment().remove("LD_PRELOAD");
-      String blasDir = System.getenv("TORCH_BLAS_DIR"); // as bench/compare_pytorch.sh: a faster libblas.so.3
+      String blasDir = System.getenv("TORCH_BLAS_DIR"); // as host/bench/scripts/compare_pytorch.sh: a faster libblas.so.3
       if (blasDir != null && !blasDir.isBlank()) {
         String ld = System.getenv("LD_LIBRARY_PATH");
         pb.environment().put("LD_LIBRARY_PATH", blasDir + (ld == null || ld.isBlank() ? "" : ":" + ld));
@@ -270,7 +270,7 @@ public final class MemoryCompare {
     }
     for (Path r : roots) {
       for (Path d = r; d != null; d = d.getParent()) {
-        Path s = d.resolve("bench/pytorch_reference.py");
+        Path s = d.resolve("host/bench/scripts/pytorch_reference.py");
         if (Files.isRegularFile(s)) {
           return s;
         }

@@ -6,7 +6,7 @@ import dev.roundhouse.host.registry.PluginRegistry;
 import java.util.Locale;
 
 /**
- * One line per measurement for bench/native_builds.sh: the native build and BLAS in use, the fp32
+ * One line per measurement for host/bench/scripts/native_builds.sh: the native build and BLAS in use, the fp32
  * gemm peak (1024^3, one thread) and the median fp32 tiny-moe training step. Run:
  * {@code java -cp <cli classpath> dev.roundhouse.host.bench.NativeBuildProbe [--warmup W] [--steps N]
  * [--set key=value ...]}.

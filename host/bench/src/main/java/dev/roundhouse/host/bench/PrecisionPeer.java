@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The PyTorch peer's training step for {@code bench precision}: bench/pytorch_reference.py
+ * The PyTorch peer's training step for {@code bench precision}: host/bench/scripts/pytorch_reference.py
  * {@code --bench} on the same resolved config, in fp32 or under {@code torch.autocast("cpu",
  * dtype=torch.bfloat16)}, at a given thread count (torch.set_num_threads, OMP_NUM_THREADS and
  * OPENBLAS_NUM_THREADS all set to it: Debian's torch calls OpenBLAS, whose threads ignore
@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  *
  * <p>BLAS: Debian's torch calls whatever libblas.so.3 resolves to; the reference libblas3 runs its
  * gemms at ~3 GFLOP/s. {@code TORCH_BLAS_DIR} names a folder with a faster libblas.so.3 (as in
- * bench/compare_pytorch.sh); without it the OpenBLAS that the build unpacks
+ * host/bench/scripts/compare_pytorch.sh); without it the OpenBLAS that the build unpacks
  * (host/cli/target/native/org/bytedeco/openblas/...) is linked as libblas.so.3 in a temporary folder,
  * so the peer runs at its fast setting. The peer prints which BLAS it used.
  */
@@ -39,7 +39,7 @@ final class PrecisionPeer {
     Path script = MemoryCompare.findScript();
     String python = System.getProperty("roundhouse.bench.python", "/usr/bin/python3");
     if (script == null) {
-      return new Result(Double.NaN, "", "bench/pytorch_reference.py not found");
+      return new Result(Double.NaN, "", "host/bench/scripts/pytorch_reference.py not found");
     }
     if (!Files.isExecutable(Path.of(python))) {
       return new Result(Double.NaN, "", python + " not found");

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs bench/tokenizer-peer/peer.mjs (the JavaScript reference encoders). Tests call
+ * Runs host/bench/scripts/tokenizer-peer/peer.mjs (the JavaScript reference encoders). Tests call
  * {@link #assumeAvailable()} first: without node or the peer's node_modules (npm ci in that folder;
  * .ci/tokenizer-peer.sh does it in CI) they are skipped with the reason.
  */
@@ -27,7 +27,7 @@ final class PeerProcess {
   private static Path locate() {
     Path p = Path.of("").toAbsolutePath();
     while (p != null) {
-      Path candidate = p.resolve("bench/tokenizer-peer");
+      Path candidate = p.resolve("host/bench/scripts/tokenizer-peer");
       if (Files.isRegularFile(candidate.resolve("peer.mjs"))) {
         return candidate;
       }
@@ -37,7 +37,7 @@ final class PeerProcess {
   }
 
   static void assumeAvailable() {
-    assumeTrue(PEER_DIR != null, "bench/tokenizer-peer not found above " + Path.of("").toAbsolutePath());
+    assumeTrue(PEER_DIR != null, "host/bench/scripts/tokenizer-peer not found above " + Path.of("").toAbsolutePath());
     assumeTrue(Files.isDirectory(PEER_DIR.resolve("node_modules/@huggingface/tokenizers"))
         && Files.isDirectory(PEER_DIR.resolve("node_modules/js-tiktoken")),
         "tokenizer peer not installed: run `npm ci` in " + PEER_DIR);

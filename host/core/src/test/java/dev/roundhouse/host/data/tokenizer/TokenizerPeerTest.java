@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exactness against the JavaScript reference encoders (bench/tokenizer-peer): Hugging Face
+ * Exactness against the JavaScript reference encoders (host/bench/scripts/tokenizer-peer): Hugging Face
  * tokenizers.js for tokenizer.json files, js-tiktoken for rank files. Every case of corpus.json
  * (English, code, numbers, whitespace runs, many scripts, emoji) must give identical ids, and both
  * sides must decode them back to the input. Skipped when node or the peer's node_modules are absent.

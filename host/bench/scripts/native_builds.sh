@@ -3,9 +3,9 @@
 # for each round, each of the four variants runs the fp32 gemm peak (1024^3, one thread) and the
 # fp32 tiny-moe training step (StepBench). The plain build's jar is taken from the local Maven
 # repository (fetched with `mvn dependency:get` when missing).
-# Usage: bench/native_builds.sh [ROUNDS=2] [WARMUP=2] [STEPS=5] [--set key=value ...]
+# Usage: host/bench/scripts/native_builds.sh [ROUNDS=2] [WARMUP=2] [STEPS=5] [--set key=value ...]
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 CLI="$ROOT/host/cli/target"
 ROUNDS="${1:-2}"; WARMUP="${2:-2}"; STEPS="${3:-5}"; shift $(( $# < 3 ? $# : 3 ))
 M2="${MAVEN_REPO:-$HOME/.m2/repository}/org/nd4j/nd4j-native/1.0.0-M2.1"

@@ -4,9 +4,9 @@
 # 2. an MoE (layer 1: 8 experts of hidden 64, top-2 = granular upcycling in 2 slices, 1 shared expert)
 #    trains EXTRA_STEPS steps from it (init.upcycle), and the same MoE EXTRA_STEPS steps from scratch;
 # 3. the dense model continues EXTRA_STEPS steps (reference) through export + import.
-# Prints the validation loss curve of each. Usage: bench/upcycle_vs_scratch.sh [OUT_DIR]
+# Prints the validation loss curve of each. Usage: host/bench/scripts/upcycle_vs_scratch.sh [OUT_DIR]
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../../.." && pwd)"
 OUT="${1:-$ROOT/runs/upcycle-bench}"
 DATA="${DATA:-$ROOT/../shared/data/tinyshakespeare.txt}"
 DENSE_STEPS="${DENSE_STEPS:-200}"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Same-steps router comparison on tinyshakespeare (docs/routers.md). Usage: bench/compare_routers.sh [STEPS] [OUT]
+# Same-steps router comparison on tinyshakespeare (docs/routers.md). Usage: host/bench/scripts/compare_routers.sh [STEPS] [OUT]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../../.."
 STEPS="${1:-100}"
 OUT="${2:-runs/routers}"
 DATA=../shared/data/tinyshakespeare.txt
@@ -13,4 +13,4 @@ R softmax-aux   '{"type":"softmax-topk","auxLossCoef":0.01}'
 R softmax-noaux '{"type":"softmax-topk","auxLossCoef":0}'
 R sigmoid-free  '{"type":"sigmoid-topk","biasUpdateRate":0.001}'
 R expert-choice '{"type":"expert-choice","capacityFactor":1.0}'
-python3 bench/summarize_runs.py "$OUT"/softmax-aux "$OUT"/softmax-noaux "$OUT"/sigmoid-free "$OUT"/expert-choice
+python3 host/bench/scripts/summarize_runs.py "$OUT"/softmax-aux "$OUT"/softmax-noaux "$OUT"/sigmoid-free "$OUT"/expert-choice

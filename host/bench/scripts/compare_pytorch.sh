@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Roundhouse vs the PyTorch peer (bench/pytorch_reference.py) on the tiny-moe training step.
+# Roundhouse vs the PyTorch peer (host/bench/scripts/pytorch_reference.py) on the tiny-moe training step.
 #  1. like-for-like check: ExportInit writes Roundhouse's initial weights, first batches and the
 #     trainer's logged step numbers; the PyTorch model loads them and must agree (--tolerance). It runs
 #     one shard (train.dataParallel=1): with more, batch-scope router losses are taken per shard.
@@ -11,16 +11,16 @@
 #     one thread each (OMP_NUM_THREADS=1). RH_MODE=ops gives Roundhouse one op stream with THREADS
 #     OpenMP threads instead. PEER_THREADS (default THREADS) sets the PyTorch side alone, e.g.
 #     THREADS=2 PEER_THREADS=1 compares with PyTorch at its fastest setting on a 2-core machine.
-# Usage: bench/compare_pytorch.sh [ROUNDS] ; env: THREADS (1), PEER_THREADS, RH_MODE (shards),
+# Usage: host/bench/scripts/compare_pytorch.sh [ROUNDS] ; env: THREADS (1), PEER_THREADS, RH_MODE (shards),
 #        WARMUP (3), STEPS (5), CONFIG,
 #        PYTHON (/usr/bin/python3, Debian's python3-torch), SKIP_CHECK=1 to time only,
 #        TORCH_BLAS_DIR: a folder with a libblas.so.3 for the PyTorch side only (Debian's torch is built
 #        with BLAS_INFO=generic and uses whatever libblas.so.3 resolves to; the reference libblas3 runs
 #        gemms at ~2 GFLOP/s, OpenBLAS at ~60). Without OpenBLAS installed system-wide:
 #          apt-get download libopenblas0-pthread && dpkg -x libopenblas0-pthread_*.deb ob
-#          TORCH_BLAS_DIR=$PWD/ob/usr/lib/x86_64-linux-gnu/openblas-pthread bench/compare_pytorch.sh
+#          TORCH_BLAS_DIR=$PWD/ob/usr/lib/x86_64-linux-gnu/openblas-pthread host/bench/scripts/compare_pytorch.sh
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cd "$ROOT"
 ROUNDS="${1:-2}"
 THREADS="${THREADS:-1}"
