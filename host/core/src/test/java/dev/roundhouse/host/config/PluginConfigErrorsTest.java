@@ -157,6 +157,16 @@ class PluginConfigErrorsTest {
   }
 
   @Test
+  void aPrecisionSectionsWrongFieldsAreEachReported() {
+    List<String> p = validate(List.of("precision.type=fp16-dynamic-scale", "precision.initScale=-1",
+        "precision.growthInterval=0", "precision.backoffFactor=2"));
+    for (String path : List.of("precision.initScale", "precision.growthInterval", "precision.backoffFactor")) {
+      assertEquals(1, p.stream().filter(s -> s.startsWith(path + ":")).count(), path + " in\n" + String.join("\n", p));
+    }
+    assertEquals(3, p.size(), String.join("\n", p));
+  }
+
+  @Test
   void bindThrowsThemAllTogether() {
     ObjectNode tree = ConfigLoader.readTree(null);
     ConfigLoader.applyOverrides(tree, BAD);

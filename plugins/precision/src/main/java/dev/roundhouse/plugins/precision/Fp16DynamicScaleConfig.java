@@ -1,5 +1,6 @@
 package dev.roundhouse.plugins.precision;
 
+import dev.roundhouse.api.ConfigFields;
 import java.util.List;
 
 /**
@@ -17,25 +18,19 @@ public record Fp16DynamicScaleConfig(List<String> roles, Double initScale, Integ
   public Fp16DynamicScaleConfig {
     roles = Roles.orDefault(roles, Bf16MixedConfig.DEFAULT_ROLES);
     Roles.parse(roles);
-    initScale = initScale == null ? 65536.0 : initScale;
-    growthInterval = growthInterval == null ? 2000 : growthInterval;
+    initScale = ConfigFields.positive("initScale", initScale, 65536.0);
+    growthInterval = ConfigFields.atLeast("growthInterval", growthInterval, 1, 2000);
     growthFactor = growthFactor == null ? 2.0 : growthFactor;
-    backoffFactor = backoffFactor == null ? 0.5 : backoffFactor;
-    minScale = minScale == null ? 1.0 : minScale;
-    if (!(initScale > 0) || initScale.isInfinite()) {
-      throw new IllegalArgumentException("initScale: must be > 0 and finite, got " + initScale);
-    }
-    if (growthInterval < 1) {
-      throw new IllegalArgumentException("growthInterval: must be >= 1, got " + growthInterval);
-    }
     if (!(growthFactor > 1) || growthFactor.isInfinite()) {
-      throw new IllegalArgumentException("growthFactor: must be > 1 and finite, got " + growthFactor);
+      throw ConfigFields.invalid("growthFactor", "must be > 1 and finite, got " + growthFactor);
     }
+    backoffFactor = backoffFactor == null ? 0.5 : backoffFactor;
     if (!(backoffFactor > 0 && backoffFactor < 1)) {
-      throw new IllegalArgumentException("backoffFactor: must be in (0, 1), got " + backoffFactor);
+      throw ConfigFields.invalid("backoffFactor", "must be in (0, 1), got " + backoffFactor);
     }
-    if (!(minScale > 0) || minScale > initScale) {
-      throw new IllegalArgumentException("minScale: must be in (0, initScale=" + initScale + "], got " + minScale);
+    minScale = ConfigFields.positive("minScale", minScale, 1.0);
+    if (minScale > initScale) {
+      throw ConfigFields.invalid("minScale", "must be in (0, initScale=" + initScale + "], got " + minScale);
     }
   }
 }

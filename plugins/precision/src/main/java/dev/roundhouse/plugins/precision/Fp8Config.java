@@ -1,5 +1,6 @@
 package dev.roundhouse.plugins.precision;
 
+import dev.roundhouse.api.ConfigFields;
 import java.util.List;
 
 /**
@@ -16,13 +17,7 @@ public record Fp8Config(List<String> roles, String scaling, Integer blockSize) {
   public Fp8Config {
     roles = Roles.orDefault(roles, List.of("routed_expert"));
     Roles.parse(roles);
-    scaling = scaling == null ? "tensor" : scaling;
-    blockSize = blockSize == null ? 128 : blockSize;
-    if (!scaling.equals("tensor") && !scaling.equals("block")) {
-      throw new IllegalArgumentException("scaling: must be \"tensor\" or \"block\", got \"" + scaling + "\"");
-    }
-    if (blockSize < 1) {
-      throw new IllegalArgumentException("blockSize: must be >= 1, got " + blockSize);
-    }
+    scaling = ConfigFields.oneOf("scaling", scaling, "tensor", "tensor", "block");
+    blockSize = ConfigFields.atLeast("blockSize", blockSize, 1, 128);
   }
 }

@@ -1,5 +1,6 @@
 package dev.roundhouse.plugins.precision;
 
+import dev.roundhouse.api.ConfigFields;
 import dev.roundhouse.tensor.ParamRole;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -33,7 +34,7 @@ final class Roles {
         }
       }
       if (r == null || !QUANTIZABLE.contains(r)) {
-        throw new IllegalArgumentException("roles[" + i + "]: " + (r == null ? "unknown role" : "role not computed"
+        throw ConfigFields.invalid("roles[" + i + "]", (r == null ? "unknown role" : "role not computed"
             + " through the precision policy (router, norm, embedding and bias stay fp32)") + " '" + n
             + "' (allowed: " + String.join(", ", known) + ")");
       }
