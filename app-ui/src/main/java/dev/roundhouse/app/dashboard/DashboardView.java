@@ -250,7 +250,8 @@ public final class DashboardView {
     health = new TableView<>(vm.cursor().health());
     health.setId("healthTable");
     health.getColumns().add(Tables.column("layer", HealthRow::layer));
-    health.getColumns().add(Tables.styled("cv_pct", r -> fmt(r.cvPct()), lvl(HealthRow::cvLevel)));
+    // cv_pct in percent with one decimal: "164.2" fits its column in bold (an alarm cell), "164.213" did not
+    health.getColumns().add(Tables.styled("cv_pct", r -> String.format("%.1f", r.cvPct()), lvl(HealthRow::cvLevel)));
     health.getColumns().add(Tables.styled("entropy_norm", r -> fmt(r.entropyNorm()), lvl(HealthRow::entropyLevel)));
     health.getColumns().add(Tables.column("maxvio", r -> fmt(r.maxVio())));
     health.getColumns().add(Tables.styled("max_load_frac", r -> fmt(r.maxLoadFrac()), lvl(HealthRow::maxLoadLevel)));
