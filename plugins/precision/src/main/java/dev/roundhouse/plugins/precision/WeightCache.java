@@ -22,15 +22,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * between forward passes without {@code afterBackward} must call {@link #invalidate()}.
  *
  * <p>Thread-safety: shards call {@link #get} concurrently; a weight's copy is made by one of them
- * while the others wait for it ({@link ConcurrentHashMap#computeIfAbsent}). {@link #invalidate()}
- * runs on the training thread between steps. Copies live outside every workspace (about two bytes
+ * while the others wait for it (a lock per weight). {@link #invalidate()} runs on the training thread
+ * between steps. Each copy's buffer is allocated once, outside every workspace, and refilled in place (about two bytes
  * per covered weight for bf16, four for the emulated formats).
  */
 final class WeightCache {
   private static final String SCRATCH = "weight-cache-scratch";
-  private final ConcurrentHashMap<Parameter, INDArray> copies = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Parameter, Copy> copies = new ConcurrentHashMap<>();
   private final DataType type;
   private final UnaryOperator<INDArray> make;
+  private volatile long epoch; // bumped by invalidate(); a copy made in an older epoch is refilled
+
+  /** One weight's copy: its buffer is allocated once and refilled in place after each invalidate(). */
+  private static final class Copy {
+    final INDArray data;
+    long epoch = -1; // guarded by this
+
+    Copy(INDArray data) {
+      this.data = data;
+    }
+  }
 
   /**
    * {@code make}: weight value -> its low-precision value (may allocate temporaries, which go to a
@@ -46,19 +57,22 @@ final class WeightCache {
     if (StepArena.current() == null) {
       return make.apply(p.data());
     }
-    return copies.computeIfAbsent(p, this::detachedCopy);
-  }
-
-  /** Drops every copy (weights are about to change). */
-  void invalidate() {
-    copies.clear();
-  }
-
-  private INDArray detachedCopy(Parameter p) {
-    INDArray out = StepArena.outside(() -> Nd4j.createUninitialized(type == null ? p.dataType() : type, p.shape()));
-    try (StepArena s = StepArena.open(SCRATCH)) {
-      out.assign(make.apply(p.data()));
+    Copy c = copies.computeIfAbsent(p, q -> new Copy(StepArena.outside(
+        () -> Nd4j.createUninitialized(type == null ? q.dataType() : type, q.shape()))));
+    long now = epoch;
+    synchronized (c) { // one shard fills it, the others wait for it
+      if (c.epoch != now) {
+        try (StepArena s = StepArena.open(SCRATCH)) {
+          c.data.assign(make.apply(p.data()));
+        }
+        c.epoch = now;
+      }
     }
-    return out;
+    return c.data;
+  }
+
+  /** Marks every copy stale (weights are about to change); buffers are kept, so a step allocates none. */
+  void invalidate() {
+    epoch++;
   }
 }
