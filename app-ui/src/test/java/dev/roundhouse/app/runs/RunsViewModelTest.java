@@ -63,6 +63,8 @@ class RunsViewModelTest {
       assertTrue(app.dashboard().charts().loss().size() >= 2, "a resume first shows the recorded history");
       waitUntil(() -> !runs.runningProperty().get(), 120);
       assertTrue(runs.messageProperty().get().startsWith("Finished"), runs.messageProperty().get());
+      // the listing is re-read after the run's lock is released, which can trail the running flag
+      waitUntil(() -> !"running".equals(runs.runs().get(0).status()), 30);
       RunSummary done = runs.runs().get(0);
       assertEquals("finished", done.status());
       assertEquals("40 / 40", done.steps());
