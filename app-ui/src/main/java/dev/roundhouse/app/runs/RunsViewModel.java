@@ -58,6 +58,12 @@ public final class RunsViewModel implements AutoCloseable {
   /** {@link #running} for threads other than the UI thread. */
   private volatile boolean trainingNow;
   private final Map<Path, Cached> cache = new HashMap<>();
+  /**
+   * Counts {@link #refresh()} calls: a background listing scanned before a refresh is stale (it may still say
+   * "running" for a run that has just ended) and is dropped instead of shown over the fresh one.
+   */
+  private long listingEpoch;
+  private final Object listingLock = new Object();
   private ScheduledExecutorService watcher;
 
   public RunsViewModel(Registries registries, Path runsRoot, DashboardViewModel dashboard, UiExecutor ui) {
@@ -151,7 +157,10 @@ public final class RunsViewModel implements AutoCloseable {
 
   /** Lists the run directories under the runs folder, newest first (on the calling thread). */
   public void refresh() {
-    show(scan());
+    synchronized (listingLock) {
+      listingEpoch++;
+      show(scan());
+    }
   }
 
   /**
@@ -168,8 +177,18 @@ public final class RunsViewModel implements AutoCloseable {
       return t;
     });
     watcher.scheduleWithFixedDelay(() -> {
+      long epoch;
+      synchronized (listingLock) {
+        epoch = listingEpoch;
+      }
       List<RunSummary> found = scan();
-      ui.execute(() -> show(found));
+      ui.execute(() -> {
+        synchronized (listingLock) {
+          if (epoch == listingEpoch) {
+            show(found);
+          }
+        }
+      });
     }, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
   }
 
