@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.attention;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "mla"} block (DeepSeek-V2/V3 multi-head latent attention). Null fields take
  * defaults relative to the model's head dim hd = dModel / nHeads, resolved when the block is built.
@@ -21,7 +23,7 @@ public record MlaConfig(Integer qLoraRank, Integer kvLoraRank, Integer nopeDim, 
     positiveOrNull("ropeDim", ropeDim, false);
     positiveOrNull("vDim", vDim, false);
     if (ropeDim != null && ropeDim % 2 != 0) {
-      throw new IllegalArgumentException("ropeDim: must be even, got " + ropeDim);
+      throw ConfigFields.invalid("ropeDim", "must be even, got " + ropeDim);
     }
   }
 
@@ -31,8 +33,7 @@ public record MlaConfig(Integer qLoraRank, Integer kvLoraRank, Integer nopeDim, 
 
   private static void positiveOrNull(String field, Integer v, boolean zeroAllowed) {
     if (v != null && (v < 0 || (v == 0 && !zeroAllowed))) {
-      throw new IllegalArgumentException(field + ": must be > 0" + (zeroAllowed ? " (0 or null = off)" : "")
-          + ", got " + v);
+      throw ConfigFields.invalid(field, "must be > 0" + (zeroAllowed ? " (0 or null = off)" : "") + ", got " + v);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.attention;
 
+import dev.roundhouse.api.ConfigFields;
+
 /**
  * Config of the {@code "nsa"} block (Native Sparse Attention): three causal branches per query,
  * mixed by learned sigmoid gates per head and branch. Null fields take the defaults below.
@@ -15,48 +17,34 @@ package dev.roundhouse.plugins.attention;
 public record NsaConfig(Integer nKvHeads, Integer compressBlock, Integer compressStride, Integer selectBlock,
     Integer selectCount, Integer window, Double ropeFraction) {
   public NsaConfig {
-    compressBlock = orDefault("compressBlock", compressBlock, 16);
-    compressStride = orDefault("compressStride", compressStride, 8);
-    selectBlock = orDefault("selectBlock", selectBlock, 16);
-    selectCount = orDefault("selectCount", selectCount, 4);
-    window = orDefault("window", window, 64);
+    compressBlock = ConfigFields.atLeast("compressBlock", compressBlock, 1, 16);
+    compressStride = ConfigFields.atLeast("compressStride", compressStride, 1, 8);
+    selectBlock = ConfigFields.atLeast("selectBlock", selectBlock, 1, 16);
+    selectCount = ConfigFields.atLeast("selectCount", selectCount, 1, 4);
+    window = ConfigFields.atLeast("window", window, 1, 64);
     if (nKvHeads != null && nKvHeads <= 0) {
-      throw new IllegalArgumentException("nKvHeads: must be > 0, got " + nKvHeads);
+      throw ConfigFields.invalid("nKvHeads", "must be > 0 (or null for one per query head), got " + nKvHeads);
     }
     if (compressStride > compressBlock || compressBlock % compressStride != 0) {
-      throw new IllegalArgumentException("compressStride: (" + compressStride
+      throw ConfigFields.invalid("compressStride", "(" + compressStride
           + ") must be <= compressBlock and divide it (" + compressBlock + ")");
     }
     if (selectBlock % compressStride != 0) {
-      throw new IllegalArgumentException("selectBlock: (" + selectBlock + ") must be a multiple of compressStride ("
+      throw ConfigFields.invalid("selectBlock", "(" + selectBlock + ") must be a multiple of compressStride ("
           + compressStride + ")");
     }
-    if (ropeFraction == null) {
-      ropeFraction = 1.0;
-    }
-    if (!(ropeFraction >= 0.0 && ropeFraction <= 1.0)) {
-      throw new IllegalArgumentException("ropeFraction: must be in [0, 1], got " + ropeFraction);
-    }
+    ropeFraction = ConfigFields.inRange("ropeFraction", ropeFraction, 0.0, 1.0, 1.0);
   }
 
   public static NsaConfig defaults() {
     return new NsaConfig(null, null, null, null, null, null, null);
   }
 
-  private static int orDefault(String field, Integer v, int d) {
-    if (v == null) {
-      return d;
-    }
-    if (v <= 0) {
-      throw new IllegalArgumentException(field + ": must be > 0, got " + v);
-    }
-    return v;
-  }
 
   int kvHeads(int nHeads) {
     int hk = nKvHeads == null ? nHeads : nKvHeads;
     if (nHeads % hk != 0) {
-      throw new IllegalArgumentException("nKvHeads: (" + hk + ") must divide nHeads (" + nHeads + ")");
+      throw ConfigFields.invalid("nKvHeads", "(" + hk + ") must divide nHeads (" + nHeads + ")");
     }
     return hk;
   }

@@ -174,6 +174,8 @@ class NsaAttentionTest {
     assertMessage("compressStride", () -> new NsaConfig(null, 4, 3, null, null, null, null));
     assertMessage("selectBlock", () -> new NsaConfig(null, 8, 4, 6, null, null, null));
     assertMessage("window: ", () -> new NsaConfig(null, null, null, null, null, 0, null));
+    assertMessage("ropeFraction: ", () -> new NsaConfig(null, null, null, null, null, null, 1.5));
+    assertMessage("nKvHeads: must be > 0", () -> new NsaConfig(0, null, null, null, null, null, null));
     assertMessage("nKvHeads: (3)", () -> nsa(new NsaConfig(3, 4, 2, 2, 1, 2, null), 7));
     NsaAttention a = nsa(new NsaConfig(1, 4, 2, 2, 2, 3, null), 8);
     assertEquals(2 * 4 + 8 / 2, a.kvCachePerToken());
