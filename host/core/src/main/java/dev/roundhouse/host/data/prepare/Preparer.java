@@ -43,12 +43,25 @@ public final class Preparer {
   }
 
   /**
-   * Prepares {@code mix} into {@code out} (created; must be empty or absent).
+   * Prepares {@code mix} into {@code out} (created; must be empty or absent) on all cores.
    *
    * @param progress receives one line per stage
    * @return the manifest written
    */
   public static ObjectNode prepare(MixSpec mix, Path out, Consumer<String> progress) throws IOException {
+    return prepare(mix, out, progress, Runtime.getRuntime().availableProcessors(), new PrepareTimings());
+  }
+
+  /**
+   * Prepares {@code mix} into {@code out} (created; must be empty or absent) on {@code threads}
+   * threads; the output does not depend on the thread count.
+   *
+   * @param progress receives one line per stage
+   * @param timings receives the wall and CPU time of each phase
+   * @return the manifest written
+   */
+  public static ObjectNode prepare(MixSpec mix, Path out, Consumer<String> progress, int threads,
+      PrepareTimings timings) throws IOException {
     if (Files.isDirectory(out)) {
       try (var s = Files.list(out)) {
         if (s.findAny().isPresent()) {
@@ -75,102 +88,128 @@ public final class Preparer {
     manifest.set("dedup", PrepareJson.MAPPER.valueToTree(mix.dedup()));
     manifest.set("filters", PrepareJson.MAPPER.valueToTree(mix.filters()));
     ArrayNode sources = manifest.putArray("sources");
-    for (int si = 0; si < mix.sources().size(); si++) {
-      MixSpec.Source s = mix.sources().get(si);
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": reading");
-      List<String> docs = s.synthetic() != null
-          ? SourceDocuments.synthetic(s.name(), s.synthetic(), s.documents(), mix.seed())
-          : SourceDocuments.read(s.name(), s.path(), s.field());
-      long[] verdicts = new long[QualityFilter.Verdict.values().length];
-      List<String> passed = new ArrayList<>();
-      for (String d : docs) {
-        QualityFilter.Verdict v = QualityFilter.check(d, mix.filters());
-        verdicts[v.ordinal()]++;
-        if (v == QualityFilter.Verdict.KEEP) {
-          passed.add(d);
+    try (IndexParallel par = new IndexParallel(threads)) {
+      for (int si = 0; si < mix.sources().size(); si++) {
+        MixSpec.Source s = mix.sources().get(si);
+        String at = "[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": ";
+        progress.accept(at + "reading");
+        timings.start("read");
+        List<String> docs = s.synthetic() != null
+            ? SourceDocuments.synthetic(s.name(), s.synthetic(), s.documents(), mix.seed())
+            : SourceDocuments.read(s.name(), s.path(), s.field());
+        // filters and dedup fingerprints (normalised text, MinHash, band keys) per document, all cores
+        timings.start("filter+fingerprint");
+        QualityFilter.Verdict[] verdict = new QualityFilter.Verdict[docs.size()];
+        Dedup.Fingerprint[] prints = new Dedup.Fingerprint[docs.size()];
+        par.forEach(docs.size(), i -> {
+          verdict[i] = QualityFilter.check(docs.get(i), mix.filters());
+          if (verdict[i] == QualityFilter.Verdict.KEEP) {
+            prints[i] = dedup.fingerprint(docs.get(i));
+          }
+        });
+        long[] verdicts = new long[QualityFilter.Verdict.values().length];
+        for (QualityFilter.Verdict v : verdict) {
+          verdicts[v.ordinal()]++;
         }
-      }
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": dedup of " + passed.size()
-          + " documents");
-      int[] dup = dedup.classify(passed);
-      List<String> kept = new ArrayList<>();
-      long exact = 0;
-      long near = 0;
-      for (int i = 0; i < dup.length; i++) {
-        if (dup[i] == 0) {
-          kept.add(passed.get(i));
-        } else if (dup[i] == 1) {
-          exact++;
-        } else {
-          near++;
-        }
-      }
-      if (kept.isEmpty()) {
-        throw new DataException("source \"" + s.name() + "\": no document left after filters and dedup ("
-            + docs.size() + " read)");
-      }
-      boolean[] val = validationDocs(kept.size(), mix.valFraction(), mix.seed(), s.name());
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": tokenising "
-          + kept.size() + " documents");
-      List<int[]> encoded = kept.parallelStream().map(tok::encode).toList();
-      ObjectNode src = sources.addObject();
-      src.put("name", s.name());
-      src.put("origin", s.synthetic() != null ? "synthetic:" + s.synthetic() : s.path());
-      src.put("weight", weights[si]);
-      if (s.tokens() != null) {
-        src.put("tokenBudget", s.tokens());
-      }
-      src.put("epochs", s.epochs());
-      ObjectNode counts = src.putObject("documents");
-      counts.put("read", docs.size());
-      counts.put("tooShort", verdicts[QualityFilter.Verdict.TOO_SHORT.ordinal()]);
-      counts.put("tooLong", verdicts[QualityFilter.Verdict.TOO_LONG.ordinal()]);
-      counts.put("charClass", verdicts[QualityFilter.Verdict.CHAR_CLASS.ordinal()]);
-      counts.put("repeatedLines", verdicts[QualityFilter.Verdict.REPEATED_LINES.ordinal()]);
-      counts.put("exactDuplicates", exact);
-      counts.put("nearDuplicates", near);
-      counts.put("kept", kept.size());
-      Path folder = out.resolve(s.name());
-      Files.createDirectories(folder);
-      for (String split : new String[] {"train", "val"}) {
-        boolean isVal = split.equals("val");
-        long bytes = 0;
-        int nDocs = 0;
-        int total = 0;
-        for (int i = 0; i < kept.size(); i++) {
-          if (val[i] == isVal) {
-            total += encoded.get(i).length + 1;
-            bytes += kept.get(i).getBytes(StandardCharsets.UTF_8).length;
-            nDocs++;
+        progress.accept(at + "dedup of " + verdicts[QualityFilter.Verdict.KEEP.ordinal()] + " documents");
+        // decisions in document order, one thread: the first occurrence stays
+        timings.start("dedup decisions");
+        List<String> kept = new ArrayList<>();
+        long exact = 0;
+        long near = 0;
+        for (int i = 0; i < prints.length; i++) {
+          if (prints[i] == null) {
+            continue;
+          }
+          int d = dedup.decide(prints[i]);
+          prints[i] = null;
+          if (d == 0) {
+            kept.add(docs.get(i));
+          } else if (d == 1) {
+            exact++;
+          } else {
+            near++;
           }
         }
-        int[] stream = new int[total];
-        int at = 0;
-        for (int i = 0; i < kept.size(); i++) {
-          if (val[i] == isVal) {
-            int[] e = encoded.get(i);
-            System.arraycopy(e, 0, stream, at, e.length);
-            at += e.length;
-            stream[at++] = eos;
+        if (kept.isEmpty()) {
+          throw new DataException("source \"" + s.name() + "\": no document left after filters and dedup ("
+              + docs.size() + " read)");
+        }
+        boolean[] val = validationDocs(kept.size(), mix.valFraction(), mix.seed(), s.name());
+        progress.accept(at + "tokenising " + kept.size() + " documents");
+        timings.start("tokenise");
+        int[][] encoded = new int[kept.size()][];
+        int[] utf8 = new int[kept.size()];
+        par.forEach(kept.size(), i -> {
+          encoded[i] = tok.encode(kept.get(i));
+          utf8[i] = kept.get(i).getBytes(StandardCharsets.UTF_8).length;
+        });
+        timings.start("pack+write");
+        ObjectNode src = sources.addObject();
+        src.put("name", s.name());
+        src.put("origin", s.synthetic() != null ? "synthetic:" + s.synthetic() : s.path());
+        src.put("weight", weights[si]);
+        if (s.tokens() != null) {
+          src.put("tokenBudget", s.tokens());
+        }
+        src.put("epochs", s.epochs());
+        ObjectNode counts = src.putObject("documents");
+        counts.put("read", docs.size());
+        counts.put("tooShort", verdicts[QualityFilter.Verdict.TOO_SHORT.ordinal()]);
+        counts.put("tooLong", verdicts[QualityFilter.Verdict.TOO_LONG.ordinal()]);
+        counts.put("charClass", verdicts[QualityFilter.Verdict.CHAR_CLASS.ordinal()]);
+        counts.put("repeatedLines", verdicts[QualityFilter.Verdict.REPEATED_LINES.ordinal()]);
+        counts.put("exactDuplicates", exact);
+        counts.put("nearDuplicates", near);
+        counts.put("kept", kept.size());
+        Files.createDirectories(out.resolve(s.name()));
+        String[] splits = {"train", "val"};
+        List<List<PreparedShards.Written>> written = new ArrayList<>(List.of(List.of(), List.of()));
+        IOException[] failed = new IOException[2];
+        // the two splits pack, hash and write side by side
+        par.forEach(2, k -> {
+          try {
+            written.set(k, PreparedShards.writeSplit(out, s.name(), splits[k], encoded, val, k == 1, eos,
+                mix.shardTokens(), u32));
+          } catch (IOException e) {
+            failed[k] = e;
+          }
+        });
+        for (IOException e : failed) {
+          if (e != null) {
+            throw e;
           }
         }
-        ObjectNode part = src.putObject(split);
-        part.put("documents", nDocs);
-        part.put("tokens", total);
-        part.put("bytes", bytes);
-        ArrayNode shards = part.putArray("shards");
-        for (int from = 0, k = 0; from < total; from += mix.shardTokens(), k++) {
-          int to = Math.min(total, from + mix.shardTokens());
-          String name = s.name() + "/" + split + String.format("_%06d.bin", k);
-          String sha = PreparedShards.write(out.resolve(name), stream, from, to, u32);
-          shards.addObject().put("file", name).put("tokens", to - from).put("sha256", sha);
+        for (int k = 0; k < 2; k++) {
+          boolean isVal = k == 1;
+          long bytes = 0;
+          int nDocs = 0;
+          long total = 0;
+          for (int i = 0; i < encoded.length; i++) {
+            if (val[i] == isVal) {
+              total += encoded[i].length + 1;
+              bytes += utf8[i];
+              nDocs++;
+            }
+          }
+          ObjectNode part = src.putObject(splits[k]);
+          part.put("documents", nDocs);
+          part.put("tokens", (int) total);
+          part.put("bytes", bytes);
+          ArrayNode shards = part.putArray("shards");
+          for (PreparedShards.Written w : written.get(k)) {
+            shards.addObject().put("file", w.file()).put("tokens", w.tokens()).put("sha256", w.sha256());
+          }
         }
+        timings.stop();
+        progress.accept(at + kept.size() + " of " + docs.size() + " documents kept (" + exact + " exact, " + near
+            + " near duplicates), " + src.get("train").get("tokens") + " train + " + src.get("val").get("tokens")
+            + " val tokens");
       }
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": " + kept.size() + " of "
-          + docs.size() + " documents kept (" + exact + " exact, " + near + " near duplicates), "
-          + src.get("train").get("tokens") + " train + " + src.get("val").get("tokens") + " val tokens");
     }
+    timings.start("pack+write");
     PrepareJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.resolve(MANIFEST).toFile(), manifest);
+    timings.stop();
     return manifest;
   }
 
