@@ -21,6 +21,9 @@ final class Dedup {
 
   static final int SHINGLE = 5;
 
+  /** Each thread's buffer of shingle hashes (reused: signatures are the bulk of the work). */
+  private static final ThreadLocal<long[]> SHINGLE_HASHES = ThreadLocal.withInitial(() -> new long[1024]);
+
   private final MixSpec.Dedup spec;
   private final Set<String> exactSeen = new HashSet<>();
   /** Band key -> indices into {@link #kept} of the kept signatures with that band. */
@@ -29,6 +32,8 @@ final class Dedup {
   /** Per kept signature: the last {@link #stamp} it was compared at (each candidate once per document). */
   private int[] checkedAt = new int[16];
   private int stamp;
+  /** {@link #minSame} for the signature length and threshold, once known. */
+  private int minSame = -1;
   private final long[] a;
   private final long[] b;
 
@@ -138,7 +143,11 @@ final class Dedup {
    */
   long[] signature(String text) {
     int n = Math.max(1, text.length() - SHINGLE + 1);
-    long[] hashes = new long[n];
+    long[] hashes = SHINGLE_HASHES.get();
+    if (hashes.length < n) {
+      hashes = new long[Math.max(n, 2 * hashes.length)];
+      SHINGLE_HASHES.set(hashes);
+    }
     for (int s = 0; s < n; s++) {
       long h = 0xCBF29CE484222325L;
       for (int k = s, end = Math.min(text.length(), s + SHINGLE); k < end; k++) {
@@ -153,8 +162,10 @@ final class Dedup {
       long a0 = a[i], a1 = a[i + 1], a2 = a[i + 2], a3 = a[i + 3];
       long b0 = b[i] ^ Long.MIN_VALUE, b1 = b[i + 1] ^ Long.MIN_VALUE;
       long b2 = b[i + 2] ^ Long.MIN_VALUE, b3 = b[i + 3] ^ Long.MIN_VALUE;
-      long m0 = Long.MAX_VALUE, m1 = Long.MAX_VALUE, m2 = Long.MAX_VALUE, m3 = Long.MAX_VALUE; // flipped order
-      for (long h : hashes) {
+      // the start value Long.MAX_VALUE (unsigned), in flipped order: -1
+      long m0 = -1, m1 = -1, m2 = -1, m3 = -1;
+      for (int s = 0; s < n; s++) {
+        long h = hashes[s];
         // (a h + b) ^ MIN == a h + (b ^ MIN): flipping the sign bit is adding 2^63 mod 2^64
         m0 = Math.min(m0, a0 * h + b0);
         m1 = Math.min(m1, a1 * h + b1);
@@ -169,9 +180,9 @@ final class Dedup {
     for (; i < sig.length; i++) {
       long ai = a[i];
       long bi = b[i] ^ Long.MIN_VALUE;
-      long min = Long.MAX_VALUE;
-      for (long h : hashes) {
-        min = Math.min(min, ai * h + bi);
+      long min = -1;
+      for (int s = 0; s < n; s++) {
+        min = Math.min(min, ai * hashes[s] + bi);
       }
       sig[i] = min ^ Long.MIN_VALUE;
     }
@@ -179,13 +190,16 @@ final class Dedup {
   }
 
   private boolean isNearDuplicate(Fingerprint f) {
+    if (minSame < 0) {
+      minSame = minSame(f.sig().length, spec.nearThreshold());
+    }
     stamp++;
     for (long key : f.bandKeys()) {
       for (int e = buckets.first(key); e >= 0; e = buckets.next(e)) {
         int other = buckets.value(e);
         if (checkedAt[other] != stamp) {
           checkedAt[other] = stamp;
-          if (similarity(f.sig(), kept.get(other)) >= spec.nearThreshold()) {
+          if (atLeast(f.sig(), kept.get(other), minSame)) {
             return true;
           }
         }
@@ -203,6 +217,30 @@ final class Dedup {
     for (long key : f.bandKeys()) {
       buckets.add(key, id);
     }
+  }
+
+  /** The least number of equal entries s with {@code (double) s / n >= threshold} (n + 1 if none). */
+  static int minSame(int n, double threshold) {
+    int s = 0;
+    while (s <= n && !((double) s / n >= threshold)) {
+      s++;
+    }
+    return s;
+  }
+
+  /**
+   * Whether at least {@code need} entries of x and y are equal, that is {@code similarity(x, y) >=
+   * threshold} for {@code need = minSame(n, threshold)}; stops as soon as the answer is known.
+   */
+  static boolean atLeast(long[] x, long[] y, int need) {
+    int allowedMisses = x.length - need;
+    int misses = 0;
+    for (int i = 0; i < x.length; i++) {
+      if (x[i] != y[i] && ++misses > allowedMisses) {
+        return false;
+      }
+    }
+    return misses <= allowedMisses;
   }
 
   static double similarity(long[] x, long[] y) {

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.IntConsumer;
 
 /**
@@ -43,15 +44,30 @@ final class IndexParallel implements AutoCloseable {
 
   /** Calls {@code body.accept(i)} once for each i in [0, n); rethrows the first failure (lowest chunk). */
   void forEach(int n, IntConsumer body) {
+    forEach(n, body, null);
+  }
+
+  /**
+   * Calls {@code body.accept(i)} once for each i in [0, n) on any thread and, when {@code inOrder}
+   * is not null, {@code inOrder.accept(i)} on the calling thread for i = 0, 1, ... in order, each
+   * after body(i) has finished (and sees what it wrote). The calling thread runs the in-order
+   * steps between the chunks it computes, so a sequential step overlaps the parallel ones. Rethrows
+   * the first failure of body (lowest chunk), before any in-order step past it.
+   */
+  void forEach(int n, IntConsumer body, IntConsumer inOrder) {
     if (pool == null || n <= CHUNK) {
       for (int i = 0; i < n; i++) {
         body.accept(i);
+        if (inOrder != null) {
+          inOrder.accept(i);
+        }
       }
       return;
     }
     AtomicInteger next = new AtomicInteger();
     int chunks = (n + CHUNK - 1) / CHUNK;
     RuntimeException[] failures = new RuntimeException[chunks];
+    AtomicIntegerArray done = new AtomicIntegerArray(chunks);
     Runnable worker = () -> {
       for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
         try {
@@ -61,13 +77,27 @@ final class IndexParallel implements AutoCloseable {
         } catch (RuntimeException e) {
           failures[c] = e;
         }
+        done.set(c, 1);
       }
     };
     List<Future<?>> running = new ArrayList<>();
     for (int t = 1; t < Math.min(threads, chunks); t++) {
       running.add(pool.submit(worker));
     }
-    worker.run();
+    int drained = 0; // chunks whose in-order steps ran
+    for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
+      try {
+        for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+          body.accept(i);
+        }
+      } catch (RuntimeException e) {
+        failures[c] = e;
+      }
+      done.set(c, 1);
+      if (inOrder != null) {
+        drained = drain(drained, chunks, n, done, failures, inOrder);
+      }
+    }
     for (Future<?> f : running) {
       try {
         f.get();
@@ -83,6 +113,22 @@ final class IndexParallel implements AutoCloseable {
         throw e;
       }
     }
+    if (inOrder != null) {
+      drain(drained, chunks, n, done, failures, inOrder);
+    }
+  }
+
+  /** Runs the in-order steps of the finished chunks from {@code from} on; returns the first chunk not run. */
+  private static int drain(int from, int chunks, int n, AtomicIntegerArray done, RuntimeException[] failures,
+      IntConsumer inOrder) {
+    int c = from;
+    while (c < chunks && done.get(c) == 1 && failures[c] == null) {
+      for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+        inOrder.accept(i);
+      }
+      c++;
+    }
+    return c;
   }
 
   @Override

@@ -12,7 +12,7 @@ import java.util.Map;
  */
 public final class PrepareTimings {
 
-  /** Wall and CPU nanoseconds of one phase. */
+  /** Wall and CPU nanoseconds of one phase; cpuNanos is -1 for a part measured in wall time only. */
   public record Phase(long wallNanos, long cpuNanos) {}
 
   private final Map<String, long[]> phases = new LinkedHashMap<>();
@@ -36,6 +36,12 @@ public final class PrepareTimings {
       t[1] += processCpuNanos() - cpu0;
       current = null;
     }
+  }
+
+  /** Adds wall time measured inside a phase (a part of it; no CPU figure). */
+  void add(String name, long wallNanos) {
+    long[] t = phases.computeIfAbsent(name, k -> new long[] {0, -1});
+    t[0] += wallNanos;
   }
 
   /** The phases in the order they first ran. */

@@ -96,38 +96,45 @@ public final class Preparer {
         timings.start("read");
         List<String> docs = s.synthetic() != null
             ? SourceDocuments.synthetic(s.name(), s.synthetic(), s.documents(), mix.seed())
-            : SourceDocuments.read(s.name(), s.path(), s.field());
-        // filters and dedup fingerprints (normalised text, MinHash, band keys) per document, all cores
-        timings.start("filter+fingerprint");
+            : SourceDocuments.read(s.name(), s.path(), s.field(), par::forEach);
+        // filters and dedup fingerprints (normalised text, MinHash, band keys) per document on all
+        // cores; the decisions in document order on this thread between its chunks (first occurrence stays)
+        progress.accept(at + "filters and dedup of " + docs.size() + " documents");
+        timings.start("filter+fingerprint+dedup");
         QualityFilter.Verdict[] verdict = new QualityFilter.Verdict[docs.size()];
         Dedup.Fingerprint[] prints = new Dedup.Fingerprint[docs.size()];
+        int[] decision = new int[docs.size()];
+        long[] decideNanos = new long[2];
         par.forEach(docs.size(), i -> {
           verdict[i] = QualityFilter.check(docs.get(i), mix.filters());
           if (verdict[i] == QualityFilter.Verdict.KEEP) {
             prints[i] = dedup.fingerprint(docs.get(i));
           }
+        }, i -> {
+          if (prints[i] != null) {
+            long t0 = System.nanoTime();
+            decision[i] = dedup.decide(prints[i]);
+            prints[i] = null;
+            decideNanos[0] += System.nanoTime() - t0;
+          } else {
+            decision[i] = -1;
+          }
         });
+        timings.stop();
+        timings.add("  of which dedup decisions (one thread, overlapped)", decideNanos[0]);
         long[] verdicts = new long[QualityFilter.Verdict.values().length];
         for (QualityFilter.Verdict v : verdict) {
           verdicts[v.ordinal()]++;
         }
-        progress.accept(at + "dedup of " + verdicts[QualityFilter.Verdict.KEEP.ordinal()] + " documents");
-        // decisions in document order, one thread: the first occurrence stays
-        timings.start("dedup decisions");
         List<String> kept = new ArrayList<>();
         long exact = 0;
         long near = 0;
-        for (int i = 0; i < prints.length; i++) {
-          if (prints[i] == null) {
-            continue;
-          }
-          int d = dedup.decide(prints[i]);
-          prints[i] = null;
-          if (d == 0) {
+        for (int i = 0; i < decision.length; i++) {
+          if (decision[i] == 0) {
             kept.add(docs.get(i));
-          } else if (d == 1) {
+          } else if (decision[i] == 1) {
             exact++;
-          } else {
+          } else if (decision[i] == 2) {
             near++;
           }
         }
