@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * with the pre-tokenizer regexes, take each piece's UTF-8 bytes as byte tokens and merge them with
  * {@link Merger} (lowest rank first). Never adds BOS/EOS by itself (a post-processor's job).
  * Decoding concatenates the tokens' bytes and decodes them as UTF-8 (an invalid sequence becomes
- * U+FFFD). Immutable and thread-safe once built (the piece caches, one per thread, hold a pure
- * function's results: they change speed, never ids).
+ * U+FFFD). Immutable and thread-safe once built (the piece caches, one per thread and one shared
+ * behind them, hold a pure function's results: they change speed, never ids).
  */
 public final class BpeTokenizer implements Tokenizer {
 
@@ -38,6 +38,9 @@ public final class BpeTokenizer implements Tokenizer {
   private final int vocabSize;
   /** Piece text -> its ids, one cache per thread: natural text repeats its words, so most pieces skip the merge loop. */
   private final ThreadLocal<PieceCache> pieceCache = ThreadLocal.withInitial(() -> new PieceCache(CACHE_ENTRIES));
+  /** Behind the per-thread caches, shared by all threads: a piece is merged once, whichever thread meets it first. */
+  private final java.util.concurrent.ConcurrentHashMap<String, int[]> sharedPieces =
+      new java.util.concurrent.ConcurrentHashMap<>();
   /** Most pieces cached (then new pieces are merged every time), and the longest cached piece in chars. */
   static final int CACHE_ENTRIES = 200_000;
   static final int CACHE_PIECE_CHARS = 48;
@@ -167,9 +170,15 @@ public final class BpeTokenizer implements Tokenizer {
       return;
     }
     String piece = from == 0 && to == text.length() ? text : text.substring(from, to);
-    IntBuf ids = new IntBuf(piece.length() + 1);
-    encodePiece(piece.getBytes(StandardCharsets.UTF_8), ids);
-    int[] got = ids.toArray();
+    int[] got = cacheable ? sharedPieces.get(piece) : null;
+    if (got == null) {
+      IntBuf ids = new IntBuf(piece.length() + 1);
+      encodePiece(piece.getBytes(StandardCharsets.UTF_8), ids);
+      got = ids.toArray();
+      if (cacheable && sharedPieces.size() < CACHE_ENTRIES) {
+        sharedPieces.putIfAbsent(piece, got);
+      }
+    }
     if (cacheable) {
       cache.put(piece, h, got);
     }

@@ -105,6 +105,21 @@ class PrepareThreadsTest {
   }
 
   @Test
+  void utf8BytesIsTheEncodedLength() {
+    String alphabet = "a\u00E9\u4E2D\uD83D\uDE00\uD800\uDC00\u0000\u07FF\u0800\uFFFF";
+    java.util.SplittableRandom r = new java.util.SplittableRandom(2);
+    for (int i = 0; i < 5000; i++) {
+      StringBuilder sb = new StringBuilder();
+      for (int k = r.nextInt(0, 12); k > 0; k--) {
+        sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+      }
+      String t = sb.toString();
+      assertEquals(t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, Preparer.utf8Bytes(t),
+          () -> "chars " + t.chars().boxed().toList());
+    }
+  }
+
+  @Test
   void inOrderStepsSeeEveryIndexOnceInOrderAfterItsBody() {
     int n = 10 * IndexParallel.CHUNK + 17;
     for (int threads : new int[] {1, 2, 4}) {
