@@ -51,6 +51,18 @@ roundhouse_jvm_options() {
     "-Dorg.slf4j.simpleLogger.defaultLogLevel=${ROUNDHOUSE_LOG_LEVEL:-warn}")
 }
 
+# JVM options for one command, in the array ROUNDHOUSE_COMMAND_JVM_OPTIONS, passed before ${JAVA_OPTS}
+# (which can override them). `data` (data prepare: a batch job of seconds to minutes) runs on the C1
+# compiler only: C2's compilation cost more CPU than it saved on corpora up to 40 MB
+# (docs/results/2026-12-06-data-prepare-throughput.md); JAVA_OPTS=-XX:TieredStopAtLevel=4 restores it.
+#   roundhouse_command_jvm_options "$@"
+roundhouse_command_jvm_options() {
+  ROUNDHOUSE_COMMAND_JVM_OPTIONS=()
+  if [ "${1:-}" = data ]; then
+    ROUNDHOUSE_COMMAND_JVM_OPTIONS=(-XX:TieredStopAtLevel=1)
+  fi
+}
+
 # Source-tree launchers: runs `mvn -B -q <maven args...>` in ROOT when STAMP is missing or any source
 # (*.java, pom.xml, src/main/resources) under ROOT is newer than it, then touches STAMP. On failure it
 # prints the end of the build log and exits 2.

@@ -1,6 +1,7 @@
 package dev.roundhouse.cli;
 
 import dev.roundhouse.host.bench.AttentionBench;
+import dev.roundhouse.host.bench.DataPrepareBench;
 import dev.roundhouse.host.bench.ExpertGemmBench;
 import dev.roundhouse.host.bench.GemmPeak;
 import dev.roundhouse.host.bench.MatmulBench;
@@ -33,7 +34,7 @@ final class Bench {
       "precision");
 
   /** Scenarios run only when named (they start processes of their own and take minutes). */
-  static final List<String> NAMED_ONLY = List.of("memory");
+  static final List<String> NAMED_ONLY = List.of("memory", "data-prepare");
 
   private Bench() {}
 
@@ -100,7 +101,12 @@ final class Bench {
   }
 
   static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out) {
-    return run(requested, jsonFile, registry, out, MemoryOptions.DEFAULTS);
+    return run(requested, jsonFile, registry, out, MemoryOptions.DEFAULTS, List.of(), List.of());
+  }
+
+  static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out,
+      MemoryOptions memory) {
+    return run(requested, jsonFile, registry, out, memory, List.of(), List.of());
   }
 
   /**
@@ -112,8 +118,12 @@ final class Bench {
         List.of("none"), List.of(), 4);
   }
 
+  /**
+   * Runs the scenarios; {@code corpora} and {@code tokenizers} are the data-prepare scenario's
+   * --corpus and --tokenizer options (empty: its defaults).
+   */
   static int run(List<String> requested, String jsonFile, PluginRegistry registry, PrintStream out,
-      MemoryOptions memory) {
+      MemoryOptions memory, List<String> corpora, List<String> tokenizers) {
     List<String> scenarios = requested.isEmpty() ? SCENARIOS : requested;
     for (String s : scenarios) {
       if (!SCENARIOS.contains(s) && !NAMED_ONLY.contains(s)) {
@@ -147,6 +157,8 @@ final class Bench {
       } else if (s.equals("memory")) {
         json.put("memory", MemoryCompare.run(memory.cases(), memory.arenas(), memory.recompute(), memory.sets(),
             memory.steps(), out));
+      } else if (s.equals("data-prepare")) {
+        json.put("data_prepare", DataPrepareBench.run(corpora, tokenizers, out));
       } else if (s.equals("precision")) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("bf16_products", dev.roundhouse.tensor.Bf16.describe());

@@ -243,7 +243,8 @@ final class Commands {
   }
 
   int bench(String[] argv) {
-    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "plugins-only", "case", "arena", "recompute", "set", "steps"),
+    Args a = Args.parse(argv, 1, Set.of("json", "plugins", "plugins-only", "case", "arena", "recompute", "set", "steps",
+        "corpus", "tokenizer"),
         Set.of());
     Bench.MemoryOptions d = Bench.MemoryOptions.DEFAULTS;
     Bench.MemoryOptions memory = new Bench.MemoryOptions(a.all("case").isEmpty() ? d.cases() : a.all("case"),
@@ -251,7 +252,7 @@ final class Commands {
         a.all("recompute").isEmpty() ? d.recompute() : a.all("recompute"), a.all("set"),
         a.intOption("steps", d.steps(), 1, 1_000_000));
     try (PluginRegistry registry = registry(a)) {
-      return Bench.run(a.positionals, a.option("json"), registry, out, memory);
+      return Bench.run(a.positionals, a.option("json"), registry, out, memory, a.all("corpus"), a.all("tokenizer"));
     }
   }
 

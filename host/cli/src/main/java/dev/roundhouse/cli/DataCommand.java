@@ -2,6 +2,7 @@ package dev.roundhouse.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.roundhouse.host.data.prepare.MixSpec;
+import dev.roundhouse.host.data.prepare.PrepareTimings;
 import dev.roundhouse.host.data.prepare.Preparer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -34,9 +35,14 @@ final class DataCommand {
     Path mixFile = Path.of(a.positional(0, "MIX.json"));
     MixSpec mix = Preparer.load(mixFile);
     long t0 = System.nanoTime();
-    JsonNode manifest = Preparer.prepare(mix, Path.of(a.option("out")), 
-        line -> err.printf("  %6.1f s  %s%n", (System.nanoTime() - t0) / 1e9, line));
+    PrepareTimings timings = new PrepareTimings();
+    JsonNode manifest = Preparer.prepare(mix, Path.of(a.option("out")),
+        line -> err.printf("  %6.1f s  %s%n", (System.nanoTime() - t0) / 1e9, line),
+        Runtime.getRuntime().availableProcessors(), timings);
     double seconds = (System.nanoTime() - t0) / 1e9;
+    StringBuilder phases = new StringBuilder();
+    timings.phases().forEach((name, p) -> phases.append(String.format("%s %.1f s, ", name.strip(), p.wallNanos() / 1e9)));
+    err.println("  phases (wall): " + phases.substring(0, Math.max(0, phases.length() - 2)));
     long bytes = 0;
     long tokens = 0;
     out.printf("%-16s %8s %8s %8s %8s %10s %10s %10s%n", "source", "weight", "epochs", "read", "kept", "train tok",

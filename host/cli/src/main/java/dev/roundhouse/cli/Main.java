@@ -26,6 +26,7 @@ public final class Main {
       "  validate CONFIG [--set key.path=value ...]   report every problem with its JSON path",
       "  plugins [--plugins DIR ...]                list extensions (description, config defaults), load problems",
       "  bench [SCENARIO ...] [--json FILE]         benchmarks: matmul, moe, expert-gemms, step, experts, attention",
+      "  bench data-prepare [--corpus F] [--tokenizer T]  data prepare MB/s, CPU s/MB and phases per tokenizer",
       "  bench memory [--case C] [--arena A] [--recompute none|attention|moe|block] [--set k=v] [--steps N]"
           + "  peak memory by phase and category vs PyTorch",
       "  env                                        ND4J backend, devices, memory, BLAS and threads",

@@ -29,6 +29,27 @@ public final class SourceDocuments {
    * @throws DataException naming the source and file when missing, empty or malformed
    */
   public static List<String> read(String source, String pathOrGlob, String field) {
+    return read(source, pathOrGlob, field, (n, body) -> {
+      for (int i = 0; i < n; i++) {
+        body.accept(i);
+      }
+    });
+  }
+
+  /**
+   * Runs a body for each index of a range, possibly on several threads; a failure of the body is
+   * rethrown for the lowest failing index.
+   */
+  @FunctionalInterface
+  public interface ParallelFor {
+    void forEach(int n, java.util.function.IntConsumer body);
+  }
+
+  /**
+   * {@link #read(String, String, String)} with the JSON lines parsed through {@code par}: the same
+   * documents in the same order, and the same error (the first bad line) whatever the threads.
+   */
+  public static List<String> read(String source, String pathOrGlob, String field, ParallelFor par) {
     List<Path> files;
     if (DataSources.isGlob(pathOrGlob)) {
       files = DataSources.glob(pathOrGlob);
@@ -51,27 +72,35 @@ public final class SourceDocuments {
         docs.add(text);
         continue;
       }
-      int lineNo = 0;
-      for (String line : text.split("\n", -1)) {
-        lineNo++;
-        if (line.isBlank()) {
-          continue;
+      String[] lines = text.split("\n", -1);
+      String[] parsed = new String[lines.length];
+      par.forEach(lines.length, i -> {
+        if (!lines[i].isBlank()) {
+          parsed[i] = textField(f, i + 1, lines[i], field);
         }
-        JsonNode n;
-        try {
-          n = JSON.readTree(line);
-        } catch (JsonProcessingException e) {
-          throw new DataException(f + ": line " + lineNo + ": not valid JSON: "
-              + e.getOriginalMessage().replaceAll("\\s+", " "));
+      });
+      for (String d : parsed) {
+        if (d != null) {
+          docs.add(d);
         }
-        JsonNode v = n == null ? null : n.get(field);
-        if (v == null || !v.isTextual()) {
-          throw new DataException(f + ": line " + lineNo + ": no string field \"" + field + "\"");
-        }
-        docs.add(v.textValue());
       }
     }
     return docs;
+  }
+
+  private static String textField(Path f, int lineNo, String line, String field) {
+    JsonNode n;
+    try {
+      n = JSON.readTree(line);
+    } catch (JsonProcessingException e) {
+      throw new DataException(f + ": line " + lineNo + ": not valid JSON: "
+          + e.getOriginalMessage().replaceAll("\\s+", " "));
+    }
+    JsonNode v = n == null ? null : n.get(field);
+    if (v == null || !v.isTextual()) {
+      throw new DataException(f + ": line " + lineNo + ": no string field \"" + field + "\"");
+    }
+    return v.textValue();
   }
 
   /**

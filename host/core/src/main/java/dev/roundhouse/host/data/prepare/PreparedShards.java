@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Shards of a prepared dataset: the llm.c header (256 int32: magic 20240520, version, token count)
@@ -38,6 +40,63 @@ final class PreparedShards {
     byte[] bytes = buf.array();
     Files.write(file, bytes);
     return sha256(bytes);
+  }
+
+  /** One shard written: its path relative to the dataset folder, token count and sha256 (hex). */
+  record Written(String file, int tokens, String sha256) {}
+
+  /**
+   * Packs the documents of one split (those with {@code val[i] == isVal}, in order, each followed
+   * by {@code eos}) into shards {@code out/<source>/<split>_NNNNNN.bin} of at most {@code
+   * shardTokens} tokens, streaming: one shard's bytes in memory at a time, hashed as written.
+   * Thread-safe for different splits.
+   */
+  static List<Written> writeSplit(Path out, String source, String split, int[][] docs, boolean[] val, boolean isVal,
+      int eos, int shardTokens, boolean u32) throws IOException {
+    long total = 0;
+    for (int i = 0; i < docs.length; i++) {
+      if (val[i] == isVal) {
+        total += docs[i].length + 1;
+      }
+    }
+    List<Written> written = new ArrayList<>();
+    int doc = 0;
+    int inDoc = 0; // next token of docs[doc]; docs[doc].length means its EOS
+    int width = u32 ? 4 : 2;
+    for (long from = 0; from < total; from += shardTokens) {
+      int n = (int) Math.min(shardTokens, total - from);
+      byte[] bytes = new byte[ShardFormat.HEADER_BYTES + width * n];
+      ByteBuffer header = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+      header.putInt(0, ShardFormat.MAGIC).putInt(4, u32 ? VERSION_U32 : ShardFormat.VERSION).putInt(8, n);
+      int at = ShardFormat.HEADER_BYTES;
+      for (int filled = 0; filled < n; ) {
+        while (val[doc] != isVal) {
+          doc++;
+        }
+        int[] d = docs[doc];
+        int take = Math.min(n - filled, d.length + 1 - inDoc);
+        for (int j = inDoc; j < inDoc + take; j++) {
+          int t = j < d.length ? d[j] : eos;
+          bytes[at] = (byte) t;
+          bytes[at + 1] = (byte) (t >>> 8);
+          if (u32) {
+            bytes[at + 2] = (byte) (t >>> 16);
+            bytes[at + 3] = (byte) (t >>> 24);
+          }
+          at += width;
+        }
+        filled += take;
+        inDoc += take;
+        if (inDoc == d.length + 1) {
+          doc++;
+          inDoc = 0;
+        }
+      }
+      String name = source + "/" + split + String.format("_%06d.bin", written.size());
+      Files.write(out.resolve(name), bytes);
+      written.add(new Written(name, n, sha256(bytes)));
+    }
+    return written;
   }
 
   /**

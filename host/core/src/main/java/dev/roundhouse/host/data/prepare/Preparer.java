@@ -6,7 +6,6 @@ import dev.roundhouse.host.data.DataException;
 import dev.roundhouse.host.data.SourceDocuments;
 import dev.roundhouse.host.data.Tokenizer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,12 +42,25 @@ public final class Preparer {
   }
 
   /**
-   * Prepares {@code mix} into {@code out} (created; must be empty or absent).
+   * Prepares {@code mix} into {@code out} (created; must be empty or absent) on all cores.
    *
    * @param progress receives one line per stage
    * @return the manifest written
    */
   public static ObjectNode prepare(MixSpec mix, Path out, Consumer<String> progress) throws IOException {
+    return prepare(mix, out, progress, Runtime.getRuntime().availableProcessors(), new PrepareTimings());
+  }
+
+  /**
+   * Prepares {@code mix} into {@code out} (created; must be empty or absent) on {@code threads}
+   * threads; the output does not depend on the thread count.
+   *
+   * @param progress receives one line per stage
+   * @param timings receives the wall and CPU time of each phase
+   * @return the manifest written
+   */
+  public static ObjectNode prepare(MixSpec mix, Path out, Consumer<String> progress, int threads,
+      PrepareTimings timings) throws IOException {
     if (Files.isDirectory(out)) {
       try (var s = Files.list(out)) {
         if (s.findAny().isPresent()) {
@@ -75,103 +87,160 @@ public final class Preparer {
     manifest.set("dedup", PrepareJson.MAPPER.valueToTree(mix.dedup()));
     manifest.set("filters", PrepareJson.MAPPER.valueToTree(mix.filters()));
     ArrayNode sources = manifest.putArray("sources");
-    for (int si = 0; si < mix.sources().size(); si++) {
-      MixSpec.Source s = mix.sources().get(si);
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": reading");
-      List<String> docs = s.synthetic() != null
-          ? SourceDocuments.synthetic(s.name(), s.synthetic(), s.documents(), mix.seed())
-          : SourceDocuments.read(s.name(), s.path(), s.field());
-      long[] verdicts = new long[QualityFilter.Verdict.values().length];
-      List<String> passed = new ArrayList<>();
-      for (String d : docs) {
-        QualityFilter.Verdict v = QualityFilter.check(d, mix.filters());
-        verdicts[v.ordinal()]++;
-        if (v == QualityFilter.Verdict.KEEP) {
-          passed.add(d);
+    try (IndexParallel par = new IndexParallel(threads)) {
+      for (int si = 0; si < mix.sources().size(); si++) {
+        MixSpec.Source s = mix.sources().get(si);
+        String at = "[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": ";
+        progress.accept(at + "reading");
+        timings.start("read");
+        List<String> docs = s.synthetic() != null
+            ? SourceDocuments.synthetic(s.name(), s.synthetic(), s.documents(), mix.seed())
+            : SourceDocuments.read(s.name(), s.path(), s.field(), par::forEach);
+        // filters and dedup fingerprints (normalised text, MinHash, band keys) per document on all
+        // cores; the decisions in document order on this thread between its chunks (first occurrence stays)
+        progress.accept(at + "filters and dedup of " + docs.size() + " documents");
+        timings.start("filter+fingerprint+dedup");
+        QualityFilter.Verdict[] verdict = new QualityFilter.Verdict[docs.size()];
+        Dedup.Fingerprint[] prints = new Dedup.Fingerprint[docs.size()];
+        int[] decision = new int[docs.size()];
+        long[] decideNanos = new long[2];
+        par.forEach(docs.size(), i -> {
+          verdict[i] = QualityFilter.check(docs.get(i), mix.filters());
+          if (verdict[i] == QualityFilter.Verdict.KEEP) {
+            prints[i] = dedup.fingerprint(docs.get(i));
+          }
+        }, i -> {
+          if (prints[i] != null) {
+            long t0 = System.nanoTime();
+            decision[i] = dedup.decide(prints[i]);
+            prints[i] = null;
+            decideNanos[0] += System.nanoTime() - t0;
+          } else {
+            decision[i] = -1;
+          }
+        });
+        timings.stop();
+        timings.add("  of which dedup decisions (one thread, overlapped)", decideNanos[0]);
+        long[] verdicts = new long[QualityFilter.Verdict.values().length];
+        for (QualityFilter.Verdict v : verdict) {
+          verdicts[v.ordinal()]++;
         }
-      }
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": dedup of " + passed.size()
-          + " documents");
-      int[] dup = dedup.classify(passed);
-      List<String> kept = new ArrayList<>();
-      long exact = 0;
-      long near = 0;
-      for (int i = 0; i < dup.length; i++) {
-        if (dup[i] == 0) {
-          kept.add(passed.get(i));
-        } else if (dup[i] == 1) {
-          exact++;
-        } else {
-          near++;
-        }
-      }
-      if (kept.isEmpty()) {
-        throw new DataException("source \"" + s.name() + "\": no document left after filters and dedup ("
-            + docs.size() + " read)");
-      }
-      boolean[] val = validationDocs(kept.size(), mix.valFraction(), mix.seed(), s.name());
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": tokenising "
-          + kept.size() + " documents");
-      List<int[]> encoded = kept.parallelStream().map(tok::encode).toList();
-      ObjectNode src = sources.addObject();
-      src.put("name", s.name());
-      src.put("origin", s.synthetic() != null ? "synthetic:" + s.synthetic() : s.path());
-      src.put("weight", weights[si]);
-      if (s.tokens() != null) {
-        src.put("tokenBudget", s.tokens());
-      }
-      src.put("epochs", s.epochs());
-      ObjectNode counts = src.putObject("documents");
-      counts.put("read", docs.size());
-      counts.put("tooShort", verdicts[QualityFilter.Verdict.TOO_SHORT.ordinal()]);
-      counts.put("tooLong", verdicts[QualityFilter.Verdict.TOO_LONG.ordinal()]);
-      counts.put("charClass", verdicts[QualityFilter.Verdict.CHAR_CLASS.ordinal()]);
-      counts.put("repeatedLines", verdicts[QualityFilter.Verdict.REPEATED_LINES.ordinal()]);
-      counts.put("exactDuplicates", exact);
-      counts.put("nearDuplicates", near);
-      counts.put("kept", kept.size());
-      Path folder = out.resolve(s.name());
-      Files.createDirectories(folder);
-      for (String split : new String[] {"train", "val"}) {
-        boolean isVal = split.equals("val");
-        long bytes = 0;
-        int nDocs = 0;
-        int total = 0;
-        for (int i = 0; i < kept.size(); i++) {
-          if (val[i] == isVal) {
-            total += encoded.get(i).length + 1;
-            bytes += kept.get(i).getBytes(StandardCharsets.UTF_8).length;
-            nDocs++;
+        List<String> kept = new ArrayList<>();
+        long exact = 0;
+        long near = 0;
+        for (int i = 0; i < decision.length; i++) {
+          if (decision[i] == 0) {
+            kept.add(docs.get(i));
+          } else if (decision[i] == 1) {
+            exact++;
+          } else if (decision[i] == 2) {
+            near++;
           }
         }
-        int[] stream = new int[total];
-        int at = 0;
-        for (int i = 0; i < kept.size(); i++) {
-          if (val[i] == isVal) {
-            int[] e = encoded.get(i);
-            System.arraycopy(e, 0, stream, at, e.length);
-            at += e.length;
-            stream[at++] = eos;
+        if (kept.isEmpty()) {
+          throw new DataException("source \"" + s.name() + "\": no document left after filters and dedup ("
+              + docs.size() + " read)");
+        }
+        boolean[] val = validationDocs(kept.size(), mix.valFraction(), mix.seed(), s.name());
+        progress.accept(at + "tokenising " + kept.size() + " documents");
+        timings.start("tokenise");
+        int[][] encoded = new int[kept.size()][];
+        int[] utf8 = new int[kept.size()];
+        par.forEach(kept.size(), i -> {
+          encoded[i] = tok.encode(kept.get(i));
+          utf8[i] = utf8Bytes(kept.get(i));
+        });
+        timings.start("pack+write");
+        ObjectNode src = sources.addObject();
+        src.put("name", s.name());
+        src.put("origin", s.synthetic() != null ? "synthetic:" + s.synthetic() : s.path());
+        src.put("weight", weights[si]);
+        if (s.tokens() != null) {
+          src.put("tokenBudget", s.tokens());
+        }
+        src.put("epochs", s.epochs());
+        ObjectNode counts = src.putObject("documents");
+        counts.put("read", docs.size());
+        counts.put("tooShort", verdicts[QualityFilter.Verdict.TOO_SHORT.ordinal()]);
+        counts.put("tooLong", verdicts[QualityFilter.Verdict.TOO_LONG.ordinal()]);
+        counts.put("charClass", verdicts[QualityFilter.Verdict.CHAR_CLASS.ordinal()]);
+        counts.put("repeatedLines", verdicts[QualityFilter.Verdict.REPEATED_LINES.ordinal()]);
+        counts.put("exactDuplicates", exact);
+        counts.put("nearDuplicates", near);
+        counts.put("kept", kept.size());
+        Files.createDirectories(out.resolve(s.name()));
+        String[] splits = {"train", "val"};
+        List<List<PreparedShards.Written>> written = new ArrayList<>(List.of(List.of(), List.of()));
+        IOException[] failed = new IOException[2];
+        // the two splits pack, hash and write side by side
+        par.forEach(2, k -> {
+          try {
+            written.set(k, PreparedShards.writeSplit(out, s.name(), splits[k], encoded, val, k == 1, eos,
+                mix.shardTokens(), u32));
+          } catch (IOException e) {
+            failed[k] = e;
+          }
+        });
+        for (IOException e : failed) {
+          if (e != null) {
+            throw e;
           }
         }
-        ObjectNode part = src.putObject(split);
-        part.put("documents", nDocs);
-        part.put("tokens", total);
-        part.put("bytes", bytes);
-        ArrayNode shards = part.putArray("shards");
-        for (int from = 0, k = 0; from < total; from += mix.shardTokens(), k++) {
-          int to = Math.min(total, from + mix.shardTokens());
-          String name = s.name() + "/" + split + String.format("_%06d.bin", k);
-          String sha = PreparedShards.write(out.resolve(name), stream, from, to, u32);
-          shards.addObject().put("file", name).put("tokens", to - from).put("sha256", sha);
+        for (int k = 0; k < 2; k++) {
+          boolean isVal = k == 1;
+          long bytes = 0;
+          int nDocs = 0;
+          long total = 0;
+          for (int i = 0; i < encoded.length; i++) {
+            if (val[i] == isVal) {
+              total += encoded[i].length + 1;
+              bytes += utf8[i];
+              nDocs++;
+            }
+          }
+          ObjectNode part = src.putObject(splits[k]);
+          part.put("documents", nDocs);
+          part.put("tokens", (int) total);
+          part.put("bytes", bytes);
+          ArrayNode shards = part.putArray("shards");
+          for (PreparedShards.Written w : written.get(k)) {
+            shards.addObject().put("file", w.file()).put("tokens", w.tokens()).put("sha256", w.sha256());
+          }
         }
+        timings.stop();
+        progress.accept(at + kept.size() + " of " + docs.size() + " documents kept (" + exact + " exact, " + near
+            + " near duplicates), " + src.get("train").get("tokens") + " train + " + src.get("val").get("tokens")
+            + " val tokens");
       }
-      progress.accept("[" + (si + 1) + "/" + mix.sources().size() + "] " + s.name() + ": " + kept.size() + " of "
-          + docs.size() + " documents kept (" + exact + " exact, " + near + " near duplicates), "
-          + src.get("train").get("tokens") + " train + " + src.get("val").get("tokens") + " val tokens");
     }
+    timings.start("pack+write");
     PrepareJson.MAPPER.writerWithDefaultPrettyPrinter().writeValue(out.resolve(MANIFEST).toFile(), manifest);
+    timings.stop();
     return manifest;
+  }
+
+  /**
+   * {@code text.getBytes(UTF_8).length} without the copy: 1, 2 or 3 bytes per char, 4 per
+   * surrogate pair, 1 per unpaired surrogate (the encoder writes '?' for it).
+   */
+  static int utf8Bytes(String text) {
+    int n = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (!Character.isSurrogate(c)) {
+        n += 3;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else {
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Which documents are validation: a seeded hash per document below valFraction, at least one. */

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * with the pre-tokenizer regexes, take each piece's UTF-8 bytes as byte tokens and merge them with
  * {@link Merger} (lowest rank first). Never adds BOS/EOS by itself (a post-processor's job).
  * Decoding concatenates the tokens' bytes and decodes them as UTF-8 (an invalid sequence becomes
- * U+FFFD). Immutable and thread-safe once built (the piece cache is a concurrent map of a pure
- * function's results: it changes speed, never ids).
+ * U+FFFD). Immutable and thread-safe once built (the piece caches, one per thread and one shared
+ * behind them, hold a pure function's results: they change speed, never ids).
  */
 public final class BpeTokenizer implements Tokenizer {
 
@@ -36,8 +36,10 @@ public final class BpeTokenizer implements Tokenizer {
   private final Map<String, Integer> added;
   private final Pattern addedPattern;
   private final int vocabSize;
-  /** Piece text -> its ids: natural text repeats its words, so most pieces skip the merge loop. */
-  private final java.util.concurrent.ConcurrentHashMap<String, int[]> pieceCache =
+  /** Piece text -> its ids, one cache per thread: natural text repeats its words, so most pieces skip the merge loop. */
+  private final ThreadLocal<PieceCache> pieceCache = ThreadLocal.withInitial(() -> new PieceCache(CACHE_ENTRIES));
+  /** Behind the per-thread caches, shared by all threads: a piece is merged once, whichever thread meets it first. */
+  private final java.util.concurrent.ConcurrentHashMap<String, int[]> sharedPieces =
       new java.util.concurrent.ConcurrentHashMap<>();
   /** Most pieces cached (then new pieces are merged every time), and the longest cached piece in chars. */
   static final int CACHE_ENTRIES = 200_000;
@@ -140,6 +142,11 @@ public final class BpeTokenizer implements Tokenizer {
       return;
     }
     String t = nfc ? Normalizer.normalize(text, Normalizer.Form.NFC) : text;
+    PieceCache cache = pieceCache.get();
+    if (splits.size() == 1) {
+      splits.get(0).forEachPiece(t, keepGaps, (text1, from, to) -> encodeRegion(text1, from, to, cache, out));
+      return;
+    }
     List<String> pieces = List.of(t);
     for (SplitPattern p : splits) {
       List<String> next = new ArrayList<>();
@@ -149,19 +156,33 @@ public final class BpeTokenizer implements Tokenizer {
       pieces = next;
     }
     for (String piece : pieces) {
-      int[] cached = pieceCache.get(piece);
-      if (cached != null) {
-        out.addAll(cached);
-        continue;
-      }
+      encodeRegion(piece, 0, piece.length(), cache, out);
+    }
+  }
+
+  /** Encodes the piece {@code text[from, to)} through the cache. */
+  private void encodeRegion(String text, int from, int to, PieceCache cache, IntBuf out) {
+    boolean cacheable = to - from <= CACHE_PIECE_CHARS;
+    int h = cacheable ? PieceCache.hash(text, from, to) : 0;
+    int[] cached = cacheable ? cache.get(text, from, to, h) : null;
+    if (cached != null) {
+      out.addAll(cached);
+      return;
+    }
+    String piece = from == 0 && to == text.length() ? text : text.substring(from, to);
+    int[] got = cacheable ? sharedPieces.get(piece) : null;
+    if (got == null) {
       IntBuf ids = new IntBuf(piece.length() + 1);
       encodePiece(piece.getBytes(StandardCharsets.UTF_8), ids);
-      int[] got = ids.toArray();
-      if (piece.length() <= CACHE_PIECE_CHARS && pieceCache.size() < CACHE_ENTRIES) {
-        pieceCache.putIfAbsent(piece, got);
+      got = ids.toArray();
+      if (cacheable && sharedPieces.size() < CACHE_ENTRIES) {
+        sharedPieces.putIfAbsent(piece, got);
       }
-      out.addAll(got);
     }
+    if (cacheable) {
+      cache.put(piece, h, got);
+    }
+    out.addAll(got);
   }
 
   private void encodePiece(byte[] bytes, IntBuf out) {

@@ -43,10 +43,13 @@ public final class SplitPattern {
 
   private final String source;
   private final Pattern pattern;
+  /** The pattern is {@link #CL100K}: split with {@link Cl100kSplitter} (same pieces, no backtracking). */
+  private final boolean cl100k;
 
   private SplitPattern(String source, Pattern pattern) {
     this.source = source;
     this.pattern = pattern;
+    this.cl100k = source.equals(CL100K);
   }
 
   /**
@@ -74,6 +77,43 @@ public final class SplitPattern {
    */
   public List<String> split(String text, boolean keepGaps) {
     List<String> out = new ArrayList<>();
+    if (cl100k) {
+      Cl100kSplitter.split(text, out); // its matches leave no gaps
+      return out;
+    }
+    return splitWithRegex(text, keepGaps, out);
+  }
+
+  /** Receives the pieces of a text as regions {@code [from, to)}. */
+  interface PieceSink {
+    void accept(String text, int from, int to);
+  }
+
+  /** The pieces {@link #split} gives, in order, as regions of {@code text} (nothing is copied). */
+  void forEachPiece(String text, boolean keepGaps, PieceSink sink) {
+    if (cl100k) {
+      Cl100kSplitter.forEach(text, sink);
+      return;
+    }
+    Matcher m = pattern.matcher(text);
+    int last = 0;
+    while (m.find()) {
+      if (m.end() == m.start()) {
+        continue;
+      }
+      if (keepGaps && m.start() > last) {
+        sink.accept(text, last, m.start());
+      }
+      sink.accept(text, m.start(), m.end());
+      last = m.end();
+    }
+    if (keepGaps && last < text.length()) {
+      sink.accept(text, last, text.length());
+    }
+  }
+
+  /** {@link #split} through the regex engine, whatever the pattern (the reference for the scanners). */
+  List<String> splitWithRegex(String text, boolean keepGaps, List<String> out) {
     Matcher m = pattern.matcher(text);
     int last = 0;
     while (m.find()) {
