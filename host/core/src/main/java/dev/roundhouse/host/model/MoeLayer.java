@@ -34,6 +34,8 @@ public final class MoeLayer implements Trainable {
   private final List<SwiGlu> shared = new ArrayList<>();
   private final Double capacityFactor;
   private final DispatchPlan.DropPolicy dropPolicy;
+  private final PrecisionPolicy precision;
+  private Boolean grouped; // GroupedExperts.applies(precision), probed on the first forward pass
   private LayerRouting last;
 
   public MoeLayer(String routerId, Router router, ParameterFactory params, int dModel, int numExperts,
@@ -43,6 +45,7 @@ public final class MoeLayer implements Trainable {
     this.router = router;
     this.capacityFactor = capacityFactor;
     this.dropPolicy = dropPolicy;
+    this.precision = precision;
     for (int e = 0; e < numExperts; e++) {
       experts.add(new SwiGlu(sub(params, "experts." + e + "."), ParamRole.ROUTED_EXPERT, dModel, expertHidden, precision));
     }
@@ -78,13 +81,7 @@ public final class MoeLayer implements Trainable {
           sizes.add((long) plan.count(e));
         }
       }
-      List<Tensor> blocks = active.size() == 1 ? List.of(xs)
-          : Shapes.split(xs, 0, sizes.stream().mapToLong(Long::longValue).toArray());
-      Tensor[] ys = new Tensor[active.size()];
-      for (int i = 0; i < ys.length; i++) {
-        ys[i] = experts.get(active.get(i)).forward(blocks.get(i)); // [n_e, d]
-      }
-      Tensor y = ys.length == 1 ? ys[0] : Shapes.concat(0, ys); // [M', d]
+      Tensor y = routedExperts(xs, active, sizes); // [M', d]
       Tensor gates = Index.gatherRows(Shapes.reshape(r.gates(), r.gates().data().length(), 1), plan.order()); // [M', 1]
       out = Index.scatterAddRows(Elementwise.mul(y, gates), plan.tokens(), n); // [N, d]
     }
@@ -96,6 +93,32 @@ public final class MoeLayer implements Trainable {
       out = Elementwise.scale(x, 0.0);
     }
     return out;
+  }
+
+  /** The active experts' SwiGLU on their row blocks of xs [M', d] (sizes in row order): [M', d]. */
+  private Tensor routedExperts(Tensor xs, List<Integer> active, List<Long> sizes) {
+    if (grouped == null) {
+      grouped = GroupedExperts.applies(precision);
+    }
+    if (grouped) {
+      List<SwiGlu> activeExperts = new ArrayList<>(active.size());
+      int[] offsets = new int[active.size() + 1];
+      for (int i = 0; i < active.size(); i++) {
+        activeExperts.add(experts.get(active.get(i)));
+        offsets[i + 1] = offsets[i] + sizes.get(i).intValue();
+      }
+      Tensor y = GroupedExperts.forward(xs, activeExperts, offsets, precision);
+      if (y != null) {
+        return y;
+      }
+    }
+    List<Tensor> blocks = active.size() == 1 ? List.of(xs)
+        : Shapes.split(xs, 0, sizes.stream().mapToLong(Long::longValue).toArray());
+    Tensor[] ys = new Tensor[active.size()];
+    for (int i = 0; i < ys.length; i++) {
+      ys[i] = experts.get(active.get(i)).forward(blocks.get(i)); // [n_e, d]
+    }
+    return ys.length == 1 ? ys[0] : Shapes.concat(0, ys); // [M', d]
   }
 
   private void checkRouting(Routing r, int n) {
