@@ -95,6 +95,16 @@ public final class MoeLayer implements Trainable {
     return out;
   }
 
+  /**
+   * For before/after benchmarks: {@code false} makes this layer run one SwiGLU per expert block even
+   * where the grouped routed-expert products apply ({@link GroupedExperts}); {@code true} restores
+   * the default. Values are the same either way. Call before the next forward pass, not during one.
+   */
+  public MoeLayer groupedExperts(boolean allowed) {
+    grouped = allowed ? null : Boolean.FALSE;
+    return this;
+  }
+
   /** The active experts' SwiGLU on their row blocks of xs [M', d] (sizes in row order): [M', d]. */
   private Tensor routedExperts(Tensor xs, List<Integer> active, List<Long> sizes) {
     if (grouped == null) {
