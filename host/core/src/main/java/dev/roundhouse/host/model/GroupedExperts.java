@@ -24,11 +24,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link PrecisionPolicy#activation} returns its argument, as fp32 does): a policy that rounds
  * or scales activations (bf16-mixed, fp8 with a per-tensor scale) sees each expert's block on its
  * own, as before, through {@link SwiGlu#forward}. {@code -Droundhouse.moe.grouped=false} turns
- * the grouped form off (for before/after benchmarks). Stateless; thread-safe.
+ * the grouped form off for layers that have not run yet (before/after benchmarks; same values
+ * either way). Stateless; thread-safe.
  */
-final class GroupedExperts {
-  /** Whether the grouped form may be used in this process (default true). */
-  static final boolean ENABLED = !"false".equalsIgnoreCase(System.getProperty("roundhouse.moe.grouped", "true"));
+public final class GroupedExperts {
+  /** The system property that turns the grouped form off ("false"); read when a layer first runs. */
+  public static final String PROPERTY = "roundhouse.moe.grouped";
 
   private GroupedExperts() {}
 
@@ -38,7 +39,7 @@ final class GroupedExperts {
    * state, so the answer holds for the run). False when the grouped form is turned off.
    */
   static boolean applies(PrecisionPolicy precision) {
-    if (!ENABLED) {
+    if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) {
       return false;
     }
     Tensor probe = Tensor.constant(Nd4j.scalar(DataType.FLOAT, 1.0f).reshape(1, 1));
