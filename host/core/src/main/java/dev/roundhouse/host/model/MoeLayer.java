@@ -20,9 +20,12 @@ import java.util.Map;
  * DeepSeek-style MoE FFN: a router plugin picks experts per token; routed SwiGLU experts run only on
  * the rows routed to them (dropless by default); shared experts run on every token.
  *
- * <p>Dispatch: gather the routed rows once, grouped by expert ([M', d]); split into one block per
- * active expert; one SwiGLU (three gemms) per active expert; concatenate; weight by the gates;
- * scatter-add back to token rows. Compute scales with top-k, not with the number of experts.
+ * <p>Dispatch: gather the routed rows once, grouped by expert ([M', d]); the active experts' SwiGLU
+ * on their row blocks; weight by the gates; scatter-add back to token rows. Compute scales with
+ * top-k, not with the number of experts. Where the precision policy leaves routed-expert
+ * activations alone (fp32) the experts run as three grouped products and one SiLU and multiply over
+ * all rows ({@link GroupedExperts}); otherwise the rows are split into one block per active expert,
+ * one SwiGLU (three gemms) each, and concatenated. Same values either way.
  */
 public final class MoeLayer implements Trainable {
   /** What one forward pass routed, for router health and metrics. */
