@@ -37,7 +37,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Roundhouse's, and Roundhouse fp32 / bf16-mixed relative to the peer's fastest setting of each.
  */
 public final class PrecisionBench {
-  /** The policies timed, in the order of each round. */
+  /** The precision policies timed (each round times {@link #ROWS}, which adds an fp32 variant). */
   public static final List<String> POLICIES = List.of("fp32", "bf16-mixed", "fp8", "nvfp4", "fp16-dynamic-scale");
 
   /** The row label of fp32 without the grouped routed-expert products. */
