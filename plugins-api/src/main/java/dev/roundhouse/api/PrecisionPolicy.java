@@ -25,7 +25,12 @@ public interface PrecisionPolicy {
   /** The value to compute with for weight {@code p} (identity for fp32). Gradients pass straight through. */
   Tensor weight(Parameter p);
 
-  /** The value to compute with for activation {@code x} entering a product with a weight of {@code role}. */
+  /**
+   * The value to compute with for activation {@code x} entering a product with a weight of {@code role}.
+   * The host probes once per MoE layer whether this returns {@code x} itself for routed experts; if so
+   * it multiplies all routed experts' rows in grouped products (same values), otherwise it calls this
+   * once per expert block, so a per-tensor scale sees one expert's rows.
+   */
   default Tensor activation(Tensor x, ParamRole role) {
     return x;
   }

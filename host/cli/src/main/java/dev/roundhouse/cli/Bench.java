@@ -150,6 +150,9 @@ final class Bench {
         List<MoeBench.Result> r = MoeBench.run(cfg, new int[] {8, 16, 32, 64, 128}, registry);
         out.println(MoeBench.table(cfg, r));
         json.put("moe", r);
+        MoeBench.GroupedResult g = MoeBench.compareGrouped(cfg, 16, registry);
+        out.println(MoeBench.groupedTable(cfg, g));
+        json.put("moe_grouped", g);
       } else if (s.equals("step")) {
         json.put("step", stepWithAndWithoutShards(registry, out));
       } else if (s.equals("experts")) {

@@ -111,7 +111,7 @@ public final class MatOps {
   }
 
   /** The output gradient as the backward products take it: rounded to bf16 once for a bf16 product. */
-  private static INDArray gradOperand(INDArray g, INDArray a, INDArray b) {
+  static INDArray gradOperand(INDArray g, INDArray a, INDArray b) {
     return Bf16.involved(a, b) ? Bf16.convert(g, org.nd4j.linalg.api.buffer.DataType.BFLOAT16) : g;
   }
 
@@ -122,7 +122,7 @@ public final class MatOps {
    * costs as much as a small gemm here, and far more when its threads are descheduled).
    * Otherwise the product is made and handed over with {@link Tensor#addGradOwned}.
    */
-  private static void accumulateProduct(Tensor dst, INDArray x, INDArray y, boolean transX, boolean transY) {
+  static void accumulateProduct(Tensor dst, INDArray x, INDArray y, boolean transX, boolean transY) {
     INDArray acc = dst.grad;
     if (acc != null && canAccumulateInto(dst, acc, x, y, transX, transY)) {
       Nd4j.gemm(x, y, acc, transX, transY, 1.0, 1.0);

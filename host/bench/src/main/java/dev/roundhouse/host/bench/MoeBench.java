@@ -34,7 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Run: {@code java -cp <cli classpath> -Droundhouse.plugins.dir=<plugins>
  * dev.roundhouse.host.bench.MoeBench [--tokens N] [--d D] [--hidden H] [--topk K] [--shared S]
- * [--iterations I] [E ...]}.
+ * [--iterations I] [--grouped] [E ...]}; {@code --grouped} times, per expert count, the grouped
+ * routed-expert products against one SwiGLU per expert block ({@link #compareGrouped}).
  */
 public final class MoeBench {
   private MoeBench() {}
@@ -80,8 +81,70 @@ public final class MoeBench {
     return out;
   }
 
+  /** Grouped routed-expert products vs one SwiGLU per expert block, same layer shape and inputs. */
+  public record GroupedResult(int experts, Result perExpert, Result grouped) {
+    /** Per-expert time over grouped time (wall, median): above 1 means grouped is faster. */
+    public double speedupWall() {
+      return perExpert.wall().medianMs() / grouped.wall().medianMs();
+    }
+
+    /** The same ratio on process CPU time. */
+    public double speedupCpu() {
+      return perExpert.cpuMedianMs() / grouped.cpuMedianMs();
+    }
+  }
+
+  /**
+   * One layer with {@code experts} routed experts run with the grouped products ({@code
+   * MoeLayer.groupedExperts(true)}, the default for fp32) and with one SwiGLU per expert block,
+   * interleaved; same weights, inputs and routing.
+   */
+  public static GroupedResult compareGrouped(Config cfg, int experts, PluginRegistry registry) {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    Runnable[] bodies = new Runnable[2];
+    double[][] cpu = new double[2][cfg.iterations() + cfg.warmup()];
+    int[] calls = new int[2];
+    for (int i = 0; i < 2; i++) {
+      Runnable body = body(cfg, experts, registry, i == 1);
+      int slot = i;
+      bodies[i] = () -> {
+        long c0 = os.getProcessCpuTime();
+        body.run();
+        cpu[slot][calls[slot]++] = (os.getProcessCpuTime() - c0) / 1e6;
+      };
+    }
+    BenchTimer.Stats[] stats = BenchTimer.measureInterleaved(cfg.warmup(), cfg.iterations(), bodies);
+    Result[] r = new Result[2];
+    for (int i = 0; i < 2; i++) {
+      double[] timed = java.util.Arrays.copyOfRange(cpu[i], cfg.warmup(), cfg.warmup() + cfg.iterations());
+      double ms = stats[i].medianMs();
+      r[i] = new Result(experts, stats[i], BenchTimer.summarize(0, timed).medianMs(), cfg.tokens() / (ms / 1000),
+          cfg.routedFlops() / (ms * 1e-3) / 1e9);
+    }
+    return new GroupedResult(experts, r[0], r[1]);
+  }
+
+  /** One line per side of {@link #compareGrouped}. */
+  public static String groupedTable(Config cfg, GroupedResult g) {
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "MoE layer fwd+bwd, %d routed experts, %d tokens, top-%d (fp32): grouped expert products vs one SwiGLU per expert%n",
+        g.experts(), cfg.tokens(), cfg.topK()));
+    sb.append(String.format(Locale.ROOT, "%-22s | %10s | %10s | %14s%n", "form", "wall ms", "cpu ms", "routed GFLOP/s"));
+    for (Result r : List.of(g.perExpert(), g.grouped())) {
+      sb.append(String.format(Locale.ROOT, "%-22s | %10.1f | %10.1f | %14.1f%n", r == g.grouped() ? "grouped" : "per expert",
+          r.wall().medianMs(), r.cpuMedianMs(), r.gflops()));
+    }
+    sb.append(String.format(Locale.ROOT, "grouped speed-up: %.2fx wall, %.2fx cpu%n", g.speedupWall(), g.speedupCpu()));
+    return sb.toString();
+  }
+
   /** Forward + backward of a fresh layer with {@code experts} routed experts, one arena per run. */
   static Runnable body(Config cfg, int experts, PluginRegistry registry) {
+    return body(cfg, experts, registry, true);
+  }
+
+  /** {@link #body} with the grouped expert products allowed or not. */
+  static Runnable body(Config cfg, int experts, PluginRegistry registry, boolean grouped) {
     long seed = 1234 + experts;
     InitScheme init = new InitScheme(0.02, 4, DataType.FLOAT, seed);
     JsonNode routerCfg = json("{\"type\": \"softmax-topk\", \"auxLossCoef\": 0.01}");
@@ -90,7 +153,7 @@ public final class MoeBench {
     PrecisionPolicy precision = (PrecisionPolicy) registry.build(Kind.PRECISION, json("{\"type\": \"fp32\"}"),
         new PrecisionContext(4, seed), "precision");
     MoeLayer layer = new MoeLayer("softmax-topk", router, init.scoped("moe."), cfg.dModel(), experts, cfg.hidden(),
-        cfg.shared(), cfg.hidden() * 2, null, DispatchPlan.DropPolicy.POSITION, precision);
+        cfg.shared(), cfg.hidden() * 2, null, DispatchPlan.DropPolicy.POSITION, precision).groupedExperts(grouped);
     Nd4j.getRandom().setSeed(seed);
     INDArray x = Nd4j.randn(DataType.FLOAT, cfg.tokens(), cfg.dModel()); // [N, d], outside any arena
     INDArray seedGrad = Nd4j.randn(DataType.FLOAT, cfg.tokens(), cfg.dModel());
@@ -139,6 +202,7 @@ public final class MoeBench {
     int shared = d.shared();
     int iterations = d.iterations();
     List<Integer> counts = new ArrayList<>();
+    boolean grouped = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tokens" -> tokens = Integer.parseInt(args[++i]);
@@ -147,6 +211,7 @@ public final class MoeBench {
         case "--topk" -> topK = Integer.parseInt(args[++i]);
         case "--shared" -> shared = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+        case "--grouped" -> grouped = true;
         default -> counts.add(Integer.parseInt(args[i]));
       }
     }
@@ -154,6 +219,12 @@ public final class MoeBench {
         : counts.stream().mapToInt(Integer::intValue).toArray();
     Config cfg = new Config(tokens, dm, hidden, topK, shared, d.warmup(), iterations);
     try (PluginRegistry registry = PluginRegistry.openDefault()) {
+      if (grouped) {
+        for (int e : experts) {
+          System.out.print(groupedTable(cfg, compareGrouped(cfg, e, registry)));
+        }
+        return;
+      }
       System.out.print(table(cfg, run(cfg, experts, registry)));
     }
   }

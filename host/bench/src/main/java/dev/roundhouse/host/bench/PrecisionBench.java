@@ -37,8 +37,17 @@ import org.nd4j.linalg.factory.Nd4j;
  * Roundhouse's, and Roundhouse fp32 / bf16-mixed relative to the peer's fastest setting of each.
  */
 public final class PrecisionBench {
-  /** The policies timed, in the order of each round. */
+  /** The precision policies timed (each round times {@link #ROWS}, which adds an fp32 variant). */
   public static final List<String> POLICIES = List.of("fp32", "bf16-mixed", "fp8", "nvfp4", "fp16-dynamic-scale");
+
+  /** The row label of fp32 without the grouped routed-expert products. */
+  static final String FP32_PER_EXPERT = "fp32 per-expert";
+
+  /**
+   * The rows timed in each round: the policies, plus fp32 with the routed experts run as one SwiGLU
+   * per expert block instead of grouped products (the form before the grouped products; same values).
+   */
+  static final List<String> ROWS = List.of("fp32", FP32_PER_EXPERT, "bf16-mixed", "fp8", "nvfp4", "fp16-dynamic-scale");
 
   private PrecisionBench() {}
 
@@ -124,11 +133,12 @@ public final class PrecisionBench {
     Map<String, String> peerNotes = new LinkedHashMap<>();
     long tokens = 0;
     for (int round = 0; round < rounds; round++) {
-      for (String policy : POLICIES) {
+      for (String policy : ROWS) {
         List<String> all = new ArrayList<>(StepBench.timingOverrides(warmup + steps));
         all.addAll(sets);
-        all.add("precision={\"type\":\"" + policy + "\"}");
-        StepBench.Result r = StepBench.run(ConfigLoader.load(null, all), registry, warmup, steps);
+        all.add("precision={\"type\":\"" + (policy.equals(FP32_PER_EXPERT) ? "fp32" : policy) + "\"}");
+        StepBench.Result r = policy.equals(FP32_PER_EXPERT) ? perExpert(all, registry, warmup, steps)
+            : StepBench.run(ConfigLoader.load(null, all), registry, warmup, steps);
         tokens = r.tokensPerStep();
         for (double v : r.wallMs()) {
           wall.computeIfAbsent(policy, k -> new ArrayList<>()).add(v);
@@ -160,7 +170,7 @@ public final class PrecisionBench {
         + " x %d timed steps%n", sets.isEmpty() ? "" : " " + sets, tokens, rounds, steps);
     out.printf(Locale.ROOT, "%-20s %10s %10s %10s %12s %12s%n", "policy", "wall ms", "cpu ms", "tokens/s",
         "vs fp32 wall", "vs fp32 cpu");
-    for (String policy : POLICIES) {
+    for (String policy : ROWS) {
       double med = median(wall.get(policy));
       double medCpu = median(cpu.get(policy));
       double tps = tokens / (med / 1000);
@@ -174,6 +184,21 @@ public final class PrecisionBench {
         median(wall.get("bf16-mixed")), out));
     out.println();
     return json;
+  }
+
+  /** The fp32 step with the grouped routed-expert products turned off for its layers. */
+  private static StepBench.Result perExpert(List<String> sets, PluginRegistry registry, int warmup, int steps) {
+    String before = System.getProperty(dev.roundhouse.host.model.GroupedExperts.PROPERTY);
+    System.setProperty(dev.roundhouse.host.model.GroupedExperts.PROPERTY, "false");
+    try {
+      return StepBench.run(ConfigLoader.load(null, sets), registry, warmup, steps);
+    } finally {
+      if (before == null) {
+        System.clearProperty(dev.roundhouse.host.model.GroupedExperts.PROPERTY);
+      } else {
+        System.setProperty(dev.roundhouse.host.model.GroupedExperts.PROPERTY, before);
+      }
+    }
   }
 
   /** Peer modes and thread counts timed in every round. */

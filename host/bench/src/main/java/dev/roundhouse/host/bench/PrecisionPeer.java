@@ -95,8 +95,13 @@ final class PrecisionPeer {
     if (env != null && !env.isBlank()) {
       return Path.of(env);
     }
-    Path openblas = script.getParent().getParent().resolve(UNPACKED_OPENBLAS);
-    if (!Files.isRegularFile(openblas)) {
+    // the source tree root is some ancestor of the script (host/bench/scripts/pytorch_reference.py)
+    Path openblas = null;
+    for (Path dir = script.toAbsolutePath().getParent(); dir != null && openblas == null; dir = dir.getParent()) {
+      Path candidate = dir.resolve(UNPACKED_OPENBLAS);
+      openblas = Files.isRegularFile(candidate) ? candidate : null;
+    }
+    if (openblas == null) {
       return null;
     }
     try {

@@ -20,9 +20,12 @@ import java.util.Map;
  * DeepSeek-style MoE FFN: a router plugin picks experts per token; routed SwiGLU experts run only on
  * the rows routed to them (dropless by default); shared experts run on every token.
  *
- * <p>Dispatch: gather the routed rows once, grouped by expert ([M', d]); split into one block per
- * active expert; one SwiGLU (three gemms) per active expert; concatenate; weight by the gates;
- * scatter-add back to token rows. Compute scales with top-k, not with the number of experts.
+ * <p>Dispatch: gather the routed rows once, grouped by expert ([M', d]); the active experts' SwiGLU
+ * on their row blocks; weight by the gates; scatter-add back to token rows. Compute scales with
+ * top-k, not with the number of experts. Where the precision policy leaves routed-expert
+ * activations alone (fp32) the experts run as three grouped products and one SiLU and multiply over
+ * all rows ({@link GroupedExperts}); otherwise the rows are split into one block per active expert,
+ * one SwiGLU (three gemms) each, and concatenated. Same values either way.
  */
 public final class MoeLayer implements Trainable {
   /** What one forward pass routed, for router health and metrics. */
@@ -34,6 +37,8 @@ public final class MoeLayer implements Trainable {
   private final List<SwiGlu> shared = new ArrayList<>();
   private final Double capacityFactor;
   private final DispatchPlan.DropPolicy dropPolicy;
+  private final PrecisionPolicy precision;
+  private Boolean grouped; // GroupedExperts.applies(precision), probed on the first forward pass
   private LayerRouting last;
 
   public MoeLayer(String routerId, Router router, ParameterFactory params, int dModel, int numExperts,
@@ -43,6 +48,7 @@ public final class MoeLayer implements Trainable {
     this.router = router;
     this.capacityFactor = capacityFactor;
     this.dropPolicy = dropPolicy;
+    this.precision = precision;
     for (int e = 0; e < numExperts; e++) {
       experts.add(new SwiGlu(sub(params, "experts." + e + "."), ParamRole.ROUTED_EXPERT, dModel, expertHidden, precision));
     }
@@ -78,13 +84,7 @@ public final class MoeLayer implements Trainable {
           sizes.add((long) plan.count(e));
         }
       }
-      List<Tensor> blocks = active.size() == 1 ? List.of(xs)
-          : Shapes.split(xs, 0, sizes.stream().mapToLong(Long::longValue).toArray());
-      Tensor[] ys = new Tensor[active.size()];
-      for (int i = 0; i < ys.length; i++) {
-        ys[i] = experts.get(active.get(i)).forward(blocks.get(i)); // [n_e, d]
-      }
-      Tensor y = ys.length == 1 ? ys[0] : Shapes.concat(0, ys); // [M', d]
+      Tensor y = routedExperts(xs, active, sizes); // [M', d]
       Tensor gates = Index.gatherRows(Shapes.reshape(r.gates(), r.gates().data().length(), 1), plan.order()); // [M', 1]
       out = Index.scatterAddRows(Elementwise.mul(y, gates), plan.tokens(), n); // [N, d]
     }
@@ -96,6 +96,42 @@ public final class MoeLayer implements Trainable {
       out = Elementwise.scale(x, 0.0);
     }
     return out;
+  }
+
+  /**
+   * For before/after benchmarks: {@code false} makes this layer run one SwiGLU per expert block even
+   * where the grouped routed-expert products apply ({@link GroupedExperts}); {@code true} restores
+   * the default. Values are the same either way. Call before the next forward pass, not during one.
+   */
+  public MoeLayer groupedExperts(boolean allowed) {
+    grouped = allowed ? null : Boolean.FALSE;
+    return this;
+  }
+
+  /** The active experts' SwiGLU on their row blocks of xs [M', d] (sizes in row order): [M', d]. */
+  private Tensor routedExperts(Tensor xs, List<Integer> active, List<Long> sizes) {
+    if (grouped == null) {
+      grouped = GroupedExperts.applies(precision);
+    }
+    if (grouped) {
+      List<SwiGlu> activeExperts = new ArrayList<>(active.size());
+      int[] offsets = new int[active.size() + 1];
+      for (int i = 0; i < active.size(); i++) {
+        activeExperts.add(experts.get(active.get(i)));
+        offsets[i + 1] = offsets[i] + sizes.get(i).intValue();
+      }
+      Tensor y = GroupedExperts.forward(xs, activeExperts, offsets, precision);
+      if (y != null) {
+        return y;
+      }
+    }
+    List<Tensor> blocks = active.size() == 1 ? List.of(xs)
+        : Shapes.split(xs, 0, sizes.stream().mapToLong(Long::longValue).toArray());
+    Tensor[] ys = new Tensor[active.size()];
+    for (int i = 0; i < ys.length; i++) {
+      ys[i] = experts.get(active.get(i)).forward(blocks.get(i)); // [n_e, d]
+    }
+    return ys.length == 1 ? ys[0] : Shapes.concat(0, ys); // [M', d]
   }
 
   private void checkRouting(Routing r, int n) {

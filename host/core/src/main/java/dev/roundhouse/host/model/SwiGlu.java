@@ -39,6 +39,21 @@ public final class SwiGlu implements Trainable {
     return MatOps.linearT(precision.activation(hidden, role), precision.weight(w2)); // [n, d]
   }
 
+  /** The gate projection W1 [h, d] as the precision policy computes with it. */
+  Tensor gateWeight() {
+    return precision.weight(w1);
+  }
+
+  /** The up projection W3 [h, d] as the precision policy computes with it. */
+  Tensor upWeight() {
+    return precision.weight(w3);
+  }
+
+  /** The down projection W2 [d, h] as the precision policy computes with it. */
+  Tensor downWeight() {
+    return precision.weight(w2);
+  }
+
   public int hidden() {
     return (int) w1.size(0);
   }

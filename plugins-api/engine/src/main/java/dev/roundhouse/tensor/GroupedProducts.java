@@ -1,0 +1,161 @@
+package dev.roundhouse.tensor;
+
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Grouped products: consecutive row groups of one activation, each multiplied by its own weight,
+ * as ONE autograd node (the routed experts of a MoE layer: rows grouped by expert, one weight per
+ * expert).
+ *
+ * <p>Same values as splitting {@code x} into its groups, running {@link MatOps#linearT} per group
+ * and concatenating: each group's product is the same gemm on the same operands, written into its
+ * row block of one output (a contiguous row view, so the gemm writes in place). What it saves is
+ * the per-group graph: no split views and their gradient adds, no concatenation copy, one node per
+ * weight set instead of one per group, and in backward one input-gradient buffer filled block by
+ * block (or, when the input already holds a dense gradient, accumulated into it with beta = 1).
+ * Weight gradients accumulate straight into a dense parameter gradient with beta = 1, as in
+ * {@link MatOps#linearT}.
+ *
+ * <p>Products with a BFLOAT16 operand go through {@link MatOps#gemm} per group (same kernel and
+ * values as the per-group path) and are copied into their row block. Stateless and thread-safe;
+ * outputs are allocated in the caller's workspace (the step arena inside a step).
+ */
+public final class GroupedProducts {
+  private GroupedProducts() {}
+
+  /**
+   * {@code y[offsets[g] .. offsets[g+1]) = x[offsets[g] .. offsets[g+1]) @ W_g^T}.
+   *
+   * @param x [M, in] rows grouped consecutively
+   * @param offsets [G + 1] group g owns rows offsets[g] .. offsets[g+1] - 1; offsets[0] = 0,
+   *     offsets[G] = M, non-decreasing (empty groups allowed: their weight gets no gradient)
+   * @param weights G weights, each [out, in] (nn.Linear layout)
+   * @return [M, out]
+   */
+  public static Tensor linearT(Tensor x, int[] offsets, List<? extends Tensor> weights) {
+    check(x, offsets, weights);
+    long rows = x.size(0);
+    long out = weights.get(0).size(0);
+    INDArray xd = x.data();
+    int groups = weights.size();
+    // every row is some group's: all overwritten; a bf16 product gives FLOAT, as MatOps.gemm does
+    INDArray y = Nd4j.createUninitialized(anyBf16(xd, weights, xd) ? DataType.FLOAT : xd.dataType(), rows, out);
+    for (int g = 0; g < groups; g++) {
+      if (offsets[g + 1] > offsets[g]) {
+        INDArray w = weights.get(g).data();
+        INDArray yg = rowsOf(y, offsets, g);
+        if (Bf16.involved(xd, w)) {
+          yg.assign(MatOps.gemm(rowsOf(xd, offsets, g), w, false, true));
+        } else {
+          Nd4j.gemm(rowsOf(xd, offsets, g), w, yg, false, true, 1.0, 0.0);
+        }
+      }
+    }
+    Tensor[] parents = new Tensor[groups + 1];
+    parents[0] = x;
+    for (int g = 0; g < groups; g++) {
+      parents[g + 1] = weights.get(g);
+    }
+    return Tensor.result(y, gOut -> backward(gOut, x, offsets, weights), parents);
+  }
+
+  private static void backward(INDArray gOut, Tensor x, int[] offsets, List<? extends Tensor> weights) {
+    INDArray xd = x.data();
+    int groups = weights.size();
+    if (x.requiresGrad()) {
+      INDArray acc = x.grad;
+      boolean bf16 = anyBf16(xd, weights, gOut);
+      boolean into = acc != null && !bf16 && canAccumulate(x, acc, xd);
+      // every row written; bf16 products give FLOAT gradients, as MatOps.linearT's backward does
+      INDArray dx = into ? acc : Nd4j.createUninitialized(bf16 ? DataType.FLOAT : xd.dataType(), xd.shape());
+      for (int g = 0; g < groups; g++) {
+        if (offsets[g + 1] > offsets[g]) {
+          INDArray gg = rowsOf(gOut, offsets, g);
+          INDArray w = weights.get(g).data();
+          INDArray dxg = rowsOf(dx, offsets, g);
+          if (Bf16.involved(gg, w) || Bf16.involved(xd, w)) {
+            INDArray p = MatOps.gemm(MatOps.gradOperand(gg, xd, w), w, false, false); // [n_g, in]
+            dxg.assign(p);
+          } else {
+            Nd4j.gemm(gg, w, dxg, false, false, 1.0, into ? 1.0 : 0.0); // dX_g (+)= g_g @ W_g
+          }
+        }
+      }
+      if (!into) {
+        x.addGradOwned(dx);
+      }
+    }
+    for (int g = 0; g < groups; g++) {
+      Tensor w = weights.get(g);
+      if (w.requiresGrad() && offsets[g + 1] > offsets[g]) {
+        INDArray gg = rowsOf(gOut, offsets, g);
+        INDArray xg = rowsOf(xd, offsets, g);
+        MatOps.accumulateProduct(w, MatOps.gradOperand(gg, xd, w.data()), xg, true, false); // dW_g += g_g^T @ x_g
+      }
+    }
+  }
+
+  private static boolean anyBf16(INDArray x, List<? extends Tensor> weights, INDArray g) {
+    if (Bf16.involved(x, g)) {
+      return true;
+    }
+    for (Tensor w : weights) {
+      if (Bf16.involved(w.data(), x)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A dense, plainly summed gradient of x's shape and dtype that the products may add into. */
+  private static boolean canAccumulate(Tensor x, INDArray acc, INDArray xd) {
+    return (x instanceof Parameter || x.getClass() == Tensor.class) && !acc.isView()
+        && acc.elementWiseStride() == 1 && acc.ordering() == 'c' && acc.dataType() == xd.dataType()
+        && Arrays.equals(acc.shape(), xd.shape());
+  }
+
+  /** Rows offsets[g] .. offsets[g+1] - 1 of a C-ordered [M, k] array: a contiguous view. */
+  private static INDArray rowsOf(INDArray a, int[] offsets, int g) {
+    if (offsets[g] == 0 && offsets[g + 1] == a.size(0)) {
+      return a;
+    }
+    return a.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all());
+  }
+
+  private static void check(Tensor x, int[] offsets, List<? extends Tensor> weights) {
+    if (x.rank() != 2) {
+      throw new IllegalArgumentException("grouped linearT needs x of rank 2 [M, in], got " + Arrays.toString(x.shape()));
+    }
+    if (weights.isEmpty() || offsets.length != weights.size() + 1) {
+      throw new IllegalArgumentException("grouped linearT needs offsets of length groups + 1, got "
+          + offsets.length + " offsets for " + weights.size() + " weights");
+    }
+    if (offsets[0] != 0 || offsets[weights.size()] != x.size(0)) {
+      throw new IllegalArgumentException("grouped linearT offsets must run from 0 to the " + x.size(0)
+          + " rows of x, got " + Arrays.toString(offsets));
+    }
+    if (x.data().ordering() != 'c' || x.data().elementWiseStride() != 1) {
+      throw new IllegalArgumentException("grouped linearT needs a contiguous C-ordered x");
+    }
+    long out = weights.get(0).size(0);
+    for (int g = 0; g < weights.size(); g++) {
+      if (offsets[g + 1] < offsets[g]) {
+        throw new IllegalArgumentException("grouped linearT offsets must not decrease, got " + Arrays.toString(offsets));
+      }
+      Tensor w = weights.get(g);
+      if (w.dataType() != weights.get(0).dataType()) {
+        throw new IllegalArgumentException("grouped linearT weights must share one dtype, weight " + g + " is "
+            + w.dataType() + ", weight 0 is " + weights.get(0).dataType());
+      }
+      if (w.rank() != 2 || w.size(0) != out || w.size(1) != x.size(1)) {
+        throw new IllegalArgumentException("grouped linearT weight " + g + " has shape " + Arrays.toString(w.shape())
+            + ", expected [" + out + ", " + x.size(1) + "]");
+      }
+    }
+  }
+}
