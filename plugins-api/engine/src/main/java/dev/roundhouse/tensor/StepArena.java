@@ -42,7 +42,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * <ul>
  *   <li>Learning {@code OVER_TIME} over the first {@value #LEARNING_CYCLES} cycles: during them every
  *       allocation is a separate native block (spilled), freed when the cycle closes; then one block
- *       of the largest cycle seen plus {@link #OVERALLOCATION} headroom is allocated.</li>
+ *       of the largest cycle seen plus {@link #OVERALLOCATION} headroom is allocated - not by ND4J
+ *       inside the cycle's close but by {@link ArenaSizing} when the thread's outermost arena
+ *       closes, after the learning steps' freed memory went back to the system.</li>
  *   <li>Spill {@code REALLOCATE}: a later step that needs more than the block spills its excess to
  *       separate native blocks (still freed at close) and, at close, the block is reallocated to the
  *       new maximum. Reallocations stop once the largest step shape has been seen.</li>
@@ -71,7 +73,7 @@ public final class StepArena implements AutoCloseable {
   public static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
       .initialSize(0)
       .policyLearning(LearningPolicy.OVER_TIME)
-      .cyclesBeforeInitialization(LEARNING_CYCLES)
+      .cyclesBeforeInitialization(Integer.MAX_VALUE) // blocks come from ArenaSizing, not inside a close
       .policyAllocation(AllocationPolicy.OVERALLOCATE)
       .overallocationLimit(OVERALLOCATION)
       .policySpill(SpillPolicy.REALLOCATE)
@@ -244,7 +246,7 @@ public final class StepArena implements AutoCloseable {
     if (workspace != null) {
       workspace.close();
       if (open.isEmpty()) {
-        NativeTrim.afterLearningStep(id);
+        ArenaSizing.afterOutermostClose(id);
       }
     }
   }
