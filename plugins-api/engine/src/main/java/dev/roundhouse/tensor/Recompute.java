@@ -130,8 +130,9 @@ public final class Recompute {
   }
 
   /**
-   * Without a graph ({@link NoGrad}) inside an arena: runs {@code fn} in that arena's backward
-   * scratch ({@code <arena>/backward}, reset at every use) and keeps only its output, copied into the arena current before, so the part's
+   * Without a graph ({@link NoGrad}) inside an arena: runs {@code fn} in a scratch arena reset at
+   * every use (the per-block arena of the block begun last, {@link ArenaSegments#noGradScratch})
+   * and keeps only its output, copied into the arena current before, so the part's
    * temporaries are freed as soon as it returns (evaluation runs block after block this way).
    * Arrays a component kept from {@code fn} (a layer's last routing) are invalid afterwards.
    * Otherwise (a graph is being built, no arena, or inside a checkpointed segment) just {@code fn(x)}.
@@ -142,9 +143,9 @@ public final class Recompute {
       return fn.apply(x);
     }
     StepArena arena = StepArena.current();
-    // the arena's backward scratch: idle without a graph, and already sized by training when this
+    // the block's own training arena: idle without a graph and already sized by training when this
     // is an evaluation between training steps, so evaluation adds no arena of its own
-    String scratch = arena == null ? ARENA_ID : SegmentedBackward.scratchId(arena.id());
+    String scratch = arena == null ? ARENA_ID : ArenaSegments.noGradScratch(arena);
     MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepArena.CONFIG, scratch);
     try {
       return Tensor.constant(copyInto(fn.apply(x).data(), home));

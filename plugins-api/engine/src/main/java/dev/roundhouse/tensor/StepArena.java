@@ -89,6 +89,7 @@ public final class StepArena implements AutoCloseable {
   private final MemoryWorkspace workspace; // null when this arena joined an enclosing one
   private final Thread owner;
   private boolean closed;
+  int blocksBegunWithoutGraph; // beginSegment() calls under NoGrad in this arena (ArenaSegments.noGradScratch)
 
   private StepArena(String id, MemoryWorkspace workspace) {
     this.id = id;
