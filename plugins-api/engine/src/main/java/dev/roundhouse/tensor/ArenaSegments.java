@@ -54,7 +54,11 @@ final class ArenaSegments {
   /** Opens the next segment inside the current arena (no-op without one, in no-grad or step layout). */
   static void begin() {
     StepArena arena = StepArena.current();
-    if (!enabled || arena == null || NoGrad.active()) {
+    if (!enabled || arena == null) {
+      return;
+    }
+    if (NoGrad.active()) {
+      arena.blocksBegunWithoutGraph++; // see noGradScratch
       return;
     }
     Deque<Segment> open = OPEN.get();
@@ -63,6 +67,26 @@ final class ArenaSegments {
     MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepArena.CONFIG,
         arena.id() + "/block" + depth);
     open.push(new Segment(depth, ws, parent, arena));
+  }
+
+  /**
+   * Without a graph: the arena to run the block begun last in {@code arena} in, so that only its
+   * output outlives it ({@link Recompute#withoutTemporaries}): that block's own per-block arena of
+   * the training step ({@code <arena>/block<k>}), idle between steps and already as large as the
+   * block's forward, so evaluation between training steps needs no arena blocks of its own. The
+   * arena's backward scratch when no block was begun, per-block arenas are off, or the block's arena
+   * is in use.
+   */
+  static String noGradScratch(StepArena arena) {
+    int k = arena.blocksBegunWithoutGraph - 1;
+    if (enabled && k >= 0) {
+      String id = arena.id() + "/block" + k;
+      if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(id)) {
+        return id;
+      }
+    }
+    String scratch = SegmentedBackward.scratchId(arena.id());
+    return Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(scratch) ? Recompute.ARENA_ID : scratch;
   }
 
   /** Closes the innermost segment; the workspace current before it opened is current again. */

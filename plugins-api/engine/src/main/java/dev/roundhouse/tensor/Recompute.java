@@ -130,8 +130,9 @@ public final class Recompute {
   }
 
   /**
-   * Without a graph ({@link NoGrad}) inside an arena: runs {@code fn} in the {@code recompute}
-   * scratch arena and keeps only its output, copied into the arena current before, so the part's
+   * Without a graph ({@link NoGrad}) inside an arena: runs {@code fn} in a scratch arena reset at
+   * every use (the per-block arena of the block begun last, {@link ArenaSegments#noGradScratch})
+   * and keeps only its output, copied into the arena current before, so the part's
    * temporaries are freed as soon as it returns (evaluation runs block after block this way).
    * Arrays a component kept from {@code fn} (a layer's last routing) are invalid afterwards.
    * Otherwise (a graph is being built, no arena, or inside a checkpointed segment) just {@code fn(x)}.
@@ -141,7 +142,11 @@ public final class Recompute {
     if (!NoGrad.active() || home == null || TAPE.get() != null) {
       return fn.apply(x);
     }
-    MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepArena.CONFIG, ARENA_ID);
+    StepArena arena = StepArena.current();
+    // the block's own training arena: idle without a graph and already sized by training when this
+    // is an evaluation between training steps, so evaluation adds no arena of its own
+    String scratch = arena == null ? ARENA_ID : ArenaSegments.noGradScratch(arena);
+    MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepArena.CONFIG, scratch);
     try {
       return Tensor.constant(copyInto(fn.apply(x).data(), home));
     } finally {

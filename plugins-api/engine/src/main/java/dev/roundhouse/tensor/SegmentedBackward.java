@@ -23,6 +23,11 @@ import org.nd4j.linalg.factory.Nd4j;
 final class SegmentedBackward {
   private SegmentedBackward() {}
 
+  /** The id of arena {@code arenaId}'s backward scratch. */
+  static String scratchId(String arenaId) {
+    return arenaId + "/backward";
+  }
+
   static void run(List<Tensor> order, Tensor root, INDArray seed) {
     Deque<ArenaSegments.Segment> open = ArenaSegments.open();
     ArenaSegments.Segment bottom = open.peekLast();
@@ -41,7 +46,7 @@ final class SegmentedBackward {
     for (int d = depths - 2; d >= 0; d--) {
       lastPos[d] = Math.min(lastPos[d], lastPos[d + 1]);
     }
-    String scratchId = bottom.owner.id() + "/backward";
+    String scratchId = scratchId(bottom.owner.id());
     MemoryWorkspace scratch = Nd4j.getWorkspaceManager().getAndActivateWorkspace(StepArena.CONFIG, scratchId);
     try {
       root.addGrad(seed);

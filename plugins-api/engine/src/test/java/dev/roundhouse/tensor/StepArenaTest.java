@@ -95,6 +95,31 @@ class StepArenaTest {
   }
 
   @Test
+  void nestedArenasGetTheirBlocksOnlyWhenTheOutermostArenaCloses() {
+    String inner = "t-outer/block0"; // the id ArenaSegments gives the first block of arena t-outer
+    boolean before = StepArena.perBlockArenas(true);
+    try {
+      for (int i = 0; i < StepArena.LEARNING_CYCLES; i++) {
+        try (StepArena arena = StepArena.open("t-outer")) {
+          Nd4j.rand(new long[] {4, 32}); // in the outer arena
+          StepArena.beginSegment();
+          MatOps.gemm(Nd4j.rand(new long[] {16, 32}), Nd4j.rand(new long[] {32, 32}), false, false);
+          ArenaSegments.closeInnermost(); // as backward does, before the outer arena closes
+          if (i == StepArena.LEARNING_CYCLES - 1) {
+            // the segment has closed its last learning cycle: ND4J would have allocated its block here
+            assertEquals(0, MemoryPhases.workspaces().get(inner)[0], "block allocated inside the segment's close");
+          }
+        }
+      }
+      long[] sized = MemoryPhases.workspaces().get(inner);
+      assertTrue(sized[0] >= sized[1] && sized[1] > 0, "segment block " + sized[0] + " for a largest cycle of " + sized[1]);
+      assertTrue(MemoryPhases.workspaces().get("t-outer")[0] > 0, "outer arena has no block after learning");
+    } finally {
+      StepArena.perBlockArenas(before);
+    }
+  }
+
+  @Test
   void sameIdNestedJoinsAndDifferentIdsNest() {
     try (StepArena outer = StepArena.open("t-nest")) {
       INDArray a = Nd4j.ones(3);

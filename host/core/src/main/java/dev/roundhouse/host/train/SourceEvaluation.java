@@ -34,7 +34,7 @@ public record SourceEvaluation(double loss, double bitsPerByte, double[] domainL
     long[] dBytes = new long[domains];
     for (Batch b : batches) {
       double[] perToken;
-      try (StepArena arena = StepArena.open("eval"); NoGrad ng = NoGrad.enter()) {
+      try (StepArena arena = StepArena.open(Evaluation.EVAL_ARENA); NoGrad ng = NoGrad.enter()) {
         INDArray logits = model.logits(b.inputs(), b.rows(), b.seqLen()).data(); // [N, V]
         INDArray max = logits.max(true, 1); // [N, 1]
         INDArray lse = Transforms.log(Transforms.exp(logits.subColumnVector(max), true).sum(true, 1), false)
