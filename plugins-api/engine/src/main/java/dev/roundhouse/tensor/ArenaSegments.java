@@ -73,20 +73,33 @@ final class ArenaSegments {
    * Without a graph: the arena to run the block begun last in {@code arena} in, so that only its
    * output outlives it ({@link Recompute#withoutTemporaries}): that block's own per-block arena of
    * the training step ({@code <arena>/block<k>}), idle between steps and already as large as the
-   * block's forward, so evaluation between training steps needs no arena blocks of its own. The
-   * arena's backward scratch when no block was begun, per-block arenas are off, or the block's arena
-   * is in use.
+   * block's forward, so evaluation between training steps needs no arena blocks of its own; the
+   * re-run arena of activation checkpointing instead when it is idle and larger (with recompute a
+   * block's own arena keeps only the block's inputs). The arena's backward scratch when no block was
+   * begun, per-block arenas are off, or the block's arena is in use.
    */
   static String noGradScratch(StepArena arena) {
     int k = arena.blocksBegunWithoutGraph - 1;
     if (enabled && k >= 0) {
       String id = arena.id() + "/block" + k;
       if (!Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(id)) {
-        return id;
+        // with recompute the re-run's arena is as large as a block's forward and the block's own arena
+        // small (it keeps only the block's inputs): take the larger, so evaluation grows neither
+        return idleAndLarger(Recompute.ARENA_ID, id) ? Recompute.ARENA_ID : id;
       }
     }
     String scratch = SegmentedBackward.scratchId(arena.id());
     return Nd4j.getWorkspaceManager().checkIfWorkspaceExistsAndActive(scratch) ? Recompute.ARENA_ID : scratch;
+  }
+
+  /** True when this thread's arena {@code a} exists, is idle and has a larger block than {@code b}. */
+  private static boolean idleAndLarger(String a, String b) {
+    var m = Nd4j.getWorkspaceManager();
+    if (!m.checkIfWorkspaceExists(a) || m.checkIfWorkspaceExistsAndActive(a)) {
+      return false;
+    }
+    long sizeB = m.checkIfWorkspaceExists(b) ? m.getWorkspaceForCurrentThread(b).getCurrentSize() : 0;
+    return m.getWorkspaceForCurrentThread(a).getCurrentSize() > sizeB;
   }
 
   /** Closes the innermost segment; the workspace current before it opened is current again. */
