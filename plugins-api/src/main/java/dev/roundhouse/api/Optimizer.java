@@ -28,7 +28,13 @@ public interface Optimizer {
   /** The configured (peak) learning rate, for logging. */
   double learningRate();
 
+  /**
+   * The optimizer's state now, {@code <parameter name>/<slot>} -> array. May return the live slot
+   * arrays rather than copies (the built-in optimizers do, so a checkpoint holds no second optimizer
+   * state): the host reads them at once, before the next {@link #step}, and never writes to them.
+   */
   Map<String, INDArray> state();
 
+  /** Restores {@link #state()}'s arrays by copying their values into this optimizer's own slots. */
   void loadState(Map<String, INDArray> state);
 }
