@@ -47,26 +47,9 @@ public final class ByteTokenizer implements Tokenizer {
     return n == out.length ? out : Arrays.copyOf(out, n);
   }
 
-  /**
-   * Number of bytes {@link #encode} gives for {@code text}: 1, 2 or 3 per char, 4 per surrogate
-   * pair, 3 per unpaired surrogate (its generalised UTF-8 form).
-   */
+  /** Number of bytes {@link #encode} gives for {@code text} (3 per unpaired surrogate, its generalised UTF-8 form). */
   static int utf8Length(String text) {
-    int n = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return Utf8.length(text, 3);
   }
 
   @Override

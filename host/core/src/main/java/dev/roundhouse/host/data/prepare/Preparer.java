@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.roundhouse.host.data.DataException;
 import dev.roundhouse.host.data.SourceDocuments;
 import dev.roundhouse.host.data.Tokenizer;
+import dev.roundhouse.host.data.Utf8;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -219,28 +220,9 @@ public final class Preparer {
     return manifest;
   }
 
-  /**
-   * {@code text.getBytes(UTF_8).length} without the copy: 1, 2 or 3 bytes per char, 4 per
-   * surrogate pair, 1 per unpaired surrogate (the encoder writes '?' for it).
-   */
+  /** {@code text.getBytes(UTF_8).length} without the copy (1 per unpaired surrogate: the encoder writes '?'). */
   static int utf8Bytes(String text) {
-    int n = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (!Character.isSurrogate(c)) {
-        n += 3;
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-        n += 4;
-        i++;
-      } else {
-        n++;
-      }
-    }
-    return n;
+    return Utf8.length(text, 1);
   }
 
   /** Which documents are validation: a seeded hash per document below valFraction, at least one. */
