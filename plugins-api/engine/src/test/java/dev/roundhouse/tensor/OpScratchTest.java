@@ -88,6 +88,23 @@ class OpScratchTest {
   }
 
   @Test
+  void causalAttentionKeepsOnlyItsProbabilitiesBesidesItsOutput() {
+    int t = 256; // > BlockCausalAttention.DEFAULT_CHUNK: two query chunks of 128
+    INDArray x = Nd4j.rand(DataType.DOUBLE, 1, 2, t, 8); // q = k = v: [B=1, H=2, T, hd=8], row-major
+    Function<Tensor, Tensor> attention = q -> AttentionOps.causalAttention(q, q, q, 0.35, 0, null);
+    long probabilities = (2L * 128 * 128 + 2L * 128 * 256) * Double.BYTES; // P of chunk 0 [2, 128, 128] and 1 [2, 128, 256]
+    boolean was = OpScratch.enabled(true);
+    try {
+      assertEquals(probabilities, leftInBlock(attention, x), "attention keeps P only");
+      OpScratch.enabled(false); // before: scaled query rows, key/value prefixes and chunk outputs stayed too
+      long before = leftInBlock(attention, x);
+      assertTrue(before >= probabilities + (long) t * 2 * 8 * Double.BYTES * 2, "without the scratch: " + before);
+    } finally {
+      OpScratch.enabled(was);
+    }
+  }
+
+  @Test
   void theScratchLearnsOneBlockAndGradientsAreBitIdentical() {
     List<double[]> with = gradients(true);
     var ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(StepArena.CONFIG, OpScratch.ID);
