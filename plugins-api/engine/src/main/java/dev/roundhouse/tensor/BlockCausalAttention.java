@@ -56,19 +56,24 @@ final class BlockCausalAttention {
       long r0 = (long) i * chunk;
       long r1 = Math.min(t, r0 + chunk);
       long len = r1 - r0;
-      INDArray qsi = rows(q4, r0, r1).dup('c').muli(scale).reshape('c', bk, g * len, hd); // [Bk, G*c, hd]
-      INDArray ki = prefix(k3, r1, t); // [Bk, L, hd]
-      INDArray vi = prefix(v3, r1, t); // [Bk, L, hd]
-      INDArray p = MatOps.gemm(qsi, ki, false, true); // [Bk, G*c, L]
-      INDArray add = mask(r0, r1, dt);
-      if (bias != null) {
-        add = add.add(bias.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(0, r1)).castTo(dt));
+      INDArray p; // [Bk, G*c, L], kept for backward
+      // the scaled query rows, the key/value prefixes and the chunk's output are temporaries (op
+      // scratch): backward rebuilds them from q, k, v and the output with the same ops (same bits)
+      try (OpScratch s = OpScratch.open()) {
+        INDArray qsi = scaledRows(q4, r0, r1, scale); // [Bk, G*c, hd]
+        INDArray ki = prefix(k3, r1, t); // [Bk, L, hd]
+        INDArray vi = prefix(v3, r1, t); // [Bk, L, hd]
+        p = s.parent(() -> MatOps.gemm(qsi, ki, false, true)); // [Bk, G*c, L]
+        INDArray add = mask(r0, r1, dt);
+        if (bias != null) {
+          add = add.add(bias.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(0, r1)).castTo(dt));
+        }
+        p.reshape('c', bk * g, len, r1).addi(add); // broadcast [c, L]
+        AttentionScores.softmaxInPlace(p);
+        INDArray oi = MatOps.gemm(p, vi, false, false); // [Bk, G*c, hd]
+        rows(out4, r0, r1).assign(oi.reshape('c', bk, g, len, hd));
       }
-      p.reshape('c', bk * g, len, r1).addi(add); // broadcast [c, L]
-      AttentionScores.softmaxInPlace(p);
-      INDArray oi = MatOps.gemm(p, vi, false, false); // [Bk, G*c, hd]
-      rows(out4, r0, r1).assign(oi.reshape('c', bk, g, len, hd));
-      chunks[i] = new Chunk(r0, r1, qsi, ki, vi, p, oi);
+      chunks[i] = new Chunk(r0, r1, p);
     }
     return Tensor.result(out4.reshape('c', qs), dOut -> {
       INDArray dO4 = rowMajor(dOut).reshape('c', bk, g, t, hd);
@@ -84,14 +89,15 @@ final class BlockCausalAttention {
         if (dq4 == null && dk3 == null) {
           continue;
         }
-        INDArray rowDot = AxisSums.rows(dOi.mul(c.o).reshape('c', bk * g * len, hd)).reshape(bk, g * len, 1); // rowsum(dP * P)
-        INDArray ds = MatOps.gemm(dOi, c.v, false, true).subi(rowDot).muli(c.p); // dS: [Bk, G*c, L]
+        INDArray oi = rows(out4, c.r0, c.r1).dup('c').reshape('c', bk, g * len, hd); // the chunk's output
+        INDArray rowDot = AxisSums.rows(dOi.mul(oi).reshape('c', bk * g * len, hd)).reshape(bk, g * len, 1); // rowsum(dP * P)
+        INDArray ds = MatOps.gemm(dOi, prefix(v3, c.r1, t), false, true).subi(rowDot).muli(c.p); // dS: [Bk, G*c, L]
         if (dq4 != null) {
-          INDArray dqi = MatOps.gemm(ds, c.k, false, false).muli(scale); // [Bk, G*c, hd]
+          INDArray dqi = MatOps.gemm(ds, prefix(k3, c.r1, t), false, false).muli(scale); // [Bk, G*c, hd]
           rows(dq4, c.r0, c.r1).assign(dqi.reshape('c', bk, g, len, hd));
         }
         if (dk3 != null) {
-          addInto(prefixView(dk3, c.r1), MatOps.gemm(ds, c.qs, true, false)); // dK[0:L] += dS^T qs
+          addInto(prefixView(dk3, c.r1), MatOps.gemm(ds, scaledRows(q4, c.r0, c.r1, scale), true, false)); // dK[0:L] += dS^T qs
         }
       }
       if (dq4 != null) {
@@ -106,8 +112,13 @@ final class BlockCausalAttention {
     }, q, k, v);
   }
 
-  /** What the backward pass of one query chunk needs from its forward pass. */
-  private record Chunk(long r0, long r1, INDArray qs, INDArray k, INDArray v, INDArray p, INDArray o) {}
+  /** What the backward pass of one query chunk keeps from its forward pass: its probabilities. */
+  private record Chunk(long r0, long r1, INDArray p) {}
+
+  /** scale * q rows [r0, r1) of q4 [Bk, G, T, hd] as a c-order [Bk, G*c, hd]. */
+  private static INDArray scaledRows(INDArray q4, long r0, long r1, double scale) {
+    return rows(q4, r0, r1).dup('c').muli(scale).reshape('c', q4.size(0), q4.size(1) * (r1 - r0), q4.size(3));
+  }
 
   /** Rows [r0, r1) of the position axis of x: [Bk, G, T, hd] (a view). */
   private static INDArray rows(INDArray x, long r0, long r1) {

@@ -104,16 +104,18 @@ public final class Index {
   static INDArray sumOccurrences(INDArray src, int[] slots, int n) {
     int c = slots.length / n;
     long d = src.size(1);
-    INDArray pulled = Nd4j.pullRows(src, 1, slots); // [c * n, d], occurrence-major
     if (c == 1) {
-      return pulled;
+      return Nd4j.pullRows(src, 1, slots); // [n, d]
     }
-    INDArray chunks = pulled.reshape('c', c, n * d);
-    INDArray out = chunks.getRow(0).add(chunks.getRow(1));
-    for (int j = 2; j < c; j++) {
-      out.addi(chunks.getRow(j));
+    try (OpScratch s = OpScratch.open()) { // the pulled rows are a temporary
+      INDArray pulled = Nd4j.pullRows(src, 1, slots); // [c * n, d], occurrence-major
+      INDArray chunks = pulled.reshape('c', c, n * d);
+      INDArray out = s.parent(() -> chunks.getRow(0).add(chunks.getRow(1)));
+      for (int j = 2; j < c; j++) {
+        out.addi(chunks.getRow(j));
+      }
+      return out.reshape('c', n, d);
     }
-    return out.reshape('c', n, d);
   }
 
   private static void checkRank2(Tensor t, String what) {

@@ -40,14 +40,22 @@ public final class Losses {
       throw new IllegalArgumentException("crossEntropy: all " + n + " targets equal ignoreIndex " + ignoreIndex);
     }
     INDArray x = logits.data();
-    INDArray shifted = x.dup('c').subi(x.max(true, 1)); // [N, V]; c-order so flat views below share its buffer
-    INDArray probs = Transforms.exp(shifted, true);
-    INDArray sumExp = probs.sum(true, 1); // [N, 1]
-    INDArray keepCol = Nd4j.createFromArray(keep).castTo(x.dataType()).reshape(n, 1);
-    INDArray idx = Nd4j.createFromArray(java.util.Arrays.copyOf(flatIdx, count));
-    INDArray picked = Indexing.gatherRows(shifted.reshape(n * v), idx); // [count]
-    double logZ = Transforms.log(sumExp, true).muli(keepCol).sumNumber().doubleValue();
-    double loss = (logZ - picked.sumNumber().doubleValue()) / count;
+    long[] picks = java.util.Arrays.copyOf(flatIdx, count); // n * V + target of the counted rows
+    INDArray probs; // [N, V], kept for backward
+    INDArray sumExp; // [N, 1]
+    INDArray keepCol; // [N, 1]
+    INDArray idx; // [count]
+    double loss;
+    try (OpScratch s = OpScratch.open()) { // the shifted logits and the picked values are temporaries
+      INDArray shifted = x.dup('c').subi(x.max(true, 1)); // [N, V]; c-order so flat views below share its buffer
+      probs = s.parent(() -> Transforms.exp(shifted, true));
+      sumExp = s.parent(() -> probs.sum(true, 1));
+      keepCol = s.parent(() -> Nd4j.createFromArray(keep).castTo(x.dataType()).reshape(n, 1));
+      idx = s.parent(() -> Nd4j.createFromArray(picks));
+      INDArray picked = Indexing.gatherRows(shifted.reshape(n * v), idx); // [count]
+      double logZ = Transforms.log(sumExp, true).muli(keepCol).sumNumber().doubleValue();
+      loss = (logZ - picked.sumNumber().doubleValue()) / count;
+    }
     INDArray out = Nd4j.scalar(x.dataType(), loss);
     final int counted = count;
     return Tensor.result(out, g -> {

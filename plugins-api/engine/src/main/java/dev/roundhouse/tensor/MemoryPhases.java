@@ -29,6 +29,9 @@ public final class MemoryPhases {
 
   /** Marks the end of {@code phase}; {@code root} is the graph still alive (the loss), or null. */
   public static void mark(String phase, Tensor root) {
+    if (OpMemoryProfile.ENABLED && "forward".equals(phase)) {
+      OpMemoryProfile.forwardDone();
+    }
     BiConsumer<String, Tensor> l = listener;
     if (l != null) {
       l.accept(phase, root);

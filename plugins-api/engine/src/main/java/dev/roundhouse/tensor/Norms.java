@@ -17,10 +17,21 @@ public final class Norms {
    */
   public static Tensor rmsNorm(Tensor x, Tensor gain, double eps) {
     long d = checkVector("gain", gain, x);
-    INDArray x2 = x.data().reshape('c', x.data().length() / d, d); // [R, d]
-    INDArray r = Transforms.pow(AxisSums.rows(x2.mul(x2)).divi(d).addi(eps), -0.5, false); // [R, 1]
-    INDArray xhat = x2.mul(r);
-    return affine(x, xhat, r, gain, null, false);
+    long[] shape = x.shape();
+    INDArray r; // [R, 1], kept for backward
+    INDArray y; // [R, d], the output
+    // x^2 and xhat are temporaries (op scratch): backward recomputes xhat = x r from the saved x
+    try (OpScratch s = OpScratch.open()) {
+      INDArray x2 = x.data().reshape('c', x.data().length() / d, d); // [R, d]
+      INDArray sums = AxisSums.rows(x2.mul(x2)); // [R, 1]
+      r = s.parent(() -> Transforms.pow(sums.divi(d).addi(eps), -0.5, true));
+      INDArray xhat = x2.mul(r);
+      y = s.parent(() -> xhat.mulRowVector(gain.data()).reshape('c', shape));
+    }
+    return Tensor.result(y, g -> {
+      INDArray x2 = x.data().reshape('c', x.data().length() / d, d); // [R, d]
+      backward(g, x2.mul(r), r, x, gain, null, false, shape);
+    }, x, gain);
   }
 
   /**
@@ -46,25 +57,29 @@ public final class Norms {
       y.addiRowVector(bias.data());
     }
     long[] shape = x.shape();
-    return Tensor.result(y.reshape('c', shape), g -> {
-      INDArray g2 = g.reshape('c', xhat.size(0), xhat.size(1)); // [R, d]
-      if (gain.requiresGrad()) {
-        gain.addGradOwned(AxisSums.columns(g2.mul(xhat)).reshape(xhat.size(1)));
+    return Tensor.result(y.reshape('c', shape), g -> backward(g, xhat, r, x, gain, bias, centred, shape), x, gain, bias);
+  }
+
+  /** The shared backward: g [..., d], xhat [R, d], r [R, 1]; centred selects the LayerNorm formula. */
+  private static void backward(INDArray g, INDArray xhat, INDArray r, Tensor x, Tensor gain, Tensor bias,
+      boolean centred, long[] shape) {
+    INDArray g2 = g.reshape('c', xhat.size(0), xhat.size(1)); // [R, d]
+    if (gain.requiresGrad()) {
+      gain.addGradOwned(AxisSums.columns(g2.mul(xhat)).reshape(xhat.size(1)));
+    }
+    if (bias != null && bias.requiresGrad()) {
+      bias.addGradOwned(AxisSums.columns(g2).reshape(xhat.size(1)));
+    }
+    if (x.requiresGrad()) {
+      INDArray dxhat = g2.mulRowVector(gain.data());
+      INDArray dot = AxisSums.rows(dxhat.mul(xhat)).divi(xhat.size(1)); // [R, 1] = mean(dxhat * xhat)
+      INDArray meanDxhat = centred ? dxhat.mean(true, 1) : null; // [R, 1]
+      INDArray dx = dxhat.subi(xhat.mul(dot));
+      if (centred) {
+        dx.subi(meanDxhat);
       }
-      if (bias != null && bias.requiresGrad()) {
-        bias.addGradOwned(AxisSums.columns(g2).reshape(xhat.size(1)));
-      }
-      if (x.requiresGrad()) {
-        INDArray dxhat = g2.mulRowVector(gain.data());
-        INDArray dot = AxisSums.rows(dxhat.mul(xhat)).divi(xhat.size(1)); // [R, 1] = mean(dxhat * xhat)
-        INDArray meanDxhat = centred ? dxhat.mean(true, 1) : null; // [R, 1]
-        INDArray dx = dxhat.subi(xhat.mul(dot));
-        if (centred) {
-          dx.subi(meanDxhat);
-        }
-        x.addGradOwned(dx.muli(r).reshape('c', shape));
-      }
-    }, x, gain, bias);
+      x.addGradOwned(dx.muli(r).reshape('c', shape));
+    }
   }
 
   private static long checkVector(String name, Tensor p, Tensor x) {

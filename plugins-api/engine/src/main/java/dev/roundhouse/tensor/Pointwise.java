@@ -57,9 +57,16 @@ public final class Pointwise {
 
   /** x * sigmoid(x); derivative s * (1 + x * (1 - s)). */
   public static Tensor silu(Tensor x) {
-    INDArray s = Transforms.sigmoid(x.data(), true);
-    INDArray out = x.data().mul(s);
-    return unary(x, out, (in, o) -> s.rsub(1.0).muli(in).addi(1.0).muli(s));
+    INDArray out;
+    // s = sigmoid(x) is a temporary (op scratch); backward recomputes it from the saved x (same bits)
+    try (OpScratch scratch = OpScratch.open()) {
+      INDArray s = Transforms.sigmoid(x.data(), true);
+      out = scratch.parent(() -> x.data().mul(s));
+    }
+    return unary(x, out, (in, o) -> {
+      INDArray s = Transforms.sigmoid(in, true);
+      return s.rsub(1.0).muli(in).addi(1.0).muli(s);
+    });
   }
 
   /**

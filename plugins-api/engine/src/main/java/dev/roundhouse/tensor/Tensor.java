@@ -62,6 +62,9 @@ public class Tensor {
         };
       }
     }
+    if (OpMemoryProfile.ENABLED) {
+      OpMemoryProfile.record(data, parents);
+    }
     if (NoGrad.active()) {
       return constant(data);
     }

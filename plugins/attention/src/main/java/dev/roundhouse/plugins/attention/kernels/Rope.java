@@ -1,6 +1,7 @@
 package dev.roundhouse.plugins.attention.kernels;
 
 import dev.roundhouse.tensor.MatOps;
+import dev.roundhouse.tensor.OpScratch;
 import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -114,15 +115,17 @@ public final class Rope {
     long hd = src.size(3);
     // one c-order copy first: half-width copies out of a permuted view cost ~5x a c-order one
     INDArray out = src.dup('c');
-    INDArray swapped = Nd4j.createUninitialized(src.dataType(), src.shape());
-    swapped.get(lastDims(0, half)).assign(out.get(lastDims(half, rd)));
-    swapped.get(lastDims(half, rd)).assign(out.get(lastDims(0, half)));
-    if (rd < hd) {
-      swapped.get(lastDims(rd, hd)).assign(0);
+    try (OpScratch scratch = OpScratch.open()) { // the swapped copy is a temporary
+      INDArray swapped = Nd4j.createUninitialized(src.dataType(), src.shape());
+      swapped.get(lastDims(0, half)).assign(out.get(lastDims(half, rd)));
+      swapped.get(lastDims(half, rd)).assign(out.get(lastDims(0, half)));
+      if (rd < hd) {
+        swapped.get(lastDims(rd, hd)).assign(0);
+      }
+      Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(out, c).addOutputs(out).build());
+      Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(swapped, s).addOutputs(swapped).build());
+      return out.addi(swapped);
     }
-    Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(out, c).addOutputs(out).build());
-    Nd4j.exec(DynamicCustomOp.builder("multiply").addInputs(swapped, s).addOutputs(swapped).build());
-    return out.addi(swapped);
   }
 
   /** {c [T, hd], s [T, hd]}: the first T rows of the tables laid out for {@link #rotate}. */
