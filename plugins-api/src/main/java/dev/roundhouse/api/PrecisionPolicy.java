@@ -27,12 +27,33 @@ public interface PrecisionPolicy {
 
   /**
    * The value to compute with for activation {@code x} entering a product with a weight of {@code role}.
-   * The host probes once per MoE layer whether this returns {@code x} itself for routed experts; if so
-   * it multiplies all routed experts' rows in grouped products (same values), otherwise it calls this
+   * The host probes once per MoE layer whether this returns {@code x} itself for routed experts or
+   * {@link #activationRowwise} says it rounds row by row; if so it calls this once over all routed
+   * experts' rows and multiplies them in grouped products (same values), otherwise it calls this
    * once per expert block, so a per-tensor scale sees one expert's rows.
    */
   default Tensor activation(Tensor x, ParamRole role) {
     return x;
+  }
+
+  /**
+   * Whether {@link #activation} for {@code role} treats each row of its input on its own: the value
+   * (and the gradient rounding) of a row depends only on that row, never on other rows (no
+   * per-tensor scale or amax), so applying it once to rows stacked from several inputs gives the
+   * same values as applying it to each input and stacking the results. True for element-wise
+   * roundings (a bf16 cast) and for scales shared only within a row (fp8's 1 x b block scales).
+   *
+   * <p>When true for {@link ParamRole#ROUTED_EXPERT}, the host calls {@link #activation} once over
+   * all routed rows of a MoE layer and runs the experts as grouped products (same values as one
+   * call per expert block, fewer ops); when false it keeps one call per expert block. Must not
+   * depend on state: the host asks once per layer and keeps the answer for the run. Called from
+   * shard threads, like {@link #activation}. Default: false (the conservative answer; a policy
+   * whose {@link #activation} returns its argument unchanged is grouped anyway).
+   *
+   * @since 2026-12-06 (additive; policies that do not override it keep their previous behaviour)
+   */
+  default boolean activationRowwise(ParamRole role) {
+    return false;
   }
 
   /** Factor the trainer multiplies the loss by before backward. */

@@ -143,6 +143,21 @@ public final class Bf16 {
     return convert(out16, DataType.FLOAT);
   }
 
+  /**
+   * {@code out16 = op(a) @ op(b)} for 2-D BFLOAT16 operands into a BFLOAT16 output that may be a
+   * contiguous row view of a larger buffer (grouped products write each group's rows in place and
+   * widen the whole buffer once). Same values as {@link #product} on the same operands.
+   */
+  static void productInto(INDArray a16, INDArray b16, INDArray out16, boolean transA, boolean transB) {
+    if (MODE == Mode.NATIVE) {
+      Nd4j.matmul(a16, b16, out16, transA, transB, false);
+    } else {
+      INDArray out32 = Nd4j.createUninitialized(DataType.FLOAT, out16.shape());
+      Nd4j.gemm(convert(a16, DataType.FLOAT), convert(b16, DataType.FLOAT), out32, transA, transB, 1.0, 0.0);
+      out16.assign(out32);
+    }
+  }
+
   /** True when a product of these operands runs in bf16 (either operand is BFLOAT16). */
   static boolean involved(INDArray a, INDArray b) {
     return a.dataType() == DataType.BFLOAT16 || b.dataType() == DataType.BFLOAT16;

@@ -20,10 +20,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * Same values as {@link SwiGlu#forward} per expert block: the same gemms on the same operands, and
  * SiLU and the multiply are element-wise.
  *
- * <p>Used only when the precision policy leaves the routed experts' activations as they are
- * ({@link PrecisionPolicy#activation} returns its argument, as fp32 does): a policy that rounds
- * or scales activations (bf16-mixed, fp8 with a per-tensor scale) sees each expert's block on its
- * own, as before, through {@link SwiGlu#forward}. {@code -Droundhouse.moe.grouped=false} turns
+ * <p>Used when the precision policy leaves the routed experts' activations as they are
+ * ({@link PrecisionPolicy#activation} returns its argument, as fp32 does) or declares its
+ * activation rounding row-wise ({@link PrecisionPolicy#activationRowwise}: bf16-mixed, fp16,
+ * fp8 with block scales): then the activation is rounded once over all routed rows (one bf16 cast
+ * of the gathered rows and one of the hidden rows, reused by every expert's forward product and by
+ * the weight-gradient products in backward), which gives the same values as one rounding per
+ * expert block. A policy with per-tensor scales (fp8 {@code "tensor"}, nvfp4) sees each expert's
+ * block on its own, as before, through {@link SwiGlu#forward}. {@code -Droundhouse.moe.grouped=false} turns
  * the grouped form off for layers that have not run yet (before/after benchmarks; same values
  * either way). Stateless; thread-safe.
  */
@@ -42,6 +46,9 @@ public final class GroupedExperts {
     if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) {
       return false;
     }
+    if (precision.activationRowwise(ParamRole.ROUTED_EXPERT)) {
+      return true;
+    }
     Tensor probe = Tensor.constant(Nd4j.scalar(DataType.FLOAT, 1.0f).reshape(1, 1));
     return precision.activation(probe, ParamRole.ROUTED_EXPERT) == probe;
   }
@@ -56,7 +63,9 @@ public final class GroupedExperts {
    * @return [M', d]
    */
   static Tensor forward(Tensor xs, List<SwiGlu> active, int[] offsets, PrecisionPolicy precision) {
-    if (precision.activation(xs, ParamRole.ROUTED_EXPERT) != xs) {
+    boolean rowwise = precision.activationRowwise(ParamRole.ROUTED_EXPERT);
+    Tensor xin = precision.activation(xs, ParamRole.ROUTED_EXPERT); // [M', d]: one cast / rounding for all rows
+    if (xin != xs && !rowwise) {
       return null;
     }
     List<Tensor> w1 = new ArrayList<>(active.size());
@@ -67,11 +76,12 @@ public final class GroupedExperts {
       w3.add(e.upWeight());
       w2.add(e.downWeight());
     }
-    Tensor gate = GroupedProducts.linearT(xs, offsets, w1); // [M', h]
-    Tensor up = GroupedProducts.linearT(xs, offsets, w3); // [M', h]
+    Tensor gate = GroupedProducts.linearT(xin, offsets, w1); // [M', h]
+    Tensor up = GroupedProducts.linearT(xin, offsets, w3); // [M', h]
     Tensor hidden = Elementwise.mul(Pointwise.silu(gate), up); // [M', h]
-    if (precision.activation(hidden, ParamRole.ROUTED_EXPERT) == hidden) {
-      return GroupedProducts.linearT(hidden, offsets, w2); // [M', d]
+    Tensor hin = precision.activation(hidden, ParamRole.ROUTED_EXPERT);
+    if (hin == hidden || rowwise) {
+      return GroupedProducts.linearT(hin, offsets, w2); // [M', d]
     }
     // The policy changes this activation: each expert's block on its own, as SwiGlu does.
     long[] sizes = new long[active.size()];

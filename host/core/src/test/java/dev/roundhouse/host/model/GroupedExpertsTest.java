@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which policies get the grouped routed-expert products: fp32 leaves activations alone and does;
- * policies that round or scale activations (bf16-mixed, fp8 experts) keep one SwiGLU per expert
- * block, so their per-block values are unchanged. The grouped path's values and gradients are
+ * so do policies whose activation rounding is row-wise (bf16-mixed, fp16, fp8 with block scales;
+ * their values are checked against the per-expert form in {@link GroupedRoundingTest}); policies
+ * with per-tensor scales (fp8 "tensor", nvfp4) keep one SwiGLU per expert block. The grouped path's values and gradients are
  * checked against a dense reference by {@link DroplessDispatchTest} and by finite differences in
  * {@link MoeModelGradCheckTest} (both fp32) and in the engine's GroupedProductsTest.
  */
@@ -34,13 +35,23 @@ class GroupedExpertsTest {
   }
 
   @Test
-  void fp32UsesTheGroupedFormAndActivationRoundingPoliciesDoNot() {
+  void fp32AndRowwiseRoundingsUseTheGroupedFormPerTensorScalesDoNot() {
     assertTrue(GroupedExperts.applies(ModelKit.fp32(registry)), "fp32");
-    assertFalse(GroupedExperts.applies(policy("bf16-mixed")), "bf16-mixed");
-    assertFalse(GroupedExperts.applies(policy("fp8")), "fp8");
+    assertTrue(GroupedExperts.applies(policy("bf16-mixed")), "bf16-mixed (element-wise cast)");
+    assertTrue(GroupedExperts.applies(policy("fp16-dynamic-scale")), "fp16 (element-wise rounding)");
+    assertTrue(GroupedExperts.applies(fp8Block()), "fp8 block scales (1 x b, within a row)");
+    assertFalse(GroupedExperts.applies(policy("fp8")), "fp8 tensor scaling");
+    assertFalse(GroupedExperts.applies(policy("nvfp4")), "nvfp4 (fp32 tensor scale)");
   }
 
-  private static PrecisionPolicy policy(String type) {
+  static PrecisionPolicy policy(String type) {
     return (PrecisionPolicy) registry.build(Kind.PRECISION, ModelKit.typed(type), new PrecisionContext(1, 1), "precision");
+  }
+
+  static PrecisionPolicy fp8Block() {
+    var cfg = ModelKit.typed("fp8");
+    cfg.put("scaling", "block");
+    cfg.put("blockSize", 8);
+    return (PrecisionPolicy) registry.build(Kind.PRECISION, cfg, new PrecisionContext(1, 1), "precision");
   }
 }

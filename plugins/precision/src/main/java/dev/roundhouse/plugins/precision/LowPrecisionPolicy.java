@@ -31,9 +31,20 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   private final Rounding rounding;
   private final String what;
   private final WeightCache weights;
+  private final boolean rowwise;
 
   /** {@code what}: one line for the run record, e.g. "bf16 weights and activations (RNE), fp32 accumulate". */
   LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what) {
+    this(roles, rounding, what, false);
+  }
+
+  /**
+   * As above; {@code rowwise}: the activation rounding and the activation-gradient rounding treat
+   * each row on its own (element-wise, or scales shared only within a row), see
+   * {@link PrecisionPolicy#activationRowwise}.
+   */
+  LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what, boolean rowwise) {
+    this.rowwise = rowwise;
     this.roles = Set.copyOf(roles);
     this.rounding = rounding;
     this.what = what;
@@ -59,6 +70,12 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   @Override
   public Tensor activation(Tensor x, ParamRole role) {
     return roles.contains(role) ? QuantizeOp.apply(x, rounding.activation(), rounding.activationGrad()) : x;
+  }
+
+  /** True for roles this policy leaves alone, and for listed roles when its roundings are row-wise. */
+  @Override
+  public boolean activationRowwise(ParamRole role) {
+    return rowwise || !roles.contains(role);
   }
 
   Set<ParamRole> roles() {
