@@ -56,6 +56,53 @@ public interface PrecisionPolicy {
     return false;
   }
 
+  /**
+   * {@link #activation} applied to each row group of {@code x} on its own, the results stacked in
+   * the same row order: rows {@code offsets[g] .. offsets[g+1] - 1} of the result (and the gradient
+   * that flows back into them) are exactly what {@code activation} gives for those rows alone. The
+   * host calls this once per MoE layer for the routed experts' rows (one group per active expert)
+   * and then runs the experts as grouped products, instead of calling {@link #activation} once per
+   * expert block.
+   *
+   * <p>Default: {@code activation(x, role)} when {@link #activationRowwise} holds (one call over all
+   * rows gives the same values); {@code x} when {@code activation} returns a one-element probe
+   * unchanged (the role is not rounded); otherwise a split into the groups, {@code activation} per group
+   * and a concatenation (the same values as per-block calls). A policy with per-tensor scales may
+   * override it to compute one scale per group and round all rows in one pass, with the same
+   * values as its per-group {@code activation}. Thread-safety as {@link #activation}.
+   *
+   * @param x [M, k] rows grouped consecutively
+   * @param offsets [G + 1] group g owns rows offsets[g] .. offsets[g+1] - 1; offsets[0] = 0,
+   *     offsets[G] = M, non-decreasing, groups may be empty
+   * @return [M, k]
+   * @since 2026-12-06 (additive)
+   */
+  default Tensor activationGroups(Tensor x, int[] offsets, ParamRole role) {
+    if (activationRowwise(role)) {
+      return activation(x, role);
+    }
+    Tensor probe = Tensor.constant(org.nd4j.linalg.factory.Nd4j.scalar(x.dataType(), 1.0).reshape(1, 1));
+    if (activation(probe, role) == probe) {
+      return x; // the policy leaves this role's activations alone
+    }
+    java.util.List<Tensor> parts = new java.util.ArrayList<>();
+    java.util.List<Long> sizes = new java.util.ArrayList<>();
+    for (int g = 0; g + 1 < offsets.length; g++) {
+      if (offsets[g + 1] > offsets[g]) {
+        sizes.add((long) (offsets[g + 1] - offsets[g]));
+      }
+    }
+    if (sizes.size() <= 1) {
+      return activation(x, role);
+    }
+    java.util.List<Tensor> blocks = dev.roundhouse.tensor.Shapes.split(x, 0,
+        sizes.stream().mapToLong(Long::longValue).toArray());
+    for (Tensor b : blocks) {
+      parts.add(activation(b, role));
+    }
+    return dev.roundhouse.tensor.Shapes.concat(0, parts.toArray(Tensor[]::new));
+  }
+
   /** Factor the trainer multiplies the loss by before backward. */
   default double lossScale() {
     return 1.0;

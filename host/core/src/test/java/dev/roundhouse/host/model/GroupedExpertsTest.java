@@ -7,15 +7,16 @@ import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.host.registry.Kind;
 import dev.roundhouse.host.registry.PluginRegistry;
+import dev.roundhouse.tensor.ParamRole;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which policies get the grouped routed-expert products: fp32 leaves activations alone and does;
- * so do policies whose activation rounding is row-wise (bf16-mixed, fp16, fp8 with block scales;
- * their values are checked against the per-expert form in {@link GroupedRoundingTest}); policies
- * with per-tensor scales (fp8 "tensor", nvfp4) keep one SwiGLU per expert block. The grouped path's values and gradients are
+ * Every policy gets the grouped routed-expert products; which policies declare their activation
+ * rounding row-wise (one cast over all routed rows: bf16-mixed, fp16, fp8 with block scales) and
+ * which do not (per-tensor scales: fp8 "tensor", nvfp4, rounded per expert block through
+ * {@code activationGroups}). Values against the per-expert form: {@link GroupedRoundingTest}. The grouped path's values and gradients are
  * checked against a dense reference by {@link DroplessDispatchTest} and by finite differences in
  * {@link MoeModelGradCheckTest} (both fp32) and in the engine's GroupedProductsTest.
  */
@@ -35,13 +36,15 @@ class GroupedExpertsTest {
   }
 
   @Test
-  void fp32AndRowwiseRoundingsUseTheGroupedFormPerTensorScalesDoNot() {
+  void everyPolicyTakesTheGroupedFormAndRowwiseRoundingsAreDeclared() {
     assertTrue(GroupedExperts.applies(ModelKit.fp32(registry)), "fp32");
-    assertTrue(GroupedExperts.applies(policy("bf16-mixed")), "bf16-mixed (element-wise cast)");
-    assertTrue(GroupedExperts.applies(policy("fp16-dynamic-scale")), "fp16 (element-wise rounding)");
-    assertTrue(GroupedExperts.applies(fp8Block()), "fp8 block scales (1 x b, within a row)");
-    assertFalse(GroupedExperts.applies(policy("fp8")), "fp8 tensor scaling");
-    assertFalse(GroupedExperts.applies(policy("nvfp4")), "nvfp4 (fp32 tensor scale)");
+    assertTrue(GroupedExperts.applies(policy("fp8")), "fp8 (tensor scaling)");
+    assertTrue(policy("bf16-mixed").activationRowwise(ParamRole.ROUTED_EXPERT), "bf16-mixed (element-wise cast)");
+    assertTrue(policy("fp16-dynamic-scale").activationRowwise(ParamRole.ROUTED_EXPERT), "fp16 (element-wise rounding)");
+    assertTrue(fp8Block().activationRowwise(ParamRole.ROUTED_EXPERT), "fp8 block scales (1 x b, within a row)");
+    assertFalse(policy("fp8").activationRowwise(ParamRole.ROUTED_EXPERT), "fp8 tensor scaling");
+    assertFalse(policy("nvfp4").activationRowwise(ParamRole.ROUTED_EXPERT), "nvfp4 (fp32 tensor scale)");
+    assertTrue(policy("nvfp4").activationRowwise(ParamRole.ATTENTION), "nvfp4 leaves attention alone");
   }
 
   static PrecisionPolicy policy(String type) {

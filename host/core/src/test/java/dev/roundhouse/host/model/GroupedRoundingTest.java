@@ -23,10 +23,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * A MoE layer under a policy with row-wise activation rounding (bf16-mixed, fp16-dynamic-scale,
- * fp8 with block scales) gives the same output and the same gradients of x and of every parameter
- * with the routed experts as grouped products (the activation rounded once over all routed rows)
- * as with one SwiGLU per expert block (rounded per block): tolerance 0, FLOAT, real plugin policies.
+ * A MoE layer under each low-precision policy gives the same output and the same gradients of x
+ * and of every parameter with the routed experts as grouped products (the activations rounded
+ * through {@code activationGroups}: one cast over all routed rows for bf16-mixed, fp16 and fp8
+ * block scales; one scale per expert block and one rounding pass for fp8 tensor scaling; split /
+ * per-block / concat for nvfp4) as with one SwiGLU per expert block (rounded per block):
+ * tolerance 0, FLOAT, real plugin policies.
  */
 class GroupedRoundingTest {
   static PluginRegistry registry;
@@ -45,7 +47,7 @@ class GroupedRoundingTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"bf16-mixed", "fp16-dynamic-scale", "fp8-block"})
+  @ValueSource(strings = {"bf16-mixed", "fp16-dynamic-scale", "fp8-block", "fp8", "nvfp4"})
   void groupedEqualsPerExpertBlocks(String type) {
     PrecisionPolicy precision = type.equals("fp8-block") ? GroupedExpertsTest.fp8Block() : GroupedExpertsTest.policy(type);
     int n = 96;

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -32,6 +33,15 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   private final String what;
   private final WeightCache weights;
   private final boolean rowwise;
+  private final GroupRounding groups;
+
+  /**
+   * Activation and activation-gradient rounding over row groups in one pass, one scale per group
+   * (per-tensor scaling applied per group); each must give the same values as {@link Rounding}'s
+   * per-group rounding, stacked. A null gradient rounding passes gradients unchanged.
+   */
+  record GroupRounding(BiFunction<INDArray, int[], INDArray> activation,
+      BiFunction<INDArray, int[], INDArray> activationGrad) {}
 
   /** {@code what}: one line for the run record, e.g. "bf16 weights and activations (RNE), fp32 accumulate". */
   LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what) {
@@ -44,6 +54,12 @@ class LowPrecisionPolicy implements PrecisionPolicy {
    * {@link PrecisionPolicy#activationRowwise}.
    */
   LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what, boolean rowwise) {
+    this(roles, rounding, what, rowwise, null);
+  }
+
+  /** As above, with a one-pass rounding over row groups for {@link #activationGroups} (may be null). */
+  LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what, boolean rowwise, GroupRounding groups) {
+    this.groups = groups;
     this.rowwise = rowwise;
     this.roles = Set.copyOf(roles);
     this.rounding = rounding;
@@ -76,6 +92,21 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   @Override
   public boolean activationRowwise(ParamRole role) {
     return rowwise || !roles.contains(role);
+  }
+
+  /**
+   * Row-wise roundings: one rounding over all rows; per-tensor scales with a {@link GroupRounding}:
+   * one scale per group and one rounding pass (same values as per-group {@link #activation});
+   * otherwise the default split / per-group rounding / concat.
+   */
+  @Override
+  public Tensor activationGroups(Tensor x, int[] offsets, ParamRole role) {
+    if (!roles.contains(role) || rowwise || groups == null || x.rank() != 2) {
+      return PrecisionPolicy.super.activationGroups(x, offsets, role);
+    }
+    BiFunction<INDArray, int[], INDArray> gq = groups.activationGrad();
+    return QuantizeOp.apply(x, a -> groups.activation().apply(a, offsets),
+        gq == null ? null : g -> gq.apply(g, offsets));
   }
 
   Set<ParamRole> roles() {

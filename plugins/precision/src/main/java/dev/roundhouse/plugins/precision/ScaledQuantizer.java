@@ -1,6 +1,8 @@
 package dev.roundhouse.plugins.precision;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -44,6 +46,26 @@ public final class ScaledQuantizer {
     Transforms.max(scale, Float.MIN_NORMAL, false); // an all-zero block: any positive scale keeps it zero
     INDArray q = Quantizer.round(tiles.divColumnVector(scale), f).muliColumnVector(scale);
     return q.reshape('c', rows / br, cols / bc, br, bc).permute(0, 2, 1, 3).dup('c').reshape('c', x.shape());
+  }
+
+  /**
+   * Per-tensor current scaling applied to each row group of a 2-D x on its own: rows
+   * offsets[g] .. offsets[g+1] - 1 get the scale from their own amax. Same values as {@code
+   * quantize(group, f, TENSOR, b)} per group, stacked (the same fp32 division and multiplication by
+   * the same scale, here a per-row column instead of a scalar), but one rounding pass over all rows
+   * instead of one per group. x: [M, k] -> [M, k].
+   */
+  public static INDArray quantizeGroups(INDArray x, NumberFormat f, int[] offsets) {
+    INDArray scale = Nd4j.createUninitialized(x.dataType(), x.size(0), 1); // [M, 1], every group's rows set
+    for (int g = 0; g + 1 < offsets.length; g++) {
+      if (offsets[g + 1] > offsets[g]) {
+        INDArray rows = x.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all());
+        double amax = rows.amaxNumber().doubleValue();
+        double s = amax > 0 && Double.isFinite(amax) ? amax / f.maxValue() : 1.0;
+        scale.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).assign(s);
+      }
+    }
+    return Quantizer.round(x.divColumnVector(scale), f).muliColumnVector(scale);
   }
 
   /**
