@@ -41,7 +41,8 @@ public final class Fp8Provider implements PrecisionProvider<Fp8Config> {
         block, // 1 x b activation / gradient blocks lie within a row: row-wise; a tensor scale is not
         block ? null : new LowPrecisionPolicy.GroupRounding( // tensor scaling: one scale per expert block, one pass
             (x, o) -> ScaledQuantizer.quantizeGroups(x, NumberFormat.E4M3, o),
-            (x, o) -> ScaledQuantizer.quantizeGroups(x, NumberFormat.E5M2, o)));
+            (x, o) -> ScaledQuantizer.quantizeGroups(x, NumberFormat.E5M2, o),
+            ws -> ScaledQuantizer.quantizeEach(ws, NumberFormat.E4M3))); // weights: tensor scaling too
   }
 
   @Override

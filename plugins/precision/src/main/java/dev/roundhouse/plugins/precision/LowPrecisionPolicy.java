@@ -37,11 +37,13 @@ class LowPrecisionPolicy implements PrecisionPolicy {
 
   /**
    * Activation and activation-gradient rounding over row groups in one pass, one scale per group
-   * (per-tensor scaling applied per group); each must give the same values as {@link Rounding}'s
-   * per-group rounding, stacked. A null gradient rounding passes gradients unchanged.
+   * (per-tensor scaling applied per group), and the weight rounding of several same-shaped weights
+   * in one pass (one scale per weight; null: one weight at a time); each must give the same values
+   * as {@link Rounding}'s per-group / per-weight rounding. A null gradient rounding passes gradients
+   * unchanged.
    */
   record GroupRounding(BiFunction<INDArray, int[], INDArray> activation,
-      BiFunction<INDArray, int[], INDArray> activationGrad) {}
+      BiFunction<INDArray, int[], INDArray> activationGrad, UnaryOperator<List<INDArray>> weights) {}
 
   /** {@code what}: one line for the run record, e.g. "bf16 weights and activations (RNE), fp32 accumulate". */
   LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what) {
@@ -64,7 +66,7 @@ class LowPrecisionPolicy implements PrecisionPolicy {
     this.roles = Set.copyOf(roles);
     this.rounding = rounding;
     this.what = what;
-    this.weights = new WeightCache(null, rounding.weight());
+    this.weights = new WeightCache(null, rounding.weight(), groups == null ? null : groups.weights());
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.roundhouse.plugins.precision;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -66,6 +68,33 @@ public final class ScaledQuantizer {
       }
     }
     return Quantizer.round(x.divColumnVector(scale), f).muliColumnVector(scale);
+  }
+
+  /**
+   * Per-tensor current scaling of several same-shaped tensors in one pass: the tensors stacked as
+   * rows, one scale per row from its own amax. Each result equals {@code quantize(x_i, f, TENSOR, b)}
+   * (the same amax, the same fp32 division and multiplication by the same scale), with one set of
+   * rounding passes for all of them instead of one per tensor.
+   */
+  public static List<INDArray> quantizeEach(List<INDArray> xs, NumberFormat f) {
+    int n = xs.size();
+    long len = xs.get(0).length();
+    INDArray stack = Nd4j.createUninitialized(xs.get(0).dataType(), n, len); // [n, len]
+    for (int i = 0; i < n; i++) {
+      stack.getRow(i).assign(xs.get(i).reshape(len));
+    }
+    double[] amax = stack.amax(1).toDoubleVector(); // [n]
+    double[] s = new double[n]; // one scale per tensor (n tensors, not elements)
+    for (int i = 0; i < n; i++) {
+      s[i] = amax[i] > 0 && Double.isFinite(amax[i]) ? amax[i] / f.maxValue() : 1.0;
+    }
+    INDArray scale = Nd4j.createFromArray(s).castTo(stack.dataType()).reshape(n, 1); // [n, 1]
+    INDArray q = Quantizer.round(stack.divColumnVector(scale), f).muliColumnVector(scale);
+    List<INDArray> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(q.getRow(i).reshape(xs.get(i).shape()));
+    }
+    return out;
   }
 
   /**

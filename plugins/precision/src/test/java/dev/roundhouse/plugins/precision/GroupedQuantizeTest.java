@@ -3,7 +3,14 @@ package dev.roundhouse.plugins.precision;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.roundhouse.api.PrecisionContext;
+import dev.roundhouse.api.PrecisionPolicy;
+import dev.roundhouse.tensor.ParamRole;
+import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.StepArena;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -11,12 +18,57 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
+ * {@link ScaledQuantizer#quantizeEach} (several tensors, one scale each, one pass) equals quantising
+ * each tensor, and fp8's weight copies refilled together equal the per-weight rounding.
  * {@link ScaledQuantizer#quantizeGroups}: per-tensor current scaling per row group in one pass equals
  * quantising each group on its own (tolerance 0, e4m3 and e5m2, an empty group and an all-zero
  * group included), and differs from one scale over the whole tensor (the groups' magnitudes differ
  * by 1e3, so a shared scale flushes the small group).
  */
 class GroupedQuantizeTest {
+  @Test
+  void stackedTensorScalingEqualsQuantisingEachTensor() {
+    Nd4j.getRandom().setSeed(4);
+    List<INDArray> xs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      xs.add(Nd4j.randn(DataType.FLOAT, 12, 20).muli(Math.pow(10, i - 2)));
+    }
+    xs.get(3).assign(0);
+    List<INDArray> q = ScaledQuantizer.quantizeEach(xs, NumberFormat.E4M3);
+    for (int i = 0; i < xs.size(); i++) {
+      INDArray expected = ScaledQuantizer.quantize(xs.get(i), NumberFormat.E4M3, ScaledQuantizer.Granularity.TENSOR, 128);
+      assertArrayEquals(expected.ravel().toFloatVector(), q.get(i).ravel().toFloatVector(), 0f, "tensor " + i);
+    }
+  }
+
+  /**
+   * fp8 (tensor scaling) refills all stale same-shaped weight copies of a step in one stacked pass:
+   * each copy equals the uncached per-weight rounding, in the step after the weights changed too.
+   */
+  @Test
+  void fp8WeightCopiesRefilledTogetherEqualThePerWeightRounding() {
+    PrecisionPolicy fp8 = new Fp8Provider().build(new Fp8Config(null, null, null), new PrecisionContext(1, 1));
+    Nd4j.getRandom().setSeed(5);
+    List<Parameter> ws = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ws.add(new Parameter("w" + i, ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 16, 24).muli(i + 1)));
+    }
+    ws.add(new Parameter("other shape", ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 24, 16)));
+    for (int step = 0; step < 3; step++) {
+      try (StepArena arena = StepArena.open("test-step")) {
+        for (Parameter w : ws) {
+          INDArray uncached = ScaledQuantizer.quantize(w.data(), NumberFormat.E4M3, ScaledQuantizer.Granularity.TENSOR, 128);
+          assertArrayEquals(uncached.ravel().toFloatVector(), fp8.weight(w).data().ravel().toFloatVector(), 0f,
+              w.name() + " step " + step);
+        }
+      }
+      fp8.afterBackward(ws);
+      for (int i = 0; i < ws.size(); i++) {
+        ws.get(i).data().muli(1.5 + i); // the optimizer step changes every weight
+      }
+    }
+  }
+
   @Test
   void oneScalePerGroupEqualsQuantisingEachGroup() {
     Nd4j.getRandom().setSeed(3);
