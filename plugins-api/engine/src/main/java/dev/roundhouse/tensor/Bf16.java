@@ -111,7 +111,7 @@ public final class Bf16 {
     if (x.dataType() == DataType.BFLOAT16) {
       return x;
     }
-    return Tensor.result(convert(x.data(), DataType.BFLOAT16), x::addGrad, x);
+    return Tensor.result(convert(x.data(), DataType.BFLOAT16), x::addGradOwned, x); // g belongs to this node
   }
 
   /**
@@ -120,6 +120,13 @@ public final class Bf16 {
    */
   static INDArray product(INDArray a, INDArray b, boolean transA, boolean transB, long... outShape) {
     return product(MODE, a, b, transA, transB, outShape);
+  }
+
+  /** {@code op(a) @ op(b)} as {@link #product} but returning the BFLOAT16 result (not widened). */
+  static INDArray product16(INDArray a, INDArray b, boolean transA, boolean transB, long m, long n) {
+    INDArray out16 = Nd4j.createUninitialized(DataType.BFLOAT16, m, n);
+    productInto(convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out16, transA, transB);
+    return out16;
   }
 
   /** {@link #product} in a given mode (tests compare the two). */
