@@ -27,10 +27,10 @@ public interface PrecisionPolicy {
 
   /**
    * The value to compute with for activation {@code x} entering a product with a weight of {@code role}.
-   * The host probes once per MoE layer whether this returns {@code x} itself for routed experts or
-   * {@link #activationRowwise} says it rounds row by row; if so it calls this once over all routed
-   * experts' rows and multiplies them in grouped products (same values), otherwise it calls this
-   * once per expert block, so a per-tensor scale sees one expert's rows.
+   * For routed experts the host calls {@link #activationGroups} instead (once per MoE layer, one
+   * row group per expert), whose default calls this once over all rows when {@link
+   * #activationRowwise} holds and once per expert block otherwise, so a per-tensor scale sees one
+   * expert's rows.
    */
   default Tensor activation(Tensor x, ParamRole role) {
     return x;
@@ -43,12 +43,11 @@ public interface PrecisionPolicy {
    * same values as applying it to each input and stacking the results. True for element-wise
    * roundings (a bf16 cast) and for scales shared only within a row (fp8's 1 x b block scales).
    *
-   * <p>When true for {@link ParamRole#ROUTED_EXPERT}, the host calls {@link #activation} once over
-   * all routed rows of a MoE layer and runs the experts as grouped products (same values as one
-   * call per expert block, fewer ops); when false it keeps one call per expert block. Must not
-   * depend on state: the host asks once per layer and keeps the answer for the run. Called from
-   * shard threads, like {@link #activation}. Default: false (the conservative answer; a policy
-   * whose {@link #activation} returns its argument unchanged is grouped anyway).
+   * <p>When true for {@link ParamRole#ROUTED_EXPERT}, the default {@link #activationGroups} calls
+   * {@link #activation} once over all routed rows of a MoE layer (one bf16 cast instead of one per
+   * expert: same values, fewer ops); when false it calls it once per expert block. Must not depend
+   * on state. Called from shard threads, like {@link #activation}. Default: false (the conservative
+   * answer).
    *
    * @since 2026-12-06 (additive; policies that do not override it keep their previous behaviour)
    */
