@@ -2,10 +2,13 @@ package dev.roundhouse.api;
 
 import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * How a run rounds weights and activations, scales the loss and guards the update.
@@ -80,12 +83,12 @@ public interface PrecisionPolicy {
     if (activationRowwise(role)) {
       return activation(x, role);
     }
-    Tensor probe = Tensor.constant(org.nd4j.linalg.factory.Nd4j.scalar(x.dataType(), 1.0).reshape(1, 1));
+    Tensor probe = Tensor.constant(Nd4j.scalar(x.dataType(), 1.0).reshape(1, 1));
     if (activation(probe, role) == probe) {
       return x; // the policy leaves this role's activations alone
     }
-    java.util.List<Tensor> parts = new java.util.ArrayList<>();
-    java.util.List<Long> sizes = new java.util.ArrayList<>();
+    List<Tensor> parts = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>();
     for (int g = 0; g + 1 < offsets.length; g++) {
       if (offsets[g + 1] > offsets[g]) {
         sizes.add((long) (offsets[g + 1] - offsets[g]));
@@ -94,12 +97,12 @@ public interface PrecisionPolicy {
     if (sizes.size() <= 1) {
       return activation(x, role);
     }
-    java.util.List<Tensor> blocks = dev.roundhouse.tensor.Shapes.split(x, 0,
+    List<Tensor> blocks = Shapes.split(x, 0,
         sizes.stream().mapToLong(Long::longValue).toArray());
     for (Tensor b : blocks) {
       parts.add(activation(b, role));
     }
-    return dev.roundhouse.tensor.Shapes.concat(0, parts.toArray(Tensor[]::new));
+    return Shapes.concat(0, parts.toArray(Tensor[]::new));
   }
 
   /** Factor the trainer multiplies the loss by before backward. */
