@@ -33,6 +33,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class WeightCache {
   private static final String SCRATCH = "weight-cache-scratch";
+  private static final long BATCH_ELEMENTS = 1L << 18; // weights stacked per refill call (1 MB of floats)
   private final ConcurrentHashMap<Parameter, Copy> copies = new ConcurrentHashMap<>();
   private final DataType type;
   private final UnaryOperator<INDArray> make;
@@ -103,16 +104,22 @@ final class WeightCache {
         stale.add(e.getKey());
       }
     }
-    List<INDArray> values = new ArrayList<>(stale.size());
-    for (Parameter q : stale) {
-      values.add(q.data());
-    }
-    try (StepArena s = StepArena.open(SCRATCH)) {
-      List<INDArray> made = makeAll.apply(values);
-      for (int i = 0; i < stale.size(); i++) {
-        Copy o = copies.get(stale.get(i));
-        o.data.assign(made.get(i));
-        o.epoch = now;
+    // in chunks of at most BATCH_ELEMENTS elements: a stack of every expert weight (~5M floats for
+    // tiny-moe) and its rounding temporaries would stream from memory on every pass
+    int perChunk = (int) Math.max(1, BATCH_ELEMENTS / Math.max(1, p.data().length()));
+    for (int from = 0; from < stale.size(); from += perChunk) {
+      List<Parameter> chunk = stale.subList(from, Math.min(stale.size(), from + perChunk));
+      List<INDArray> values = new ArrayList<>(chunk.size());
+      for (Parameter q : chunk) {
+        values.add(q.data());
+      }
+      try (StepArena s = StepArena.open(SCRATCH)) {
+        List<INDArray> made = makeAll.apply(values);
+        for (int i = 0; i < chunk.size(); i++) {
+          Copy o = copies.get(chunk.get(i));
+          o.data.assign(made.get(i));
+          o.epoch = now;
+        }
       }
     }
     return c.data;

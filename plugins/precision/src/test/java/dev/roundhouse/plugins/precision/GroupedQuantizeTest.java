@@ -42,7 +42,8 @@ class GroupedQuantizeTest {
   }
 
   /**
-   * fp8 (tensor scaling) refills all stale same-shaped weight copies of a step in one stacked pass:
+   * fp8 (tensor scaling) refills all stale same-shaped weight copies of a step in stacked passes
+   * (four [256, 512] weights: two chunks of two):
    * each copy equals the uncached per-weight rounding, in the step after the weights changed too.
    */
   @Test
@@ -51,9 +52,9 @@ class GroupedQuantizeTest {
     Nd4j.getRandom().setSeed(5);
     List<Parameter> ws = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      ws.add(new Parameter("w" + i, ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 16, 24).muli(i + 1)));
+      ws.add(new Parameter("w" + i, ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 256, 512).muli(i + 1)));
     }
-    ws.add(new Parameter("other shape", ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 24, 16)));
+    ws.add(new Parameter("other shape", ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 512, 256)));
     for (int step = 0; step < 3; step++) {
       try (StepArena arena = StepArena.open("test-step")) {
         for (Parameter w : ws) {
