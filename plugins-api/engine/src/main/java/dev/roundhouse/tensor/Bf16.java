@@ -111,7 +111,7 @@ public final class Bf16 {
     if (x.dataType() == DataType.BFLOAT16) {
       return x;
     }
-    return Tensor.result(convert(x.data(), DataType.BFLOAT16), x::addGrad, x);
+    return Tensor.result(convert(x.data(), DataType.BFLOAT16), x::addGradOwned, x); // g belongs to this node
   }
 
   /**
@@ -120,6 +120,13 @@ public final class Bf16 {
    */
   static INDArray product(INDArray a, INDArray b, boolean transA, boolean transB, long... outShape) {
     return product(MODE, a, b, transA, transB, outShape);
+  }
+
+  /** {@code op(a) @ op(b)} as {@link #product} but returning the BFLOAT16 result (not widened). */
+  static INDArray product16(INDArray a, INDArray b, boolean transA, boolean transB, long m, long n) {
+    INDArray out16 = Nd4j.createUninitialized(DataType.BFLOAT16, m, n);
+    productInto(convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out16, transA, transB);
+    return out16;
   }
 
   /** {@link #product} in a given mode (tests compare the two). */
@@ -141,6 +148,21 @@ public final class Bf16 {
       out16.assign(out32);
     }
     return convert(out16, DataType.FLOAT);
+  }
+
+  /**
+   * {@code out16 = op(a) @ op(b)} for 2-D BFLOAT16 operands into a BFLOAT16 output that may be a
+   * contiguous row view of a larger buffer (grouped products write each group's rows in place and
+   * widen the whole buffer once). Same values as {@link #product} on the same operands.
+   */
+  static void productInto(INDArray a16, INDArray b16, INDArray out16, boolean transA, boolean transB) {
+    if (MODE == Mode.NATIVE) {
+      Nd4j.matmul(a16, b16, out16, transA, transB, false);
+    } else {
+      INDArray out32 = Nd4j.createUninitialized(DataType.FLOAT, out16.shape());
+      Nd4j.gemm(convert(a16, DataType.FLOAT), convert(b16, DataType.FLOAT), out32, transA, transB, 1.0, 0.0);
+      out16.assign(out32);
+    }
   }
 
   /** True when a product of these operands runs in bf16 (either operand is BFLOAT16). */

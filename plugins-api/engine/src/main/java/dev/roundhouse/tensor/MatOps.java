@@ -126,9 +126,23 @@ public final class MatOps {
     INDArray acc = dst.grad;
     if (acc != null && canAccumulateInto(dst, acc, x, y, transX, transY)) {
       Nd4j.gemm(x, y, acc, transX, transY, 1.0, 1.0);
+    } else if (acc != null && x.rank() == 2 && y.rank() == 2 && Bf16.involved(x, y) && canAddBf16Into(dst, acc, x, y, transX, transY)) {
+      // bf16 product added to the fp32 gradient in one mixed-type add: bf16 -> fp32 is exact, so the
+      // same values as widening the result and adding it, one pass and one temporary fewer
+      acc.addi(Bf16.product16(x, y, transX, transY, acc.size(0), acc.size(1)));
     } else {
       dst.addGradOwned(gemm(x, y, transX, transY));
     }
+  }
+
+  private static boolean canAddBf16Into(Tensor dst, INDArray acc, INDArray x, INDArray y, boolean transX, boolean transY) {
+    if (!(dst instanceof Parameter) && dst.getClass() != Tensor.class) {
+      return false;
+    }
+    long m = transX ? x.size(1) : x.size(0);
+    long n = transY ? y.size(0) : y.size(1);
+    return acc.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && acc.rank() == 2
+        && acc.size(0) == m && acc.size(1) == n;
   }
 
   private static boolean canAccumulateInto(Tensor dst, INDArray acc, INDArray x, INDArray y,

@@ -88,6 +88,55 @@ class GroupedProductsTest {
     }
   }
 
+  /**
+   * The bf16-mixed routed-expert form: x cast to bf16 once and read by two grouped products (gate
+   * and up), so x's gradient arrives twice (the second bf16 input gradient is added into the first
+   * in one mixed-type add); output, x's gradient and every weight gradient equal the per-group
+   * path (split of the bf16 cast, {@link MatOps#linearT} per group, concat), tolerance 0.
+   */
+  @Test
+  void bf16ActivationSharedByTwoGroupedProductsEqualsThePerGroupPath() {
+    Nd4j.getRandom().setSeed(13);
+    int[] offsets = {0, 37, 37, 101, 128};
+    long[] sizes = {37, 64, 27};
+    int[] nonEmpty = {0, 2, 3};
+    INDArray x0 = Nd4j.randn(DataType.FLOAT, 128, 64);
+    List<INDArray> w0 = new ArrayList<>();
+    for (int g = 0; g < 8; g++) {
+      w0.add(Nd4j.randn(DataType.FLOAT, 32, 64));
+    }
+    INDArray seed = Nd4j.randn(DataType.FLOAT, 128, 32);
+
+    Parameter xa = new Parameter("x", ParamRole.OTHER, x0.dup());
+    List<Parameter> wa = params(w0);
+    List<Tensor> wac = weights(wa, DataType.BFLOAT16);
+    Tensor xa16 = Bf16.cast(xa.mul(1.0)); // a plain non-leaf tensor cast once, as the host casts routed rows
+    Tensor ya = Elementwise.mul(GroupedProducts.linearT(xa16, offsets, wac.subList(0, 4)),
+        GroupedProducts.linearT(xa16, offsets, wac.subList(4, 8)));
+    ya.backward(seed);
+
+    Parameter xb = new Parameter("x", ParamRole.OTHER, x0.dup());
+    List<Parameter> wb = params(w0);
+    List<Tensor> wbc = weights(wb, DataType.BFLOAT16);
+    List<Tensor> blocks = Shapes.split(xb.mul(1.0), 0, sizes);
+    Tensor[] ys = new Tensor[3];
+    for (int i = 0; i < 3; i++) {
+      Tensor b16 = Bf16.cast(blocks.get(i)); // per block, as SwiGlu does for one expert
+      ys[i] = Elementwise.mul(MatOps.linearT(b16, wbc.get(nonEmpty[i])), MatOps.linearT(b16, wbc.get(4 + nonEmpty[i])));
+    }
+    Tensor yb = Shapes.concat(0, ys);
+    yb.backward(seed);
+
+    assertClose(yb.data(), ya.data(), 0.0, "y");
+    assertClose(xb.grad(), xa.grad(), 0.0, "dx");
+    assertTrue(xa.grad().amaxNumber().doubleValue() > 0, "x got a gradient");
+    for (int g = 0; g < 8; g++) {
+      if (g % 4 != 1) {
+        assertClose(wb.get(g).grad(), wa.get(g).grad(), 0.0, "dW" + g);
+      }
+    }
+  }
+
   @Test
   void badOffsetsAndShapesAreRejectedWithAClearMessage() {
     Tensor x = Tensor.constant(Nd4j.zeros(DataType.FLOAT, 6, 4));

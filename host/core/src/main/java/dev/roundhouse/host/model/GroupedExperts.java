@@ -3,15 +3,11 @@ package dev.roundhouse.host.model;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.GroupedProducts;
-import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.Pointwise;
-import dev.roundhouse.tensor.Shapes;
 import dev.roundhouse.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The routed experts' SwiGLU over rows grouped by expert, as three grouped products
@@ -20,10 +16,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * Same values as {@link SwiGlu#forward} per expert block: the same gemms on the same operands, and
  * SiLU and the multiply are element-wise.
  *
- * <p>Used only when the precision policy leaves the routed experts' activations as they are
- * ({@link PrecisionPolicy#activation} returns its argument, as fp32 does): a policy that rounds
- * or scales activations (bf16-mixed, fp8 with a per-tensor scale) sees each expert's block on its
- * own, as before, through {@link SwiGlu#forward}. {@code -Droundhouse.moe.grouped=false} turns
+ * <p>Used for every precision policy: the policy rounds the routed rows and the hidden rows once
+ * per layer through {@link PrecisionPolicy#activationGroups} (one group per expert), which gives
+ * the same values as its per-block {@link PrecisionPolicy#activation}: one cast over all rows for
+ * row-wise roundings (bf16-mixed, fp16, fp8 block scales), one scale per expert block with a
+ * single rounding pass for fp8 tensor scaling, a split / per-block rounding / concat otherwise
+ * (nvfp4). The bf16 copy of a cast activation is reused by every expert's forward product and by
+ * the weight-gradient products in backward. {@code -Droundhouse.moe.grouped=false} turns
  * the grouped form off for layers that have not run yet (before/after benchmarks; same values
  * either way). Stateless; thread-safe.
  */
@@ -33,22 +32,16 @@ public final class GroupedExperts {
 
   private GroupedExperts() {}
 
-  /**
-   * Whether {@code precision} leaves routed-expert activations as they are: probed once with a
-   * one-element FLOAT constant (a policy's {@link PrecisionPolicy#activation} must not depend on
-   * state, so the answer holds for the run). False when the grouped form is turned off.
-   */
+  /** Whether the grouped form is on: always, unless {@code -Droundhouse.moe.grouped=false}. */
   static boolean applies(PrecisionPolicy precision) {
-    if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) {
-      return false;
-    }
-    Tensor probe = Tensor.constant(Nd4j.scalar(DataType.FLOAT, 1.0f).reshape(1, 1));
-    return precision.activation(probe, ParamRole.ROUTED_EXPERT) == probe;
+    return !"false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim());
   }
 
   /**
-   * The experts' outputs for their row blocks, or null when the policy changes the activations
-   * (the caller then runs each expert's {@link SwiGlu#forward}). Call only where {@link #applies}.
+   * The experts' outputs for their row blocks: the routed rows and the hidden rows each go through
+   * the policy once ({@link PrecisionPolicy#activationGroups}, one group per active expert: the same
+   * values as one {@link PrecisionPolicy#activation} call per expert block), then three grouped
+   * products and one SiLU and multiply over all rows.
    *
    * @param xs [M', d] rows grouped by expert
    * @param active the active experts in row order; expert active.get(i) owns rows offsets[i] .. offsets[i+1] - 1
@@ -56,9 +49,6 @@ public final class GroupedExperts {
    * @return [M', d]
    */
   static Tensor forward(Tensor xs, List<SwiGlu> active, int[] offsets, PrecisionPolicy precision) {
-    if (precision.activation(xs, ParamRole.ROUTED_EXPERT) != xs) {
-      return null;
-    }
     List<Tensor> w1 = new ArrayList<>(active.size());
     List<Tensor> w3 = new ArrayList<>(active.size());
     List<Tensor> w2 = new ArrayList<>(active.size());
@@ -67,22 +57,11 @@ public final class GroupedExperts {
       w3.add(e.upWeight());
       w2.add(e.downWeight());
     }
-    Tensor gate = GroupedProducts.linearT(xs, offsets, w1); // [M', h]
-    Tensor up = GroupedProducts.linearT(xs, offsets, w3); // [M', h]
+    Tensor xin = precision.activationGroups(xs, offsets, ParamRole.ROUTED_EXPERT); // [M', d]
+    Tensor gate = GroupedProducts.linearT(xin, offsets, w1); // [M', h]
+    Tensor up = GroupedProducts.linearT(xin, offsets, w3); // [M', h]
     Tensor hidden = Elementwise.mul(Pointwise.silu(gate), up); // [M', h]
-    if (precision.activation(hidden, ParamRole.ROUTED_EXPERT) == hidden) {
-      return GroupedProducts.linearT(hidden, offsets, w2); // [M', d]
-    }
-    // The policy changes this activation: each expert's block on its own, as SwiGlu does.
-    long[] sizes = new long[active.size()];
-    for (int i = 0; i < sizes.length; i++) {
-      sizes[i] = offsets[i + 1] - offsets[i];
-    }
-    List<Tensor> blocks = sizes.length == 1 ? List.of(hidden) : Shapes.split(hidden, 0, sizes);
-    Tensor[] ys = new Tensor[sizes.length];
-    for (int i = 0; i < ys.length; i++) {
-      ys[i] = MatOps.linearT(precision.activation(blocks.get(i), ParamRole.ROUTED_EXPERT), w2.get(i));
-    }
-    return ys.length == 1 ? ys[0] : Shapes.concat(0, ys);
+    Tensor hin = precision.activationGroups(hidden, offsets, ParamRole.ROUTED_EXPERT); // [M', h]
+    return GroupedProducts.linearT(hin, offsets, w2); // [M', d]
   }
 }

@@ -22,10 +22,11 @@ import java.util.Map;
  *
  * <p>Dispatch: gather the routed rows once, grouped by expert ([M', d]); the active experts' SwiGLU
  * on their row blocks; weight by the gates; scatter-add back to token rows. Compute scales with
- * top-k, not with the number of experts. Where the precision policy leaves routed-expert
- * activations alone (fp32) the experts run as three grouped products and one SiLU and multiply over
- * all rows ({@link GroupedExperts}); otherwise the rows are split into one block per active expert,
- * one SwiGLU (three gemms) each, and concatenated. Same values either way.
+ * top-k, not with the number of experts. The experts run as three grouped products and one SiLU
+ * and multiply over all rows, the precision policy rounding the routed and hidden rows once per
+ * layer with one group per expert ({@link GroupedExperts}); with {@code -Droundhouse.moe.grouped=false}
+ * (or {@link #groupedExperts}(false)) the rows are split into one block per active expert, one
+ * SwiGLU (three gemms) each, and concatenated. Same values either way.
  */
 public final class MoeLayer implements Trainable {
   /** What one forward pass routed, for router health and metrics. */
@@ -120,10 +121,7 @@ public final class MoeLayer implements Trainable {
         activeExperts.add(experts.get(active.get(i)));
         offsets[i + 1] = offsets[i] + sizes.get(i).intValue();
       }
-      Tensor y = GroupedExperts.forward(xs, activeExperts, offsets, precision);
-      if (y != null) {
-        return y;
-      }
+      return GroupedExperts.forward(xs, activeExperts, offsets, precision);
     }
     List<Tensor> blocks = active.size() == 1 ? List.of(xs)
         : Shapes.split(xs, 0, sizes.stream().mapToLong(Long::longValue).toArray());

@@ -57,6 +57,12 @@ final class Bf16ComputePolicy implements PrecisionPolicy {
     return roles.contains(role) ? Bf16.cast(x) : x;
   }
 
+  /** True: the bf16 cast (and its straight-through gradient) is element-wise. */
+  @Override
+  public boolean activationRowwise(ParamRole role) {
+    return true;
+  }
+
   Set<ParamRole> roles() {
     return roles;
   }

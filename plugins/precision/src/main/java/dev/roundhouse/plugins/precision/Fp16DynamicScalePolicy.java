@@ -26,7 +26,8 @@ final class Fp16DynamicScalePolicy extends LowPrecisionPolicy {
   private long goodSteps;
 
   Fp16DynamicScalePolicy(Fp16DynamicScaleConfig cfg, Set<ParamRole> roles) {
-    super(roles, rounding(), "fp16 weights, activations and gradients (RNE, overflow to inf), fp32 accumulate");
+    super(roles, rounding(), "fp16 weights, activations and gradients (RNE, overflow to inf), fp32 accumulate",
+        true); // element-wise roundings
     this.cfg = cfg;
     this.scale = cfg.initScale();
   }

@@ -37,7 +37,12 @@ public final class Fp8Provider implements PrecisionProvider<Fp8Config> {
     UnaryOperator<INDArray> g = x -> ScaledQuantizer.quantize(x, NumberFormat.E5M2, rows, b);
     String what = "fp8: e4m3 weights (" + ScaledQuantizer.describe(tiles, b) + ") and activations ("
         + ScaledQuantizer.describe(rows, b) + "), e5m2 activation gradients, straight-through, fp32 accumulate";
-    return new LowPrecisionPolicy(Roles.parse(config.roles()), new LowPrecisionPolicy.Rounding(w, a, null, g), what);
+    return new LowPrecisionPolicy(Roles.parse(config.roles()), new LowPrecisionPolicy.Rounding(w, a, null, g), what,
+        block, // 1 x b activation / gradient blocks lie within a row: row-wise; a tensor scale is not
+        block ? null : new LowPrecisionPolicy.GroupRounding( // tensor scaling: one scale per expert block, one pass
+            (x, o) -> ScaledQuantizer.quantizeGroups(x, NumberFormat.E4M3, o),
+            (x, o) -> ScaledQuantizer.quantizeGroups(x, NumberFormat.E5M2, o),
+            ws -> ScaledQuantizer.quantizeEach(ws, NumberFormat.E4M3))); // weights: tensor scaling too
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,13 +32,41 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   private final Rounding rounding;
   private final String what;
   private final WeightCache weights;
+  private final boolean rowwise;
+  private final GroupRounding groups;
+
+  /**
+   * Activation and activation-gradient rounding over row groups in one pass, one scale per group
+   * (per-tensor scaling applied per group), and the weight rounding of several same-shaped weights
+   * in one pass (one scale per weight; null: one weight at a time); each must give the same values
+   * as {@link Rounding}'s per-group / per-weight rounding. A null gradient rounding passes gradients
+   * unchanged.
+   */
+  record GroupRounding(BiFunction<INDArray, int[], INDArray> activation,
+      BiFunction<INDArray, int[], INDArray> activationGrad, UnaryOperator<List<INDArray>> weights) {}
 
   /** {@code what}: one line for the run record, e.g. "bf16 weights and activations (RNE), fp32 accumulate". */
   LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what) {
+    this(roles, rounding, what, false);
+  }
+
+  /**
+   * As above; {@code rowwise}: the activation rounding and the activation-gradient rounding treat
+   * each row on its own (element-wise, or scales shared only within a row), see
+   * {@link PrecisionPolicy#activationRowwise}.
+   */
+  LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what, boolean rowwise) {
+    this(roles, rounding, what, rowwise, null);
+  }
+
+  /** As above, with a one-pass rounding over row groups for {@link #activationGroups} (may be null). */
+  LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what, boolean rowwise, GroupRounding groups) {
+    this.groups = groups;
+    this.rowwise = rowwise;
     this.roles = Set.copyOf(roles);
     this.rounding = rounding;
     this.what = what;
-    this.weights = new WeightCache(null, rounding.weight());
+    this.weights = new WeightCache(null, rounding.weight(), groups == null ? null : groups.weights());
   }
 
   @Override
@@ -59,6 +88,27 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   @Override
   public Tensor activation(Tensor x, ParamRole role) {
     return roles.contains(role) ? QuantizeOp.apply(x, rounding.activation(), rounding.activationGrad()) : x;
+  }
+
+  /** True for roles this policy leaves alone, and for listed roles when its roundings are row-wise. */
+  @Override
+  public boolean activationRowwise(ParamRole role) {
+    return rowwise || !roles.contains(role);
+  }
+
+  /**
+   * Row-wise roundings: one rounding over all rows; per-tensor scales with a {@link GroupRounding}:
+   * one scale per group and one rounding pass (same values as per-group {@link #activation});
+   * otherwise the default split / per-group rounding / concat.
+   */
+  @Override
+  public Tensor activationGroups(Tensor x, int[] offsets, ParamRole role) {
+    if (!roles.contains(role) || rowwise || groups == null || x.rank() != 2) {
+      return PrecisionPolicy.super.activationGroups(x, offsets, role);
+    }
+    BiFunction<INDArray, int[], INDArray> gq = groups.activationGrad();
+    return QuantizeOp.apply(x, a -> groups.activation().apply(a, offsets),
+        gq == null ? null : g -> gq.apply(g, offsets));
   }
 
   Set<ParamRole> roles() {

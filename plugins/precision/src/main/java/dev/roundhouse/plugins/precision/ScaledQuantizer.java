@@ -1,6 +1,10 @@
 package dev.roundhouse.plugins.precision;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -44,6 +48,53 @@ public final class ScaledQuantizer {
     Transforms.max(scale, Float.MIN_NORMAL, false); // an all-zero block: any positive scale keeps it zero
     INDArray q = Quantizer.round(tiles.divColumnVector(scale), f).muliColumnVector(scale);
     return q.reshape('c', rows / br, cols / bc, br, bc).permute(0, 2, 1, 3).dup('c').reshape('c', x.shape());
+  }
+
+  /**
+   * Per-tensor current scaling applied to each row group of a 2-D x on its own: rows
+   * offsets[g] .. offsets[g+1] - 1 get the scale from their own amax. Same values as {@code
+   * quantize(group, f, TENSOR, b)} per group, stacked (the same fp32 division and multiplication by
+   * the same scale, here a per-row column instead of a scalar), but one rounding pass over all rows
+   * instead of one per group. x: [M, k] -> [M, k].
+   */
+  public static INDArray quantizeGroups(INDArray x, NumberFormat f, int[] offsets) {
+    INDArray scale = Nd4j.createUninitialized(x.dataType(), x.size(0), 1); // [M, 1], every group's rows set
+    for (int g = 0; g + 1 < offsets.length; g++) {
+      if (offsets[g + 1] > offsets[g]) {
+        INDArray rows = x.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all());
+        double amax = rows.amaxNumber().doubleValue();
+        double s = amax > 0 && Double.isFinite(amax) ? amax / f.maxValue() : 1.0;
+        scale.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).assign(s);
+      }
+    }
+    return Quantizer.round(x.divColumnVector(scale), f).muliColumnVector(scale);
+  }
+
+  /**
+   * Per-tensor current scaling of several same-shaped tensors in one pass: the tensors stacked as
+   * rows, one scale per row from its own amax. Each result equals {@code quantize(x_i, f, TENSOR, b)}
+   * (the same amax, the same fp32 division and multiplication by the same scale), with one set of
+   * rounding passes for all of them instead of one per tensor.
+   */
+  public static List<INDArray> quantizeEach(List<INDArray> xs, NumberFormat f) {
+    int n = xs.size();
+    long len = xs.get(0).length();
+    INDArray stack = Nd4j.createUninitialized(xs.get(0).dataType(), n, len); // [n, len]
+    for (int i = 0; i < n; i++) {
+      stack.getRow(i).assign(xs.get(i).reshape(len));
+    }
+    double[] amax = stack.amax(1).toDoubleVector(); // [n]
+    double[] s = new double[n]; // one scale per tensor (n tensors, not elements)
+    for (int i = 0; i < n; i++) {
+      s[i] = amax[i] > 0 && Double.isFinite(amax[i]) ? amax[i] / f.maxValue() : 1.0;
+    }
+    INDArray scale = Nd4j.createFromArray(s).castTo(stack.dataType()).reshape(n, 1); // [n, 1]
+    INDArray q = Quantizer.round(stack.divColumnVector(scale), f).muliColumnVector(scale);
+    List<INDArray> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(q.getRow(i).reshape(xs.get(i).shape()));
+    }
+    return out;
   }
 
   /**

@@ -1,0 +1,95 @@
+package dev.roundhouse.plugins.precision;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.roundhouse.api.PrecisionContext;
+import dev.roundhouse.api.PrecisionPolicy;
+import dev.roundhouse.tensor.ParamRole;
+import dev.roundhouse.tensor.Parameter;
+import dev.roundhouse.tensor.StepArena;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * {@link ScaledQuantizer#quantizeEach} (several tensors, one scale each, one pass) equals quantising
+ * each tensor, and fp8's weight copies refilled together equal the per-weight rounding.
+ * {@link ScaledQuantizer#quantizeGroups}: per-tensor current scaling per row group in one pass equals
+ * quantising each group on its own (tolerance 0, e4m3 and e5m2, an empty group and an all-zero
+ * group included), and differs from one scale over the whole tensor (the groups' magnitudes differ
+ * by 1e3, so a shared scale flushes the small group).
+ */
+class GroupedQuantizeTest {
+  @Test
+  void stackedTensorScalingEqualsQuantisingEachTensor() {
+    Nd4j.getRandom().setSeed(4);
+    List<INDArray> xs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      xs.add(Nd4j.randn(DataType.FLOAT, 12, 20).muli(Math.pow(10, i - 2)));
+    }
+    xs.get(3).assign(0);
+    List<INDArray> q = ScaledQuantizer.quantizeEach(xs, NumberFormat.E4M3);
+    for (int i = 0; i < xs.size(); i++) {
+      INDArray expected = ScaledQuantizer.quantize(xs.get(i), NumberFormat.E4M3, ScaledQuantizer.Granularity.TENSOR, 128);
+      assertArrayEquals(expected.ravel().toFloatVector(), q.get(i).ravel().toFloatVector(), 0f, "tensor " + i);
+    }
+  }
+
+  /**
+   * fp8 (tensor scaling) refills all stale same-shaped weight copies of a step in stacked passes
+   * (four [256, 512] weights: two chunks of two):
+   * each copy equals the uncached per-weight rounding, in the step after the weights changed too.
+   */
+  @Test
+  void fp8WeightCopiesRefilledTogetherEqualThePerWeightRounding() {
+    PrecisionPolicy fp8 = new Fp8Provider().build(new Fp8Config(null, null, null), new PrecisionContext(1, 1));
+    Nd4j.getRandom().setSeed(5);
+    List<Parameter> ws = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ws.add(new Parameter("w" + i, ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 256, 512).muli(i + 1)));
+    }
+    ws.add(new Parameter("other shape", ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 512, 256)));
+    for (int step = 0; step < 3; step++) {
+      try (StepArena arena = StepArena.open("test-step")) {
+        for (Parameter w : ws) {
+          INDArray uncached = ScaledQuantizer.quantize(w.data(), NumberFormat.E4M3, ScaledQuantizer.Granularity.TENSOR, 128);
+          assertArrayEquals(uncached.ravel().toFloatVector(), fp8.weight(w).data().ravel().toFloatVector(), 0f,
+              w.name() + " step " + step);
+        }
+      }
+      fp8.afterBackward(ws);
+      for (int i = 0; i < ws.size(); i++) {
+        ws.get(i).data().muli(1.5 + i); // the optimizer step changes every weight
+      }
+    }
+  }
+
+  @Test
+  void oneScalePerGroupEqualsQuantisingEachGroup() {
+    Nd4j.getRandom().setSeed(3);
+    int[] offsets = {0, 5, 5, 12, 20, 23};
+    INDArray x = Nd4j.randn(DataType.FLOAT, 23, 16);
+    x.get(NDArrayIndex.interval(5, 12), NDArrayIndex.all()).muli(1e-3);
+    x.get(NDArrayIndex.interval(20, 23), NDArrayIndex.all()).assign(0);
+    for (NumberFormat f : new NumberFormat[] {NumberFormat.E4M3, NumberFormat.E5M2}) {
+      INDArray grouped = ScaledQuantizer.quantizeGroups(x, f, offsets);
+      INDArray expected = Nd4j.createUninitialized(DataType.FLOAT, 23, 16);
+      for (int g = 0; g + 1 < offsets.length; g++) {
+        if (offsets[g + 1] > offsets[g]) {
+          INDArray rows = x.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).dup();
+          expected.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all())
+              .assign(ScaledQuantizer.quantize(rows, f, ScaledQuantizer.Granularity.TENSOR, 128));
+        }
+      }
+      assertArrayEquals(expected.ravel().toFloatVector(), grouped.ravel().toFloatVector(), 0f, f.name());
+      INDArray whole = ScaledQuantizer.quantize(x, f, ScaledQuantizer.Granularity.TENSOR, 128);
+      assertFalse(Arrays.equals(whole.ravel().toFloatVector(), grouped.ravel().toFloatVector()), "not vacuous: " + f.name());
+    }
+  }
+}
