@@ -52,7 +52,7 @@ public interface PrecisionPolicy {
    * on state. Called from shard threads, like {@link #activation}. Default: false (the conservative
    * answer).
    *
-   * @since 2026-12-06 (additive; policies that do not override it keep their previous behaviour)
+   * @since 1.2.0 (additive; policies that do not override it keep their previous behaviour)
    */
   default boolean activationRowwise(ParamRole role) {
     return false;
@@ -77,7 +77,7 @@ public interface PrecisionPolicy {
    * @param offsets [G + 1] group g owns rows offsets[g] .. offsets[g+1] - 1; offsets[0] = 0,
    *     offsets[G] = M, non-decreasing, groups may be empty
    * @return [M, k]
-   * @since 2026-12-06 (additive)
+   * @since 1.2.0 (additive)
    */
   default Tensor activationGroups(Tensor x, int[] offsets, ParamRole role) {
     if (activationRowwise(role)) {

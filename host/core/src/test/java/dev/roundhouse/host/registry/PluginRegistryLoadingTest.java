@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.roundhouse.api.ApiVersion;
 import dev.roundhouse.host.registry.fixtures.FixturePrecisionProvider;
 import dev.roundhouse.host.registry.fixtures.FixtureRouterProvider;
 import dev.roundhouse.host.registry.fixtures.OtherPrecisionProvider;
@@ -111,7 +112,7 @@ class PluginRegistryLoadingTest {
       assertEquals(1, reg.problems().size(), reg.problems().toString());
       String line = reg.problems().get(0);
       assertTrue(line.startsWith(old + ": "), line);
-      assertTrue(line.contains("requires API '>=9.0.0'") && line.contains("provides API 1.1.0"), line);
+      assertTrue(line.contains("requires API '>=9.0.0'") && line.contains("provides API " + ApiVersion.CURRENT), line);
       assertEquals(List.of(), reg.ids(Kind.ROUTER));
       assertTrue(reg.ids(Kind.PRECISION).contains("test-fp"));
       assertEquals(List.of("good"), reg.pluginInfo().stream().map(PluginInfo::id).toList());
