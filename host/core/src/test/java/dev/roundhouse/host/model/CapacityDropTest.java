@@ -9,34 +9,17 @@ import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.api.Routing;
-import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.tensor.NoGrad;
 import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Capacity-limited dispatch: each expert keeps its first C assignments by position; drops are counted. */
-class CapacityDropTest {
-  static PluginRegistry registry;
-
-  @BeforeAll
-  static void open() {
-    registry = ModelKit.registry();
-  }
-
-  @AfterAll
-  static void close() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
+class CapacityDropTest extends BuiltInRegistryTest {
   @Test
   void capacityIsCeilOfFactorTimesMeanLoadAndAtLeastOne() {
     assertEquals(3, DispatchPlan.capacity(1.0, 12, 4));

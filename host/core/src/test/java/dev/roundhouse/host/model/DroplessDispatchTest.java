@@ -9,7 +9,6 @@ import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
 import dev.roundhouse.api.Routing;
-import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.tensor.Elementwise;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.Parameter;
@@ -19,8 +18,6 @@ import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -33,22 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * that is zero where the token was not routed, plus the shared experts. Outputs and the gradients of
  * x and of every parameter (router, experts, shared) agree to 1e-6.
  */
-class DroplessDispatchTest {
+class DroplessDispatchTest extends BuiltInRegistryTest {
   static final double TOL = 1e-6;
-  static PluginRegistry registry;
-
-  @BeforeAll
-  static void open() {
-    registry = ModelKit.registry();
-  }
-
-  @AfterAll
-  static void close() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
   @ParameterizedTest(name = "N={0} E={1} k={2} shared={3}")
   @CsvSource({
       "24, 6, 2, 1", // every expert busy

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.host.registry.Kind;
-import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.tensor.ParamRole;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,21 +17,7 @@ import org.junit.jupiter.api.Test;
  * checked against a dense reference by {@link DroplessDispatchTest} and by finite differences in
  * {@link MoeModelGradCheckTest} (both fp32) and in the engine's GroupedProductsTest.
  */
-class GroupedExpertsTest {
-  static PluginRegistry registry;
-
-  @BeforeAll
-  static void open() {
-    registry = ModelKit.registry();
-  }
-
-  @AfterAll
-  static void close() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
+class GroupedExpertsTest extends BuiltInRegistryTest {
   @Test
   void everyPolicyTakesTheGroupedFormAndRowwiseRoundingsAreDeclared() {
     assertTrue(GroupedExperts.applies(ModelKit.fp32(registry)), "fp32");

@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.roundhouse.api.PrecisionPolicy;
 import dev.roundhouse.api.Router;
 import dev.roundhouse.api.RouterContext;
-import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.tensor.ParamRole;
 import dev.roundhouse.tensor.Parameter;
 import dev.roundhouse.tensor.StepArena;
 import dev.roundhouse.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -30,22 +27,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * per-block / concat for nvfp4) as with one SwiGLU per expert block (rounded per block):
  * tolerance 0, FLOAT, real plugin policies.
  */
-class GroupedRoundingTest {
-  static PluginRegistry registry;
-
-  @BeforeAll
-  static void open() {
-    registry = ModelKit.registry();
-    GroupedExpertsTest.registry = registry;
-  }
-
-  @AfterAll
-  static void close() {
-    if (registry != null) {
-      registry.close();
-    }
-  }
-
+class GroupedRoundingTest extends BuiltInRegistryTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"bf16-mixed", "fp16-dynamic-scale", "fp8-block", "fp8", "nvfp4"})
   void groupedEqualsPerExpertBlocks(String type) {

@@ -70,14 +70,7 @@ final class IndexParallel implements AutoCloseable {
     AtomicIntegerArray done = new AtomicIntegerArray(chunks);
     Runnable worker = () -> {
       for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-        try {
-          for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-            body.accept(i);
-          }
-        } catch (RuntimeException e) {
-          failures[c] = e;
-        }
-        done.set(c, 1);
+        runChunk(c, n, body, failures, done);
       }
     };
     List<Future<?>> running = new ArrayList<>();
@@ -86,14 +79,7 @@ final class IndexParallel implements AutoCloseable {
     }
     int drained = 0; // chunks whose in-order steps ran
     for (int c = next.getAndIncrement(); c < chunks; c = next.getAndIncrement()) {
-      try {
-        for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
-          body.accept(i);
-        }
-      } catch (RuntimeException e) {
-        failures[c] = e;
-      }
-      done.set(c, 1);
+      runChunk(c, n, body, failures, done);
       if (inOrder != null) {
         drained = drain(drained, chunks, n, done, failures, inOrder);
       }
@@ -136,5 +122,17 @@ final class IndexParallel implements AutoCloseable {
     if (pool != null) {
       pool.shutdownNow();
     }
+  }
+
+  /** Runs body over chunk c's indices; records its first failure instead of throwing; marks it done. */
+  private static void runChunk(int c, int n, IntConsumer body, RuntimeException[] failures, AtomicIntegerArray done) {
+    try {
+      for (int i = c * CHUNK, end = Math.min(n, i + CHUNK); i < end; i++) {
+        body.accept(i);
+      }
+    } catch (RuntimeException e) {
+      failures[c] = e;
+    }
+    done.set(c, 1);
   }
 }
