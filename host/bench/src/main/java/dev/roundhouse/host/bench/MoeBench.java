@@ -59,16 +59,8 @@ public final class MoeBench {
   public static List<Result> run(Config cfg, int[] expertCounts, PluginRegistry registry) {
     Runnable[] bodies = new Runnable[expertCounts.length];
     double[][] cpu = new double[expertCounts.length][cfg.iterations() + cfg.warmup()];
-    int[] calls = new int[expertCounts.length];
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     for (int i = 0; i < expertCounts.length; i++) {
-      Runnable body = body(cfg, expertCounts[i], registry);
-      int slot = i;
-      bodies[i] = () -> {
-        long c0 = os.getProcessCpuTime();
-        body.run();
-        cpu[slot][calls[slot]++] = (os.getProcessCpuTime() - c0) / 1e6;
-      };
+      bodies[i] = cpuTimed(body(cfg, expertCounts[i], registry), cpu[i]);
     }
     BenchTimer.Stats[] stats = BenchTimer.measureInterleaved(cfg.warmup(), cfg.iterations(), bodies);
     List<Result> out = new ArrayList<>();
@@ -100,18 +92,10 @@ public final class MoeBench {
    * interleaved; same weights, inputs and routing.
    */
   public static GroupedResult compareGrouped(Config cfg, int experts, PluginRegistry registry) {
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Runnable[] bodies = new Runnable[2];
     double[][] cpu = new double[2][cfg.iterations() + cfg.warmup()];
-    int[] calls = new int[2];
     for (int i = 0; i < 2; i++) {
-      Runnable body = body(cfg, experts, registry, i == 1);
-      int slot = i;
-      bodies[i] = () -> {
-        long c0 = os.getProcessCpuTime();
-        body.run();
-        cpu[slot][calls[slot]++] = (os.getProcessCpuTime() - c0) / 1e6;
-      };
+      bodies[i] = cpuTimed(body(cfg, experts, registry, i == 1), cpu[i]);
     }
     BenchTimer.Stats[] stats = BenchTimer.measureInterleaved(cfg.warmup(), cfg.iterations(), bodies);
     Result[] r = new Result[2];
@@ -227,5 +211,16 @@ public final class MoeBench {
       }
       System.out.print(table(cfg, run(cfg, experts, registry)));
     }
+  }
+
+  /** {@code body}, writing the process CPU milliseconds of its n-th call into {@code samples[n]}. */
+  private static Runnable cpuTimed(Runnable body, double[] samples) {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    int[] call = {0};
+    return () -> {
+      long c0 = os.getProcessCpuTime();
+      body.run();
+      samples[call[0]++] = (os.getProcessCpuTime() - c0) / 1e6;
+    };
   }
 }

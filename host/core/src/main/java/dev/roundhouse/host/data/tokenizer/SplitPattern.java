@@ -95,6 +95,11 @@ public final class SplitPattern {
       Cl100kSplitter.forEach(text, sink);
       return;
     }
+    forEachRegexPiece(text, keepGaps, sink);
+  }
+
+  /** The regex engine's pieces (and with keepGaps the unmatched gaps between them) as regions of text. */
+  private void forEachRegexPiece(String text, boolean keepGaps, PieceSink sink) {
     Matcher m = pattern.matcher(text);
     int last = 0;
     while (m.find()) {
@@ -114,21 +119,7 @@ public final class SplitPattern {
 
   /** {@link #split} through the regex engine, whatever the pattern (the reference for the scanners). */
   List<String> splitWithRegex(String text, boolean keepGaps, List<String> out) {
-    Matcher m = pattern.matcher(text);
-    int last = 0;
-    while (m.find()) {
-      if (m.end() == m.start()) {
-        continue;
-      }
-      if (keepGaps && m.start() > last) {
-        out.add(text.substring(last, m.start()));
-      }
-      out.add(m.group());
-      last = m.end();
-    }
-    if (keepGaps && last < text.length()) {
-      out.add(text.substring(last));
-    }
+    forEachRegexPiece(text, keepGaps, (t, from, to) -> out.add(t.substring(from, to)));
     return out;
   }
 
