@@ -22,6 +22,12 @@ final class Fp32Policy implements PrecisionPolicy {
     return x;
   }
 
+  /** True: activations are left as they are, so a MoE layer's routed rows go through in one call (no probe). */
+  @Override
+  public boolean activationRowwise(ParamRole role) {
+    return true;
+  }
+
   @Override
   public double lossScale() {
     return 1.0;
