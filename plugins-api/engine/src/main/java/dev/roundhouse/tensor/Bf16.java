@@ -12,16 +12,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * bf16 products: the cast op that makes bf16 operands and the product kernel {@link MatOps} uses
  * when an operand is BFLOAT16.
  *
- * <p>Product: both operands in BFLOAT16 through the declarable MatMul op ({@code Nd4j.matmul},
- * which oneDNN runs with fp32 accumulation; never {@code INDArray.mmul}, whose bf16 path is a
- * generic loop ~1000x slower). The op accepts only a BFLOAT16 output for BFLOAT16 operands, so the
- * fp32 accumulator is rounded once to bf16 (as PyTorch's bf16 autocast does) and the result is
- * widened to FLOAT for the fp32 ops that follow.
+ * <p>Product: both operands in BFLOAT16, fp32 accumulation, an fp32 result (not rounded to bf16:
+ * the fp32 ops that follow take it as it is, and a backward product adds it straight into the fp32
+ * gradient). On the CPU it runs on oneDNN's bf16 matmul called directly ({@link DnnlMatmul}; ND4J
+ * 1.0.0-M2.1's MatMul op writes bf16 only and costs a widening pass and 70-85 us of set-up per
+ * call); never {@code INDArray.mmul}, whose bf16 path is a generic loop ~1000x slower. On CUDA it
+ * runs ND4J's MatMul op in bf16 (cuBLAS; its bf16 result is widened).
  *
- * <p>Mode, decided once per process: {@code native} when the CPU has avx512_bf16 or amx_bf16 in
- * /proc/cpuinfo, or the backend is CUDA (cuBLAS bf16 gemm); otherwise {@code emulated}: the bf16
- * operands are widened to FLOAT and multiplied by the fp32 gemm, and the result is rounded to
- * bf16 the same way. Both modes give the same values up to the order of the fp32 accumulation.
+ * <p>Mode, decided once per process: {@code native} when the backend is CUDA (cuBLAS bf16 gemm), or
+ * the CPU has avx512_bf16 or amx_bf16 in /proc/cpuinfo and oneDNN has a bf16 matmul kernel here;
+ * otherwise {@code emulated}: the bf16 operands are widened exactly to FLOAT and multiplied by the
+ * fp32 product. Both modes give the same values up to the order of the fp32 accumulation (on CUDA
+ * the native result is rounded to bf16 once, as PyTorch's autocast does).
  * {@code -Droundhouse.bf16.products=native|emulated} overrides the detection (tests).
  *
  * <p>Casts use {@code assign} into a new array of the target type (one whole-array pass, ~3x
@@ -49,9 +51,10 @@ public final class Bf16 {
   public static String describe(Mode mode) {
     String flags = cpuBf16Flags();
     if (mode == Mode.NATIVE) {
-      return "native (" + (cuda() ? "CUDA bf16 gemm" : flags) + ")";
+      return "native (" + (cuda() ? "CUDA bf16 gemm" : flags + ", oneDNN " + DnnlMatmul.kernel(DataType.BFLOAT16)) + ")";
     }
     String why = flags.isEmpty() ? "CPU has no avx512_bf16/amx_bf16"
+        : !oneDnnBf16() ? "oneDNN has no bf16 matmul here (" + DnnlMatmul.describe() + ")"
         : "set by -Droundhouse.bf16.products=emulated (CPU has " + flags + ")";
     return "not native: " + why + "; bf16 operands are widened and multiplied by the fp32 gemm (same values, fp32 speed)";
   }
@@ -91,7 +94,11 @@ public final class Bf16 {
             "roundhouse.bf16.products: must be native or emulated, got '" + forced + "'");
       };
     }
-    return cuda() || !cpuBf16Flags().isEmpty() ? Mode.NATIVE : Mode.EMULATED;
+    return cuda() || (!cpuBf16Flags().isEmpty() && oneDnnBf16()) ? Mode.NATIVE : Mode.EMULATED;
+  }
+
+  private static boolean oneDnnBf16() {
+    return !DnnlMatmul.kernel(DataType.BFLOAT16).equals("unsupported");
   }
 
   /** {@code x} converted to {@code type} (x itself when already so): one assign pass. */
@@ -116,53 +123,52 @@ public final class Bf16 {
 
   /**
    * {@code op(a) @ op(b)} with bf16 operands (a FLOAT/DOUBLE operand is rounded to bf16 first),
-   * fp32 accumulation, result rounded to bf16 and returned as FLOAT. Shapes as {@link MatOps#gemm}.
+   * fp32 accumulation, returned as FLOAT. Shapes as {@link MatOps#gemm}.
    */
   static INDArray product(INDArray a, INDArray b, boolean transA, boolean transB, long... outShape) {
     return product(MODE, a, b, transA, transB, outShape);
   }
 
-  /** {@code op(a) @ op(b)} as {@link #product} but returning the BFLOAT16 result (not widened). */
-  static INDArray product16(INDArray a, INDArray b, boolean transA, boolean transB, long m, long n) {
-    INDArray out16 = Nd4j.createUninitialized(DataType.BFLOAT16, m, n);
-    productInto(convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out16, transA, transB);
-    return out16;
-  }
-
   /** {@link #product} in a given mode (tests compare the two). */
   static INDArray product(Mode mode, INDArray a, INDArray b, boolean transA, boolean transB, long... outShape) {
-    INDArray ab = convert(a, DataType.BFLOAT16);
-    INDArray bb = convert(b, DataType.BFLOAT16);
-    INDArray out16 = Nd4j.createUninitialized(DataType.BFLOAT16, outShape);
-    if (mode == Mode.NATIVE) {
-      Nd4j.matmul(ab, bb, out16, transA, transB, false);
-    } else {
-      INDArray a32 = convert(ab, DataType.FLOAT);
-      INDArray b32 = convert(bb, DataType.FLOAT);
-      INDArray out32 = Nd4j.createUninitialized(DataType.FLOAT, outShape);
-      if (a32.rank() == 2) {
-        Nd4j.gemm(a32, b32, out32, transA, transB, 1.0, 0.0);
-      } else {
-        Nd4j.matmul(a32, b32, out32, transA, transB, false);
-      }
-      out16.assign(out32);
-    }
-    return convert(out16, DataType.FLOAT);
+    INDArray out = Nd4j.createUninitialized(DataType.FLOAT, outShape); // every element written
+    productInto(mode, convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out, transA, transB, false);
+    return out;
   }
 
   /**
-   * {@code out16 = op(a) @ op(b)} for 2-D BFLOAT16 operands into a BFLOAT16 output that may be a
-   * contiguous row view of a larger buffer (grouped products write each group's rows in place and
-   * widen the whole buffer once). Same values as {@link #product} on the same operands.
+   * {@code out32 = op(a16) @ op(b16)} or, with {@code accumulate}, {@code out32 += op(a16) @ op(b16)}
+   * for BFLOAT16 operands into a FLOAT output that may be a contiguous row view of a larger buffer
+   * (grouped products write each group's rows in place) or a parameter's gradient. 2-D or batched
+   * 3-D as {@link MatOps#gemm}. Same values as {@link #product} on the same operands.
    */
-  static void productInto(INDArray a16, INDArray b16, INDArray out16, boolean transA, boolean transB) {
-    if (MODE == Mode.NATIVE) {
-      Nd4j.matmul(a16, b16, out16, transA, transB, false);
-    } else {
-      INDArray out32 = Nd4j.createUninitialized(DataType.FLOAT, out16.shape());
-      Nd4j.gemm(convert(a16, DataType.FLOAT), convert(b16, DataType.FLOAT), out32, transA, transB, 1.0, 0.0);
-      out16.assign(out32);
+  static void productInto(INDArray a16, INDArray b16, INDArray out32, boolean transA, boolean transB, boolean accumulate) {
+    productInto(MODE, a16, b16, out32, transA, transB, accumulate);
+  }
+
+  /**
+   * The one bf16 product kernel. NATIVE on the CPU: oneDNN's bf16 x bf16 -> fp32 matmul directly
+   * ({@link DnnlMatmul}), accumulating with its sum post-op. NATIVE on CUDA: ND4J's MatMul op in
+   * bf16 (cuBLAS, bf16 result widened). EMULATED, or when oneDNN cannot run it: the bf16 operands
+   * widened exactly to FLOAT and multiplied by the fp32 product ({@link MatOps#gemmInto}); same
+   * values up to the order of the fp32 accumulation.
+   */
+  private static void productInto(Mode mode, INDArray a16, INDArray b16, INDArray out32, boolean transA,
+                                  boolean transB, boolean accumulate) {
+    if (mode == Mode.NATIVE && DnnlMatmul.gemm(a16, b16, out32, transA, transB, accumulate)) {
+      return;
     }
+    if (mode == Mode.NATIVE && cuda()) {
+      INDArray out16 = Nd4j.createUninitialized(DataType.BFLOAT16, out32.shape());
+      Nd4j.matmul(a16, b16, out16, transA, transB, false);
+      if (accumulate) {
+        out32.addi(out16);
+      } else {
+        out32.assign(out16);
+      }
+      return;
+    }
+    MatOps.gemmInto(convert(a16, DataType.FLOAT), convert(b16, DataType.FLOAT), out32, transA, transB, accumulate);
   }
 
   /** True when a product of these operands runs in bf16 (either operand is BFLOAT16). */

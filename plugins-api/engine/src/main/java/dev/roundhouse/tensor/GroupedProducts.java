@@ -22,10 +22,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@link MatOps#linearT}.
  *
  * <p>Products with a BFLOAT16 operand run the same bf16 kernel as {@link MatOps#gemm} per group
- * (same values as the per-group path) but round and widen once for all groups: x and the output
- * gradient are cast to bf16 once (not per group), each group's bf16 result is written into its
- * row block of one BFLOAT16 buffer, and that buffer is widened to FLOAT in one pass (forward, input
- * gradient, and all weight gradients of the call). Stateless and thread-safe;
+ * (same values as the per-group path) but round once for all groups: x and the output gradient are
+ * cast to bf16 once (not per group); each group's fp32 result is written into its row block of one
+ * FLOAT output, and gradients accumulate into the fp32 gradients in the product call. Stateless and thread-safe;
  * outputs are allocated in the caller's workspace (the step arena inside a step).
  */
 public final class GroupedProducts {
@@ -53,7 +52,7 @@ public final class GroupedProducts {
       y = Nd4j.createUninitialized(xd.dataType(), rows, out); // every row is some group's: all overwritten
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
-          Nd4j.gemm(rowsOf(xd, offsets, g), weights.get(g).data(), rowsOf(y, offsets, g), false, true, 1.0, 0.0);
+          MatOps.gemmInto(rowsOf(xd, offsets, g), weights.get(g).data(), rowsOf(y, offsets, g), false, true, false);
         }
       }
     }
@@ -79,7 +78,7 @@ public final class GroupedProducts {
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
           INDArray dxg = rowsOf(dx, offsets, g);
-          Nd4j.gemm(rowsOf(gOut, offsets, g), weights.get(g).data(), dxg, false, false, 1.0, into ? 1.0 : 0.0); // dX_g (+)= g_g @ W_g
+          MatOps.gemmInto(rowsOf(gOut, offsets, g), weights.get(g).data(), dxg, false, false, into); // dX_g (+)= g_g @ W_g
         }
       }
       if (!into) {
@@ -98,76 +97,51 @@ public final class GroupedProducts {
 
   /**
    * bf16 forward: x rounded to bf16 once (a no-op when the policy already cast it), each group's
-   * product written into its row block of one BFLOAT16 output, widened to FLOAT in one pass. Same
-   * values as {@link MatOps#gemm} per group (same operands, same kernel, one rounding of the fp32
-   * sum to bf16). Returns [rows, out] FLOAT.
+   * bf16 product written as fp32 into its row block of one FLOAT output. Same values as
+   * {@link MatOps#gemm} per group (same operands, same kernel). Returns [rows, out] FLOAT.
    */
   private static INDArray bf16Forward(INDArray xd, int[] offsets, List<? extends Tensor> weights, long rows, long out) {
     INDArray x16 = Bf16.convert(xd, DataType.BFLOAT16);
-    INDArray y16 = Nd4j.createUninitialized(DataType.BFLOAT16, rows, out); // every row written
+    INDArray y = Nd4j.createUninitialized(DataType.FLOAT, rows, out); // every row written
     for (int g = 0; g < weights.size(); g++) {
       if (offsets[g + 1] > offsets[g]) {
         INDArray w16 = Bf16.convert(weights.get(g).data(), DataType.BFLOAT16);
-        Bf16.productInto(rowsOf(x16, offsets, g), w16, rowsOf(y16, offsets, g), false, true);
+        Bf16.productInto(rowsOf(x16, offsets, g), w16, rowsOf(y, offsets, g), false, true, false);
       }
     }
-    return Bf16.convert(y16, DataType.FLOAT);
+    return y;
   }
 
   /**
    * bf16 backward, same values as {@link MatOps#linearT}'s backward per group: the output gradient
-   * rounded to bf16 once for all groups and both products; the input gradient's groups written into
-   * one BFLOAT16 buffer and added to x's fp32 gradient in one mixed-type add (bf16 to fp32 is exact,
-   * so this equals widening then adding) or widened once; the weight gradients written into one
-   * BFLOAT16 buffer, widened once and handed to each weight as its row block.
+   * rounded to bf16 once for all groups and both products; each group's input gradient accumulated
+   * into its row block of x's dense fp32 gradient (or written into a new FLOAT one), each weight
+   * gradient accumulated into the weight's fp32 gradient in the same call (oneDNN's sum post-op).
    */
   private static void bf16Backward(INDArray gOut, Tensor x, int[] offsets, List<? extends Tensor> weights) {
     INDArray xd = x.data();
     int groups = weights.size();
     INDArray g16 = Bf16.convert(gOut, DataType.BFLOAT16); // [M, out]
     if (x.requiresGrad()) {
-      INDArray dx16 = Nd4j.createUninitialized(DataType.BFLOAT16, xd.shape()); // [M, in], every row written
+      INDArray acc = x.grad;
+      boolean into = acc != null && canAccumulate(x, acc, xd) && acc.dataType() == DataType.FLOAT;
+      INDArray dx = into ? acc : Nd4j.createUninitialized(DataType.FLOAT, xd.shape()); // [M, in], every row written
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
           INDArray w16 = Bf16.convert(weights.get(g).data(), DataType.BFLOAT16);
-          Bf16.productInto(rowsOf(g16, offsets, g), w16, rowsOf(dx16, offsets, g), false, false); // g_g @ W_g
+          Bf16.productInto(rowsOf(g16, offsets, g), w16, rowsOf(dx, offsets, g), false, false, into); // (+)= g_g @ W_g
         }
       }
-      INDArray acc = x.grad;
-      if (acc != null && acc.dataType() == DataType.FLOAT && canAddInto(x, acc, xd)) {
-        acc.addi(dx16);
-      } else {
-        x.addGradOwned(Bf16.convert(dx16, DataType.FLOAT));
+      if (!into) {
+        x.addGradOwned(dx);
       }
     }
-    long out = gOut.size(1);
-    long in = xd.size(1);
-    int needed = 0;
+    INDArray x16 = null;
     for (int g = 0; g < groups; g++) {
-      if (weights.get(g).requiresGrad() && offsets[g + 1] > offsets[g]) {
-        needed++;
-      }
-    }
-    if (needed == 0) {
-      return;
-    }
-    INDArray x16 = Bf16.convert(xd, DataType.BFLOAT16);
-    INDArray dw16 = Nd4j.createUninitialized(DataType.BFLOAT16, needed * out, in); // [needed * out, in]
-    int[] slot = new int[groups];
-    int next = 0;
-    for (int g = 0; g < groups; g++) {
-      slot[g] = -1;
-      if (weights.get(g).requiresGrad() && offsets[g + 1] > offsets[g]) {
-        slot[g] = next++;
-        INDArray dst = needed == 1 ? dw16 : dw16.get(NDArrayIndex.interval(slot[g] * out, (slot[g] + 1) * out), NDArrayIndex.all());
-        Bf16.productInto(rowsOf(g16, offsets, g), rowsOf(x16, offsets, g), dst, true, false); // g_g^T @ x_g
-      }
-    }
-    INDArray dw = Bf16.convert(dw16, DataType.FLOAT);
-    for (int g = 0; g < groups; g++) {
-      if (slot[g] >= 0) {
-        INDArray block = needed == 1 ? dw : dw.get(NDArrayIndex.interval(slot[g] * out, (slot[g] + 1) * out), NDArrayIndex.all());
-        weights.get(g).addGradOwned(block);
+      Tensor w = weights.get(g);
+      if (w.requiresGrad() && offsets[g + 1] > offsets[g]) {
+        x16 = x16 == null ? Bf16.convert(xd, DataType.BFLOAT16) : x16;
+        MatOps.accumulateProduct(w, rowsOf(g16, offsets, g), rowsOf(x16, offsets, g), true, false); // dW_g += g_g^T @ x_g
       }
     }
   }
@@ -182,11 +156,6 @@ public final class GroupedProducts {
       }
     }
     return false;
-  }
-
-  /** A dense, plainly summed gradient of x's shape (any dtype) that a whole-array add may go into. */
-  private static boolean canAddInto(Tensor x, INDArray acc, INDArray xd) {
-    return (x instanceof Parameter || x.getClass() == Tensor.class) && Arrays.equals(acc.shape(), xd.shape());
   }
 
   /** A dense, plainly summed gradient of x's shape and dtype that the products may add into. */

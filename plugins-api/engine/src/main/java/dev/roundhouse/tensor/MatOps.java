@@ -1,18 +1,21 @@
 package dev.roundhouse.tensor;
 
 import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Matrix products. Every product goes through {@link #gemm}: BLAS gemm into a freshly allocated
+ * Matrix products. Every product goes through {@link #gemm} or {@link #gemmInto}: oneDNN's matmul
+ * called directly ({@link DnnlMatmul}: a primitive cached per shape, ~2x ND4J's gemm at the
+ * routed-expert shapes) or, where it cannot run the product, ND4J's gemm; into a freshly allocated
  * (arena-backed inside a step) output with transpose flags instead of transposed copies. Outputs
  * are allocated uninitialised: zero-filling a [4096, 768] FLOAT output costs ~0.6 ms, and the
  * products overwrite every element.
  *
  * <p>When either operand is BFLOAT16 (a precision policy cast it, see {@link Bf16}) the product
  * runs in bf16 with fp32 accumulation and returns FLOAT; the backward products then take the
- * output gradient rounded to bf16 once and give FLOAT gradients.
+ * output gradient rounded to bf16 once and accumulate FLOAT gradients.
  */
 public final class MatOps {
   private MatOps() {}
@@ -32,7 +35,7 @@ public final class MatOps {
         return Bf16.product(a, b, transA, transB, m, n);
       }
       INDArray out = Nd4j.createUninitialized(a.dataType(), m, n); // beta = 0: gemm overwrites all of it
-      Nd4j.gemm(a, b, out, transA, transB, 1.0, 0.0);
+      gemmInto(a, b, out, transA, transB, false);
       return out;
     }
     if (a.rank() == 3 && b.rank() == 3) {
@@ -50,11 +53,30 @@ public final class MatOps {
         return Bf16.product(a, b, transA, transB, batch, m, n);
       }
       INDArray out = Nd4j.createUninitialized(a.dataType(), batch, m, n); // overwritten (checked with NaN fill)
-      Nd4j.matmul(a, b, out, transA, transB, false);
+      gemmInto(a, b, out, transA, transB, false);
       return out;
     }
     throw new IllegalArgumentException("matmul supports [m,k]x[k,n] and [B,m,k]x[B,k,n], got "
         + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
+  }
+
+  /**
+   * {@code out = op(a) @ op(b)}, or {@code out += op(a) @ op(b)} with {@code accumulate}, for
+   * operands of out's dtype, 2-D or batched 3-D (shapes as {@link #gemm}); out may be a contiguous
+   * row view. oneDNN directly when it runs the product, else ND4J's gemm (beta = 1 to accumulate)
+   * or batched MatMul.
+   */
+  static void gemmInto(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean accumulate) {
+    if (DnnlMatmul.gemm(a, b, out, transA, transB, accumulate)) {
+      return;
+    }
+    if (a.rank() == 2) {
+      Nd4j.gemm(a, b, out, transA, transB, 1.0, accumulate ? 1.0 : 0.0);
+    } else if (!accumulate) {
+      Nd4j.matmul(a, b, out, transA, transB, false);
+    } else {
+      out.addi(Nd4j.matmul(a, b, Nd4j.createUninitialized(out.dataType(), out.shape()), transA, transB, false));
+    }
   }
 
   private static void checkInner(long ka, long kb, INDArray a, INDArray b) {
@@ -112,24 +134,23 @@ public final class MatOps {
 
   /** The output gradient as the backward products take it: rounded to bf16 once for a bf16 product. */
   static INDArray gradOperand(INDArray g, INDArray a, INDArray b) {
-    return Bf16.involved(a, b) ? Bf16.convert(g, org.nd4j.linalg.api.buffer.DataType.BFLOAT16) : g;
+    return Bf16.involved(a, b) ? Bf16.convert(g, DataType.BFLOAT16) : g;
   }
 
   /**
    * dst.grad += op(x) @ op(y) for 2-D operands. When dst already holds a dense gradient of the
-   * product's shape and dtype (always so for a {@link Parameter}), the product is accumulated by
-   * one gemm with beta = 1 straight into it: no temporary, no separate add (an elementwise op
-   * costs as much as a small gemm here, and far more when its threads are descheduled).
+   * product's shape and dtype (always so for a {@link Parameter}), the product is accumulated in
+   * one call straight into it (oneDNN's sum post-op, or gemm with beta = 1): no temporary, no
+   * separate add (an elementwise op costs as much as a small gemm here, and far more when its
+   * threads are descheduled). A bf16 product accumulates into a FLOAT gradient the same way.
    * Otherwise the product is made and handed over with {@link Tensor#addGradOwned}.
    */
   static void accumulateProduct(Tensor dst, INDArray x, INDArray y, boolean transX, boolean transY) {
     INDArray acc = dst.grad;
     if (acc != null && canAccumulateInto(dst, acc, x, y, transX, transY)) {
-      Nd4j.gemm(x, y, acc, transX, transY, 1.0, 1.0);
+      gemmInto(x, y, acc, transX, transY, true);
     } else if (acc != null && x.rank() == 2 && y.rank() == 2 && Bf16.involved(x, y) && canAddBf16Into(dst, acc, x, y, transX, transY)) {
-      // bf16 product added to the fp32 gradient in one mixed-type add: bf16 -> fp32 is exact, so the
-      // same values as widening the result and adding it, one pass and one temporary fewer
-      acc.addi(Bf16.product16(x, y, transX, transY, acc.size(0), acc.size(1)));
+      Bf16.productInto(Bf16.convert(x, DataType.BFLOAT16), Bf16.convert(y, DataType.BFLOAT16), acc, transX, transY, true);
     } else {
       dst.addGradOwned(gemm(x, y, transX, transY));
     }
@@ -141,7 +162,7 @@ public final class MatOps {
     }
     long m = transX ? x.size(1) : x.size(0);
     long n = transY ? y.size(0) : y.size(1);
-    return acc.dataType() == org.nd4j.linalg.api.buffer.DataType.FLOAT && acc.rank() == 2
+    return acc.dataType() == DataType.FLOAT && acc.rank() == 2 && !acc.isView() && acc.elementWiseStride() == 1
         && acc.size(0) == m && acc.size(1) == n;
   }
 
