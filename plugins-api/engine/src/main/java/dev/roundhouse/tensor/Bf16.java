@@ -132,7 +132,8 @@ public final class Bf16 {
   /** {@link #product} in a given mode (tests compare the two). */
   static INDArray product(Mode mode, INDArray a, INDArray b, boolean transA, boolean transB, long... outShape) {
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, outShape); // every element written
-    productInto(mode, convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out, transA, transB, false);
+    productInto(mode, convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out, transA, transB, false,
+        DnnlMatmul.Varying.NONE);
     return out;
   }
 
@@ -143,7 +144,13 @@ public final class Bf16 {
    * 3-D as {@link MatOps#gemm}. Same values as {@link #product} on the same operands.
    */
   static void productInto(INDArray a16, INDArray b16, INDArray out32, boolean transA, boolean transB, boolean accumulate) {
-    productInto(MODE, a16, b16, out32, transA, transB, accumulate);
+    productInto(MODE, a16, b16, out32, transA, transB, accumulate, DnnlMatmul.Varying.NONE);
+  }
+
+  /** {@link #productInto} where one dim changes from call to call (see {@link DnnlMatmul.Varying}). */
+  static void productInto(INDArray a16, INDArray b16, INDArray out32, boolean transA, boolean transB, boolean accumulate,
+                          DnnlMatmul.Varying varying) {
+    productInto(MODE, a16, b16, out32, transA, transB, accumulate, varying);
   }
 
   /**
@@ -154,8 +161,8 @@ public final class Bf16 {
    * values up to the order of the fp32 accumulation.
    */
   private static void productInto(Mode mode, INDArray a16, INDArray b16, INDArray out32, boolean transA,
-                                  boolean transB, boolean accumulate) {
-    if (mode == Mode.NATIVE && DnnlMatmul.gemm(a16, b16, out32, transA, transB, accumulate)) {
+                                  boolean transB, boolean accumulate, DnnlMatmul.Varying varying) {
+    if (mode == Mode.NATIVE && DnnlMatmul.gemm(a16, b16, out32, transA, transB, accumulate, varying)) {
       return;
     }
     if (mode == Mode.NATIVE && cuda()) {
@@ -168,7 +175,7 @@ public final class Bf16 {
       }
       return;
     }
-    MatOps.gemmInto(convert(a16, DataType.FLOAT), convert(b16, DataType.FLOAT), out32, transA, transB, accumulate);
+    MatOps.gemmInto(convert(a16, DataType.FLOAT), convert(b16, DataType.FLOAT), out32, transA, transB, accumulate, varying);
   }
 
   /** True when a product of these operands runs in bf16 (either operand is BFLOAT16). */

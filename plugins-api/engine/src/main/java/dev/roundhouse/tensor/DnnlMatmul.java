@@ -3,6 +3,7 @@ package dev.roundhouse.tensor;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_RUNTIME_DIM_VAL;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_bf16;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
@@ -81,13 +82,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Lifecycle and threads: the library is loaded and the CPU engine created once per process,
  * on first use; {@code -Droundhouse.dnnl=false} turns the whole class off (every call returns
  * false). Each thread has its own stream and its own cache of primitives and memory objects by
- * shape, strides, dtypes and accumulate flag (at most {@value #CACHE_PER_THREAD} entries, least
- * recently used evicted and destroyed); the state of a thread that has ended is destroyed by the
+ * shape, strides, dtypes and accumulate flag (at most {@value #CACHE_PER_THREAD} primitives and
+ * {@value #MEMORIES_PER_THREAD} memory-object sets, least recently used evicted and destroyed); the state of a thread that has ended is destroyed by the
  * next thread that creates its own. oneDNN's own primitive cache shares the compiled kernels
  * between threads. Thread-safe; a call blocks until its product is done.
  */
 public final class DnnlMatmul {
   static final int CACHE_PER_THREAD = 256;
+  static final int MEMORIES_PER_THREAD = 8192;
 
   private static final Library LIB = Library.load();
   private static final ThreadLocal<ThreadState> STATE = ThreadLocal.withInitial(ThreadState::create);
@@ -129,12 +131,28 @@ public final class DnnlMatmul {
   }
 
   /**
+   * Which dim of a 2-D product changes from call to call at otherwise equal shapes: a routed
+   * expert's row count (the rows M of its forward and input-gradient products, the inner dim K of
+   * its weight-gradient product). Such a product runs one primitive compiled with that dim as a
+   * runtime size (oneDNN's gemm kernel) instead of compiling a fixed-shape kernel (~1 ms) for
+   * every new count; only its memory objects (~50 us) are made per new count, and cached.
+   */
+  public enum Varying { NONE, M, K }
+
+  /** {@link #gemm(INDArray, INDArray, INDArray, boolean, boolean, boolean, Varying)} at fixed shapes. */
+  public static boolean gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean accumulate) {
+    return gemm(a, b, out, transA, transB, accumulate, Varying.NONE);
+  }
+
+  /**
    * {@code out = op(a) @ op(b)} ({@code accumulate} false) or {@code out += op(a) @ op(b)}
    * (true). a: [m, k] (or [k, m] with transA), b: [k, n] (or [n, k] with transB), out: [m, n];
-   * or the same with a leading batch dim on all three. Returns false, having done nothing, when
-   * oneDNN cannot run it (see the class comment): the caller runs its own path.
+   * or the same with a leading batch dim on all three ({@code varying} must then be NONE).
+   * Returns false, having done nothing, when oneDNN cannot run it (see the class comment): the
+   * caller runs its own path.
    */
-  public static boolean gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean accumulate) {
+  public static boolean gemm(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean accumulate,
+                             Varying varying) {
     if (!available()) {
       return false;
     }
@@ -161,19 +179,28 @@ public final class DnnlMatmul {
       swapLast(bStr);
     }
     long[] oDims = out.shape();
+    long[] oStr = out.stride().clone();
+    unitStrides(aDims, aStr);
+    unitStrides(bDims, bStr);
+    unitStrides(oDims, oStr);
     if (aDims[rank - 1] != bDims[rank - 2] || aDims[rank - 2] != oDims[rank - 2] || bDims[rank - 1] != oDims[rank - 1]
         || (rank == 3 && (aDims[0] != oDims[0] || bDims[0] != oDims[0]))) {
       throw new IllegalArgumentException("oneDNN matmul shapes do not chain: " + Arrays.toString(a.shape())
           + (transA ? "^T" : "") + " x " + Arrays.toString(b.shape()) + (transB ? "^T" : "") + " -> "
           + Arrays.toString(oDims));
     }
-    Key key = Key.of(aDims, aStr, bDims, bStr, oDims, out.stride(), ta, tb, to, accumulate);
+    if (varying != Varying.NONE && rank != 2) {
+      throw new IllegalArgumentException("a varying dim is for 2-D products, got rank " + rank);
+    }
+
+    Key key = Key.of(aDims, aStr, bDims, bStr, oDims, oStr, ta, tb, to, accumulate);
     ThreadState state = STATE.get();
-    Primitive p = state.primitive(key);
+    Primitive p = state.primitive(varying == Varying.NONE ? key : key.runtime(varying));
     if (p == null) {
       return false;
     }
-    p.run(state, address(a), address(b), address(out));
+    Memories m = varying == Varying.NONE ? p.fixed : state.memories(key);
+    m.run(p, state, address(a), address(b), address(out));
     return true;
   }
 
@@ -185,6 +212,18 @@ public final class DnnlMatmul {
       case HALF -> dnnl_f16;
       default -> -1;
     };
+  }
+
+  /**
+   * Gives a size-1 dim the stride a dense layout would (ND4J reports [1, n] arrays with strides
+   * [1, 1], which oneDNN accepts at creation and rejects at execution); its value reads nothing.
+   */
+  private static void unitStrides(long[] dims, long[] strides) {
+    for (int i = dims.length - 1; i >= 0; i--) {
+      if (dims[i] == 1) {
+        strides[i] = i == dims.length - 1 ? 1 : strides[i + 1] * dims[i + 1];
+      }
+    }
   }
 
   private static void swapLast(long[] v) {
@@ -263,6 +302,22 @@ public final class DnnlMatmul {
       return new Key(v);
     }
 
+    /**
+     * This key with the varying dim a runtime size: M is dims[0] of the source and destination,
+     * K dims[1] of the source and dims[0] of the weights (2-D keys; strides do not depend on them).
+     */
+    Key runtime(Varying varying) {
+      long[] r = v.clone();
+      if (varying == Varying.M) {
+        r[0] = DNNL_RUNTIME_DIM_VAL; // src dims [M, K]
+        r[8] = DNNL_RUNTIME_DIM_VAL; // dst dims [M, N]
+      } else {
+        r[1] = DNNL_RUNTIME_DIM_VAL; // src dims [M, K]
+        r[4] = DNNL_RUNTIME_DIM_VAL; // weights dims [K, N]
+      }
+      return new Key(r);
+    }
+
     long[] part(int index) {
       int r = (int) v[v.length - 5];
       return Arrays.copyOfRange(v, index * r, (index + 1) * r);
@@ -287,29 +342,21 @@ public final class DnnlMatmul {
     }
   }
 
-  /** One created primitive with its three memory objects (handles swapped per call). */
+  /**
+   * One created primitive; {@code fixed} holds its memory objects when its key has no runtime
+   * dim (null otherwise: memory objects are then made per concrete shape, {@link Memories}).
+   */
   private static final class Primitive {
     final dnnl_primitive_desc desc;
     final dnnl_primitive prim;
-    final dnnl_memory src;
-    final dnnl_memory wei;
-    final dnnl_memory dst;
-    final dnnl_exec_arg_t args;
     final String impl;
+    final Memories fixed;
 
-    private Primitive(dnnl_primitive_desc desc, dnnl_primitive prim, dnnl_memory src, dnnl_memory wei,
-                      dnnl_memory dst, String impl) {
+    private Primitive(dnnl_primitive_desc desc, dnnl_primitive prim, String impl, Memories fixed) {
       this.desc = desc;
       this.prim = prim;
-      this.src = src;
-      this.wei = wei;
-      this.dst = dst;
       this.impl = impl;
-      this.args = new dnnl_exec_arg_t(3);
-      args.position(0).arg(DNNL_ARG_SRC).memory(src);
-      args.position(1).arg(DNNL_ARG_WEIGHTS).memory(wei);
-      args.position(2).arg(DNNL_ARG_DST).memory(dst);
-      args.position(0);
+      this.fixed = fixed;
     }
 
     /** Creates the primitive, or returns null when oneDNN has no implementation for it. */
@@ -347,7 +394,8 @@ public final class DnnlMatmul {
         PointerPointer<?> impl = new PointerPointer<>(1);
         String name = dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, impl) == dnnl_success
             ? new BytePointer(impl.get()).getString() : "?";
-        return new Primitive(pd, new dnnl_primitive(pp.get()), memory(s), memory(w), memory(d), name);
+        boolean runtime = Arrays.stream(key.v).anyMatch(x -> x == DNNL_RUNTIME_DIM_VAL);
+        return new Primitive(pd, new dnnl_primitive(pp.get()), name, runtime ? null : new Memories(s, w, d));
       } finally {
         if (ops != null) {
           dnnl_post_ops_destroy(ops);
@@ -358,9 +406,40 @@ public final class DnnlMatmul {
       }
     }
 
-    private static dnnl_memory_desc_t desc(long[] dims, long[] strides, int type) {
+    static dnnl_memory_desc_t desc(long[] dims, long[] strides, int type) {
       dnnl_memory_desc_t md = new dnnl_memory_desc_t();
       return dnnl_memory_desc_init_by_strides(md, dims.length, dims, type, strides) == dnnl_success ? md : null;
+    }
+
+    void destroy() {
+      if (fixed != null) {
+        fixed.destroy();
+      }
+      dnnl_primitive_destroy(prim);
+      dnnl_primitive_desc_destroy(desc);
+    }
+  }
+
+  /** The source, weights and destination memory objects of one concrete shape (handles swapped per call). */
+  private static final class Memories {
+    final dnnl_memory src;
+    final dnnl_memory wei;
+    final dnnl_memory dst;
+    final dnnl_exec_arg_t args = new dnnl_exec_arg_t(3);
+
+    Memories(dnnl_memory_desc_t s, dnnl_memory_desc_t w, dnnl_memory_desc_t d) {
+      src = memory(s);
+      wei = memory(w);
+      dst = memory(d);
+      args.position(0).arg(DNNL_ARG_SRC).memory(src);
+      args.position(1).arg(DNNL_ARG_WEIGHTS).memory(wei);
+      args.position(2).arg(DNNL_ARG_DST).memory(dst);
+      args.position(0);
+    }
+
+    static Memories of(Key key) {
+      return new Memories(Primitive.desc(key.part(0), key.part(1), key.type(0)),
+          Primitive.desc(key.part(2), key.part(3), key.type(1)), Primitive.desc(key.part(4), key.part(5), key.type(2)));
     }
 
     private static dnnl_memory memory(dnnl_memory_desc_t md) {
@@ -369,11 +448,11 @@ public final class DnnlMatmul {
       return new dnnl_memory(pp.get());
     }
 
-    void run(ThreadState state, long a, long b, long out) {
+    void run(Primitive p, ThreadState state, long a, long b, long out) {
       check(dnnl_memory_set_data_handle(src, state.a.at(a)), "memory_set_data_handle");
       check(dnnl_memory_set_data_handle(wei, state.b.at(b)), "memory_set_data_handle");
       check(dnnl_memory_set_data_handle(dst, state.out.at(out)), "memory_set_data_handle");
-      check(dnnl_primitive_execute(prim, state.stream, 3, args), "primitive_execute");
+      check(dnnl_primitive_execute(p.prim, state.stream, 3, args), "primitive_execute");
       check(dnnl_stream_wait(state.stream), "stream_wait");
     }
 
@@ -381,8 +460,6 @@ public final class DnnlMatmul {
       dnnl_memory_destroy(src);
       dnnl_memory_destroy(wei);
       dnnl_memory_destroy(dst);
-      dnnl_primitive_destroy(prim);
-      dnnl_primitive_desc_destroy(desc);
     }
   }
 
@@ -400,6 +477,17 @@ public final class DnnlMatmul {
           if (eldest.getValue()[0] != null) {
             eldest.getValue()[0].destroy();
           }
+          return true;
+        }
+        return false;
+      }
+    };
+
+    final Map<Key, Memories> memories = new LinkedHashMap<>(256, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Key, Memories> eldest) {
+        if (size() > MEMORIES_PER_THREAD) {
+          eldest.getValue().destroy();
           return true;
         }
         return false;
@@ -437,7 +525,13 @@ public final class DnnlMatmul {
       return slot[0];
     }
 
+    Memories memories(Key concrete) {
+      return memories.computeIfAbsent(concrete, Memories::of);
+    }
+
     void destroy() {
+      memories.values().forEach(Memories::destroy);
+      memories.clear();
       for (Primitive[] p : cache.values()) {
         if (p[0] != null) {
           p[0].destroy();

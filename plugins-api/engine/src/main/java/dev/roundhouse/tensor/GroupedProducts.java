@@ -28,6 +28,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * outputs are allocated in the caller's workspace (the step arena inside a step).
  */
 public final class GroupedProducts {
+  /** A group's row count changes every step: its products' rows (forward, input gradient) ... */
+  private static final DnnlMatmul.Varying ROWS = DnnlMatmul.Varying.M;
+  /** ... and its weight gradient's inner dim run one oneDNN primitive for any count. */
+  private static final DnnlMatmul.Varying INNER = DnnlMatmul.Varying.K;
+
   private GroupedProducts() {}
 
   /**
@@ -52,7 +57,7 @@ public final class GroupedProducts {
       y = Nd4j.createUninitialized(xd.dataType(), rows, out); // every row is some group's: all overwritten
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
-          MatOps.gemmInto(rowsOf(xd, offsets, g), weights.get(g).data(), rowsOf(y, offsets, g), false, true, false);
+          MatOps.gemmInto(rowsOf(xd, offsets, g), weights.get(g).data(), rowsOf(y, offsets, g), false, true, false, ROWS);
         }
       }
     }
@@ -78,7 +83,7 @@ public final class GroupedProducts {
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
           INDArray dxg = rowsOf(dx, offsets, g);
-          MatOps.gemmInto(rowsOf(gOut, offsets, g), weights.get(g).data(), dxg, false, false, into); // dX_g (+)= g_g @ W_g
+          MatOps.gemmInto(rowsOf(gOut, offsets, g), weights.get(g).data(), dxg, false, false, into, ROWS); // dX_g (+)= g_g @ W_g
         }
       }
       if (!into) {
@@ -90,7 +95,7 @@ public final class GroupedProducts {
       if (w.requiresGrad() && offsets[g + 1] > offsets[g]) {
         INDArray gg = rowsOf(gOut, offsets, g);
         INDArray xg = rowsOf(xd, offsets, g);
-        MatOps.accumulateProduct(w, gg, xg, true, false); // dW_g += g_g^T @ x_g
+        MatOps.accumulateProduct(w, gg, xg, true, false, INNER); // dW_g += g_g^T @ x_g
       }
     }
   }
@@ -106,7 +111,7 @@ public final class GroupedProducts {
     for (int g = 0; g < weights.size(); g++) {
       if (offsets[g + 1] > offsets[g]) {
         INDArray w16 = Bf16.convert(weights.get(g).data(), DataType.BFLOAT16);
-        Bf16.productInto(rowsOf(x16, offsets, g), w16, rowsOf(y, offsets, g), false, true, false);
+        Bf16.productInto(rowsOf(x16, offsets, g), w16, rowsOf(y, offsets, g), false, true, false, ROWS);
       }
     }
     return y;
@@ -129,7 +134,7 @@ public final class GroupedProducts {
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
           INDArray w16 = Bf16.convert(weights.get(g).data(), DataType.BFLOAT16);
-          Bf16.productInto(rowsOf(g16, offsets, g), w16, rowsOf(dx, offsets, g), false, false, into); // (+)= g_g @ W_g
+          Bf16.productInto(rowsOf(g16, offsets, g), w16, rowsOf(dx, offsets, g), false, false, into, ROWS); // (+)= g_g @ W_g
         }
       }
       if (!into) {
@@ -141,7 +146,7 @@ public final class GroupedProducts {
       Tensor w = weights.get(g);
       if (w.requiresGrad() && offsets[g + 1] > offsets[g]) {
         x16 = x16 == null ? Bf16.convert(xd, DataType.BFLOAT16) : x16;
-        MatOps.accumulateProduct(w, rowsOf(g16, offsets, g), rowsOf(x16, offsets, g), true, false); // dW_g += g_g^T @ x_g
+        MatOps.accumulateProduct(w, rowsOf(g16, offsets, g), rowsOf(x16, offsets, g), true, false, INNER); // dW_g += g_g^T @ x_g
       }
     }
   }

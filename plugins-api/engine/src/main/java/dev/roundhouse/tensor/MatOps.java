@@ -67,7 +67,13 @@ public final class MatOps {
    * or batched MatMul.
    */
   static void gemmInto(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean accumulate) {
-    if (DnnlMatmul.gemm(a, b, out, transA, transB, accumulate)) {
+    gemmInto(a, b, out, transA, transB, accumulate, DnnlMatmul.Varying.NONE);
+  }
+
+  /** {@link #gemmInto} where one dim changes from call to call (a routed expert's row count, see {@link DnnlMatmul.Varying}). */
+  static void gemmInto(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB, boolean accumulate,
+                       DnnlMatmul.Varying varying) {
+    if (DnnlMatmul.gemm(a, b, out, transA, transB, accumulate, varying)) {
       return;
     }
     if (a.rank() == 2) {
@@ -146,11 +152,18 @@ public final class MatOps {
    * Otherwise the product is made and handed over with {@link Tensor#addGradOwned}.
    */
   static void accumulateProduct(Tensor dst, INDArray x, INDArray y, boolean transX, boolean transY) {
+    accumulateProduct(dst, x, y, transX, transY, DnnlMatmul.Varying.NONE);
+  }
+
+  /** {@link #accumulateProduct} where one dim changes from call to call (see {@link DnnlMatmul.Varying}). */
+  static void accumulateProduct(Tensor dst, INDArray x, INDArray y, boolean transX, boolean transY,
+                                DnnlMatmul.Varying varying) {
     INDArray acc = dst.grad;
     if (acc != null && canAccumulateInto(dst, acc, x, y, transX, transY)) {
-      gemmInto(x, y, acc, transX, transY, true);
+      gemmInto(x, y, acc, transX, transY, true, varying);
     } else if (acc != null && x.rank() == 2 && y.rank() == 2 && Bf16.involved(x, y) && canAddBf16Into(dst, acc, x, y, transX, transY)) {
-      Bf16.productInto(Bf16.convert(x, DataType.BFLOAT16), Bf16.convert(y, DataType.BFLOAT16), acc, transX, transY, true);
+      Bf16.productInto(Bf16.convert(x, DataType.BFLOAT16), Bf16.convert(y, DataType.BFLOAT16), acc, transX, transY, true,
+          varying);
     } else {
       dst.addGradOwned(gemm(x, y, transX, transY));
     }

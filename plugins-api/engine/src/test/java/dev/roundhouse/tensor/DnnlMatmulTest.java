@@ -82,6 +82,27 @@ class DnnlMatmulTest {
   }
 
   @Test
+  void varyingRowCountsAndInnerDimsRunOnePrimitiveEach() {
+    Nd4j.getRandom().setSeed(9);
+    for (DataType type : new DataType[] {DataType.FLOAT, DataType.BFLOAT16}) {
+      INDArray x = Nd4j.randn(DataType.FLOAT, 300, 32).castTo(type); // [M, in], groups of varying rows
+      INDArray g = Nd4j.randn(DataType.FLOAT, 300, 24).castTo(type); // [M, out]
+      INDArray w = Nd4j.randn(DataType.FLOAT, 24, 32).castTo(type); // [out, in]
+      for (int rows : new int[] {1, 7, 64, 65, 300}) {
+        INDArray xr = x.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+        INDArray gr = g.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+        INDArray y = Nd4j.create(DataType.FLOAT, rows, 24);
+        assertTrue(DnnlMatmul.gemm(xr, w, y, false, true, false, DnnlMatmul.Varying.M));
+        assertClose(reference(xr, w, false, true), y, type + " forward, " + rows + " rows");
+        INDArray dw0 = Nd4j.randn(DataType.FLOAT, 24, 32);
+        INDArray dw = dw0.dup();
+        assertTrue(DnnlMatmul.gemm(gr, xr, dw, true, false, true, DnnlMatmul.Varying.K));
+        assertClose(dw0.castTo(DataType.DOUBLE).add(reference(gr, xr, true, false)), dw, type + " dW += g^T x, " + rows + " rows");
+      }
+    }
+  }
+
+  @Test
   void batchedProductsMatchFp64() {
     Nd4j.getRandom().setSeed(7);
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.BFLOAT16}) {

@@ -3,6 +3,7 @@ package dev.roundhouse.host.bench;
 import dev.roundhouse.host.config.ConfigLoader;
 import dev.roundhouse.host.registry.PluginRegistry;
 import dev.roundhouse.tensor.Bf16;
+import dev.roundhouse.tensor.DnnlMatmul;
 import dev.roundhouse.tensor.MatOps;
 import dev.roundhouse.tensor.StepArena;
 import java.io.PrintStream;
@@ -19,11 +20,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code roundhouse bench precision}: what each precision costs on this machine.
  *
  * <p>Part 1, GEMM rate per dtype at the tiny-moe model's product shapes (x [m, k] times a weight
- * stored [n, k], as {@code MatOps.linearT}): FLOAT through {@code Nd4j.gemm}; BFLOAT16 and HALF
- * operands through the declarable MatMul op ({@code Nd4j.matmul}, output in the operand type; HALF
- * only at the smallest shape, since libnd4j runs it as a generic loop at ~0.1 GFLOP/s);
- * and "bf16 end to end" as the bf16-mixed policy runs it (FLOAT in, cast to bf16, product, widened
- * back to FLOAT, in a step arena as in training). Median of repeated runs after warm-up, one thread,
+ * stored [n, k], as {@code MatOps.linearT}): "fp32 nd4j" through {@code Nd4j.gemm}; "fp32" and
+ * "bf16" (bf16 operands, fp32 result) through oneDNN called directly ({@code DnnlMatmul}, what
+ * training runs); "bf16 nd4j" through ND4J's declarable MatMul op (bf16 result, the path before);
+ * "fp16" through oneDNN where it has an f16 kernel, else ND4J's op at the smallest shape only
+ * (libnd4j's generic loop, ~0.1 GFLOP/s); and "bf16 e2e" as the bf16-mixed policy runs a product
+ * (FLOAT activation cast to bf16, product, in a step arena as in training). Median of repeated runs after warm-up, one thread,
  * timed by the thread's CPU clock.
  *
  * <p>Part 2, the full training step of configs/tiny-moe.json per precision policy, the policies
@@ -67,37 +69,50 @@ public final class PrecisionBench {
   public static Map<String, Map<String, Double>> gemmRates(PrintStream out) {
     Map<String, Map<String, Double>> all = new LinkedHashMap<>();
     out.printf(Locale.ROOT, "GEMM GFLOP/s, x[m,k] @ w[n,k]^T, one thread (bf16 products: %s)%n", Bf16.describe());
-    out.printf(Locale.ROOT, "%-36s %18s %8s %8s %8s %14s%n", "shape", "m x k x n", "fp32", "bf16", "fp16", "bf16 e2e");
+    out.printf(Locale.ROOT, "oneDNN called directly: %s%n", DnnlMatmul.describe());
+    out.printf(Locale.ROOT, "%-36s %18s %9s %8s %9s %8s %8s %14s%n", "shape", "m x k x n", "fp32 nd4j", "fp32",
+        "bf16 nd4j", "bf16", "fp16", "bf16 e2e");
     for (Shape s : modelShapes()) {
       INDArray x = Nd4j.rand(DataType.FLOAT, s.m, s.k);
       INDArray w = Nd4j.rand(DataType.FLOAT, s.n, s.k);
       double flop = 2.0 * s.m * s.k * s.n;
       Map<String, Double> r = new LinkedHashMap<>();
       INDArray o32 = Nd4j.createUninitialized(DataType.FLOAT, s.m, s.n);
-      r.put("fp32", rate(() -> Nd4j.gemm(x, w, o32, false, true, 1.0, 0.0), flop));
-      for (DataType dt : new DataType[] {DataType.BFLOAT16, DataType.HALF}) {
-        if (dt == DataType.HALF && flop > 2.0e7) {
-          r.put("fp16", null); // libnd4j's generic loop (~0.1 GFLOP/s): timed at the smallest shape only
-          continue;
+      r.put("fp32_nd4j", rate(() -> Nd4j.gemm(x, w, o32, false, true, 1.0, 0.0), flop));
+      r.put("fp32", rate(() -> {
+        if (!DnnlMatmul.gemm(x, w, o32, false, true, false)) {
+          Nd4j.gemm(x, w, o32, false, true, 1.0, 0.0);
         }
-        INDArray xl = Bf16.convert(x, dt);
-        INDArray wl = Bf16.convert(w, dt);
-        INDArray ol = Nd4j.createUninitialized(dt, s.m, s.n);
-        r.put(dt == DataType.HALF ? "fp16" : "bf16", rate(() -> Nd4j.matmul(xl, wl, ol, false, true, false), flop));
-      }
+      }, flop));
+      INDArray xb = Bf16.convert(x, DataType.BFLOAT16);
       INDArray wb = Bf16.convert(w, DataType.BFLOAT16); // weights are cast once per pass, not per product
+      INDArray ob = Nd4j.createUninitialized(DataType.BFLOAT16, s.m, s.n);
+      r.put("bf16_nd4j_op", rate(() -> Nd4j.matmul(xb, wb, ob, false, true, false), flop));
+      r.put("bf16", DnnlMatmul.gemm(xb, wb, o32, false, true, false)
+          ? rate(() -> DnnlMatmul.gemm(xb, wb, o32, false, true, false), flop) : null);
+      INDArray xh = Bf16.convert(x, DataType.HALF);
+      INDArray wh = Bf16.convert(w, DataType.HALF);
+      INDArray oh = Nd4j.createUninitialized(DataType.HALF, s.m, s.n);
+      r.put("fp16", DnnlMatmul.gemm(xh, wh, oh, false, true, false)
+          ? rate(() -> DnnlMatmul.gemm(xh, wh, oh, false, true, false), flop)
+          : flop > 2.0e7 ? null // libnd4j's generic loop (~0.1 GFLOP/s): timed at the smallest shape only
+          : rate(() -> Nd4j.matmul(xh, wh, oh, false, true, false), flop));
       r.put("bf16_end_to_end", rate(() -> {
         try (StepArena a = StepArena.open("bench-precision-gemm")) {
           MatOps.gemm(x, wb, false, true);
         }
       }, flop));
-      out.printf(Locale.ROOT, "%-36s %18s %8.1f %8.1f %8s %14.1f%n", s.what, s.m + "x" + s.k + "x" + s.n,
-          r.get("fp32"), r.get("bf16"), r.get("fp16") == null ? "-" : String.format(Locale.ROOT, "%.2f", r.get("fp16")),
+      out.printf(Locale.ROOT, "%-36s %18s %9.1f %8.1f %9.1f %8s %8s %14.1f%n", s.what, s.m + "x" + s.k + "x" + s.n,
+          r.get("fp32_nd4j"), r.get("fp32"), r.get("bf16_nd4j_op"), fmt(r.get("bf16")), fmt(r.get("fp16")),
           r.get("bf16_end_to_end"));
       all.put(s.what + " " + s.m + "x" + s.k + "x" + s.n, r);
     }
     out.println();
     return all;
+  }
+
+  private static String fmt(Double v) {
+    return v == null ? "-" : String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v);
   }
 
   /**
