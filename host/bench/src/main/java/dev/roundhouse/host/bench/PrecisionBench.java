@@ -88,15 +88,21 @@ public final class PrecisionBench {
       INDArray wb = Bf16.convert(w, DataType.BFLOAT16); // weights are cast once per pass, not per product
       INDArray ob = Nd4j.createUninitialized(DataType.BFLOAT16, s.m, s.n);
       r.put("bf16_nd4j_op", rate(() -> Nd4j.matmul(xb, wb, ob, false, true, false), flop));
-      r.put("bf16", DnnlMatmul.gemm(xb, wb, o32, false, true, false)
-          ? rate(() -> DnnlMatmul.gemm(xb, wb, o32, false, true, false), flop) : null);
+      Double bf16 = null;
+      if (DnnlMatmul.gemm(xb, wb, o32, false, true, false)) {
+        bf16 = rate(() -> DnnlMatmul.gemm(xb, wb, o32, false, true, false), flop);
+      }
+      r.put("bf16", bf16);
       INDArray xh = Bf16.convert(x, DataType.HALF);
       INDArray wh = Bf16.convert(w, DataType.HALF);
       INDArray oh = Nd4j.createUninitialized(DataType.HALF, s.m, s.n);
-      r.put("fp16", DnnlMatmul.gemm(xh, wh, oh, false, true, false)
-          ? rate(() -> DnnlMatmul.gemm(xh, wh, oh, false, true, false), flop)
-          : flop > 2.0e7 ? null // libnd4j's generic loop (~0.1 GFLOP/s): timed at the smallest shape only
-          : rate(() -> Nd4j.matmul(xh, wh, oh, false, true, false), flop));
+      Double fp16 = null; // libnd4j's generic loop (~0.1 GFLOP/s) is timed at the smallest shape only
+      if (DnnlMatmul.gemm(xh, wh, oh, false, true, false)) {
+        fp16 = rate(() -> DnnlMatmul.gemm(xh, wh, oh, false, true, false), flop);
+      } else if (flop <= 2.0e7) {
+        fp16 = rate(() -> Nd4j.matmul(xh, wh, oh, false, true, false), flop);
+      }
+      r.put("fp16", fp16);
       r.put("bf16_end_to_end", rate(() -> {
         try (StepArena a = StepArena.open("bench-precision-gemm")) {
           MatOps.gemm(x, wb, false, true);

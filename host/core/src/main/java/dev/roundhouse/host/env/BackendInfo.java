@@ -48,6 +48,7 @@ public record BackendInfo(String backend, boolean cuda, List<String> devices, Ma
     put(details, "cpu.bf16", dev.roundhouse.tensor.Bf16.cpuBf16Flags().isEmpty() ? "none (no avx512_bf16/amx_bf16)"
         : dev.roundhouse.tensor.Bf16.cpuBf16Flags());
     put(details, "bf16.products", dev.roundhouse.tensor.Bf16.describe());
+    put(details, "products", dev.roundhouse.tensor.DnnlMatmul.describe());
     put(details, "omp.threads", env.get("omp.threads"));
     put(details, "memory.jvm.max", gib(Runtime.getRuntime().maxMemory()));
     put(details, "memory.offheap.max", gib(env.get("memory.available")));

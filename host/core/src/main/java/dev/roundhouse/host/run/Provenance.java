@@ -173,6 +173,7 @@ public record Provenance(
       String flags = dev.roundhouse.tensor.Bf16.cpuBf16Flags();
       out.put("cpu.bf16", flags.isEmpty() ? "none (no avx512_bf16/amx_bf16)" : flags);
       out.put("bf16.products", dev.roundhouse.tensor.Bf16.describe());
+      out.put("products", dev.roundhouse.tensor.DnnlMatmul.describe());
       return out;
     } catch (RuntimeException | LinkageError e) {
       return null;
