@@ -118,7 +118,7 @@ public final class Bf16 {
     if (x.dataType() == DataType.BFLOAT16) {
       return x;
     }
-    return Tensor.result(convert(x.data(), DataType.BFLOAT16), x::addGradOwned, x); // g belongs to this node
+    return Tensor.straightThrough(convert(x.data(), DataType.BFLOAT16), x);
   }
 
   /**
@@ -126,14 +126,24 @@ public final class Bf16 {
    * fp32 accumulation, returned as FLOAT. Shapes as {@link MatOps#gemm}.
    */
   static INDArray product(INDArray a, INDArray b, boolean transA, boolean transB, long... outShape) {
-    return product(MODE, a, b, transA, transB, outShape);
+    return product(MODE, a, b, transA, transB, DnnlMatmul.Varying.NONE, outShape);
+  }
+
+  /** {@link #product} where one dim changes from call to call (see {@link DnnlMatmul.Varying}). */
+  static INDArray product(INDArray a, INDArray b, boolean transA, boolean transB, DnnlMatmul.Varying varying,
+                          long... outShape) {
+    return product(MODE, a, b, transA, transB, varying, outShape);
   }
 
   /** {@link #product} in a given mode (tests compare the two). */
   static INDArray product(Mode mode, INDArray a, INDArray b, boolean transA, boolean transB, long... outShape) {
+    return product(mode, a, b, transA, transB, DnnlMatmul.Varying.NONE, outShape);
+  }
+
+  private static INDArray product(Mode mode, INDArray a, INDArray b, boolean transA, boolean transB,
+                                  DnnlMatmul.Varying varying, long... outShape) {
     INDArray out = Nd4j.createUninitialized(DataType.FLOAT, outShape); // every element written
-    productInto(mode, convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out, transA, transB, false,
-        DnnlMatmul.Varying.NONE);
+    productInto(mode, convert(a, DataType.BFLOAT16), convert(b, DataType.BFLOAT16), out, transA, transB, false, varying);
     return out;
   }
 

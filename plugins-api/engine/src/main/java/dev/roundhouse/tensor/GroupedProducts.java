@@ -78,7 +78,7 @@ public final class GroupedProducts {
     int groups = weights.size();
     if (x.requiresGrad()) {
       INDArray acc = x.grad;
-      boolean into = acc != null && canAccumulate(x, acc, xd);
+      boolean into = acc != null && canAccumulate(x, acc, xd.shape(), xd.dataType());
       INDArray dx = into ? acc : Nd4j.createUninitialized(xd.dataType(), xd.shape()); // every row written
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
@@ -128,8 +128,9 @@ public final class GroupedProducts {
     int groups = weights.size();
     INDArray g16 = Bf16.convert(gOut, DataType.BFLOAT16); // [M, out]
     if (x.requiresGrad()) {
-      INDArray acc = x.grad;
-      boolean into = acc != null && canAccumulate(x, acc, xd) && acc.dataType() == DataType.FLOAT;
+      Tensor dst = x.gradTarget(); // a straight-through cast's source takes its gradient directly
+      INDArray acc = dst.grad;
+      boolean into = acc != null && canAccumulate(dst, acc, xd.shape(), DataType.FLOAT);
       INDArray dx = into ? acc : Nd4j.createUninitialized(DataType.FLOAT, xd.shape()); // [M, in], every row written
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
@@ -138,7 +139,7 @@ public final class GroupedProducts {
         }
       }
       if (!into) {
-        x.addGradOwned(dx);
+        dst.addGradOwned(dx);
       }
     }
     INDArray x16 = null;
@@ -163,11 +164,11 @@ public final class GroupedProducts {
     return false;
   }
 
-  /** A dense, plainly summed gradient of x's shape and dtype that the products may add into. */
-  private static boolean canAccumulate(Tensor x, INDArray acc, INDArray xd) {
+  /** A dense, plainly summed gradient of the given shape and dtype that the products may add into. */
+  private static boolean canAccumulate(Tensor x, INDArray acc, long[] shape, DataType type) {
     return (x instanceof Parameter || x.getClass() == Tensor.class) && !acc.isView()
-        && acc.elementWiseStride() == 1 && acc.ordering() == 'c' && acc.dataType() == xd.dataType()
-        && Arrays.equals(acc.shape(), xd.shape());
+        && acc.elementWiseStride() == 1 && acc.ordering() == 'c' && acc.dataType() == type
+        && Arrays.equals(acc.shape(), shape);
   }
 
   /** Rows offsets[g] .. offsets[g+1] - 1 of a C-ordered [M, k] array: a contiguous view. */

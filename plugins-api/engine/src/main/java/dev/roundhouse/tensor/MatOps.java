@@ -25,6 +25,11 @@ public final class MatOps {
    * a: [m, k] or [B, m, k]; b: [k, n] or [B, k, n]; returns [m, n] or [B, m, n].
    */
   public static INDArray gemm(INDArray a, INDArray b, boolean transA, boolean transB) {
+    return product(a, b, transA, transB, DnnlMatmul.Varying.NONE);
+  }
+
+  /** {@link #gemm} where one dim changes from call to call (2-D only; see {@link DnnlMatmul.Varying}). */
+  static INDArray product(INDArray a, INDArray b, boolean transA, boolean transB, DnnlMatmul.Varying varying) {
     if (a.rank() == 2 && b.rank() == 2) {
       long m = transA ? a.size(1) : a.size(0);
       long ka = transA ? a.size(0) : a.size(1);
@@ -32,10 +37,10 @@ public final class MatOps {
       long n = transB ? b.size(0) : b.size(1);
       checkInner(ka, kb, a, b);
       if (Bf16.involved(a, b)) {
-        return Bf16.product(a, b, transA, transB, m, n);
+        return Bf16.product(a, b, transA, transB, varying, m, n);
       }
       INDArray out = Nd4j.createUninitialized(a.dataType(), m, n); // beta = 0: gemm overwrites all of it
-      gemmInto(a, b, out, transA, transB, false);
+      gemmInto(a, b, out, transA, transB, false, varying);
       return out;
     }
     if (a.rank() == 3 && b.rank() == 3) {
@@ -50,7 +55,7 @@ public final class MatOps {
             + Arrays.toString(a.shape()) + " x " + Arrays.toString(b.shape()));
       }
       if (Bf16.involved(a, b)) {
-        return Bf16.product(a, b, transA, transB, batch, m, n);
+        return Bf16.product(a, b, transA, transB, DnnlMatmul.Varying.NONE, batch, m, n);
       }
       INDArray out = Nd4j.createUninitialized(a.dataType(), batch, m, n); // overwritten (checked with NaN fill)
       gemmInto(a, b, out, transA, transB, false);
@@ -156,8 +161,9 @@ public final class MatOps {
   }
 
   /** {@link #accumulateProduct} where one dim changes from call to call (see {@link DnnlMatmul.Varying}). */
-  static void accumulateProduct(Tensor dst, INDArray x, INDArray y, boolean transX, boolean transY,
+  static void accumulateProduct(Tensor node, INDArray x, INDArray y, boolean transX, boolean transY,
                                 DnnlMatmul.Varying varying) {
+    Tensor dst = node.gradTarget(); // a straight-through cast's source takes its gradient directly
     INDArray acc = dst.grad;
     if (acc != null && canAccumulateInto(dst, acc, x, y, transX, transY)) {
       gemmInto(x, y, acc, transX, transY, true, varying);
@@ -165,7 +171,7 @@ public final class MatOps {
       Bf16.productInto(Bf16.convert(x, DataType.BFLOAT16), Bf16.convert(y, DataType.BFLOAT16), acc, transX, transY, true,
           varying);
     } else {
-      dst.addGradOwned(gemm(x, y, transX, transY));
+      dst.addGradOwned(product(x, y, transX, transY, varying));
     }
   }
 

@@ -28,6 +28,8 @@ public class Tensor {
   INDArray grad;
   Tensor[] parents;
   BackwardFn backwardFn;
+  /** For a {@link #straightThrough} node: the tensor its gradient belongs to (else null). */
+  private Tensor gradSink;
   /** The per-block arena this node was made in (null outside them or when it needs no gradient). */
   final ArenaSegments.Segment segment;
   private String label;
@@ -120,6 +122,27 @@ public class Tensor {
 
   public String label() {
     return label;
+  }
+
+  /**
+   * A node holding {@code data} (e.g. {@code source}'s values cast to bf16) whose gradient is
+   * {@code source}'s, unchanged: a straight-through cast. Its backward hands its gradient to the
+   * source; and products ({@link MatOps}, {@link GroupedProducts}) accumulate their gradient
+   * contribution straight into the source's gradient buffer in the product call (for a
+   * {@link Parameter}, its persistent fp32 gradient) instead of making a gradient for this node
+   * and adding it over. Same sum, one whole-array pass and one temporary fewer per product.
+   */
+  public static Tensor straightThrough(INDArray data, Tensor source) {
+    Tensor t = result(data, source::addGradOwned, source); // the node owns its gradient: handed over, not copied
+    if (t.requiresGrad) {
+      t.gradSink = source.gradSink != null ? source.gradSink : source;
+    }
+    return t;
+  }
+
+  /** Where a product may accumulate this tensor's gradient: its source for a straight-through node, else itself. */
+  Tensor gradTarget() {
+    return gradSink != null ? gradSink : this;
   }
 
   /**

@@ -37,7 +37,7 @@ final class Bf16ComputePolicy implements PrecisionPolicy {
   /** p's bf16 copy; its gradient (FLOAT, from the products) passes straight to p. */
   @Override
   public Tensor weight(Parameter p) {
-    return roles.contains(p.role()) ? Tensor.result(casts.get(p), p::addGrad, p) : p;
+    return roles.contains(p.role()) ? Tensor.straightThrough(casts.get(p), p) : p; // products accumulate into p's fp32 gradient
   }
 
   /** Drops the cached bf16 weight copies: the optimizer step that follows changes the weights. */
