@@ -68,7 +68,7 @@ if [ "${SKIP_CHECK:-0}" != 1 ]; then
   echo "== like-for-like check (initial weights and batches exported from Roundhouse)"
   "${JAVA[@]}" dev.roundhouse.host.bench.ExportInit --config "$CONFIG" --out "$WORK/init.bin" --steps 2 \
     --set train.dataParallel=1 >/dev/null
-  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --threads "$PEER_THREADS" --check "$WORK/init.bin"
+  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/host/bench/scripts/pytorch_reference.py" --config "$CONFIG" --threads "$PEER_THREADS" --check "$WORK/init.bin"
 fi
 
 for r in $(seq 1 "$ROUNDS"); do
@@ -77,7 +77,7 @@ for r in $(seq 1 "$ROUNDS"); do
     --set train.dataParallel="$RH_SHARDS" \
     | tee -a "$WORK/roundhouse.txt"
   echo "== round $r/$ROUNDS: pytorch"
-  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/bench/pytorch_reference.py" --config "$CONFIG" --bench --threads "$PEER_THREADS" \
+  "${PYTHON_ENV[@]}" "$PYTHON" "$ROOT/host/bench/scripts/pytorch_reference.py" --config "$CONFIG" --bench --threads "$PEER_THREADS" \
     --warmup "$WARMUP" --steps "$STEPS" | tee -a "$WORK/pytorch.txt"
 done
 

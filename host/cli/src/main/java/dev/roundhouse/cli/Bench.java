@@ -168,7 +168,7 @@ final class Bench {
         p.put("nd4j_native_build", NativeLibraries.nd4jNativeBuild());
         p.put("gemm_gflops", PrecisionBench.gemmRates(out));
         // batch 8 (half the reference batch): keeps each run under ~4 GB resident on a shared machine
-        p.put("steps", PrecisionBench.steps(registry, List.of("train.batchSize=8"), 2, 2, 4, out));
+        p.put("steps", PrecisionBench.steps(registry, List.of("train.batchSize=8"), 3, 3, 4, out));
         json.put("precision", p);
       } else if (s.equals("attention")) {
         AttentionBench.Options o = AttentionBench.Options.defaults();

@@ -77,8 +77,9 @@ public final class GroupedProducts {
     }
     int groups = weights.size();
     if (x.requiresGrad()) {
-      INDArray acc = x.grad;
-      boolean into = acc != null && canAccumulate(x, acc, xd.shape(), xd.dataType());
+      Tensor dst = x.gradTarget(); // a straight-through node's source takes its gradient directly
+      INDArray acc = dst.grad;
+      boolean into = acc != null && canAccumulate(dst, acc, xd.shape(), xd.dataType());
       INDArray dx = into ? acc : Nd4j.createUninitialized(xd.dataType(), xd.shape()); // every row written
       for (int g = 0; g < groups; g++) {
         if (offsets[g + 1] > offsets[g]) {
@@ -87,7 +88,7 @@ public final class GroupedProducts {
         }
       }
       if (!into) {
-        x.addGradOwned(dx);
+        dst.addGradOwned(dx);
       }
     }
     for (int g = 0; g < groups; g++) {
