@@ -51,6 +51,9 @@ public final class PrecisionBench {
    */
   static final List<String> ROWS = List.of("fp32", FP32_PER_EXPERT, "bf16-mixed", "fp8", "nvfp4", "fp16-dynamic-scale");
 
+  /** Steps per policy in the untimed first round of {@link #steps}. */
+  static final int UNTIMED_STEPS = 10;
+
   private PrecisionBench() {}
 
   /** A product shape: rows m, inner k, outputs n, and which layer of the model has it. */
@@ -145,20 +148,21 @@ public final class PrecisionBench {
   /**
    * The tiny-moe step per policy, {@code rounds} interleaved rounds of {@code warmup + steps}
    * steps each; returns policy -> {median_wall_ms, tokens_per_s, vs_fp32, wall_ms (all rounds)}.
-   * One untimed round of every policy (warm-up steps only) runs first: the process's first runs pay
-   * the JIT and oneDNN's kernel compiles (1.6-1.9 s for the first timed fp32 step otherwise, charged
-   * to whichever policy runs first).
+   * One untimed round of every policy ({@value #UNTIMED_STEPS} steps each) runs first: the process's
+   * first steps pay the JIT, oneDNN's kernel compiles per shape and its memory objects per routed-expert
+   * row count (cached per shard thread, which lives as long as the process); without it the first
+   * timed fp32 step took 1.6-1.9 s and step times still fell by ~20% from the first round to the third.
    */
   public static Map<String, Object> steps(PluginRegistry registry, List<String> sets, int rounds, int warmup, int steps,
                                           PrintStream out) {
     for (String policy : ROWS) {
-      List<String> all = new ArrayList<>(StepBench.timingOverrides(warmup + 1));
+      List<String> all = new ArrayList<>(StepBench.timingOverrides(UNTIMED_STEPS));
       all.addAll(sets);
       all.add("precision={\"type\":\"" + (policy.equals(FP32_PER_EXPERT) ? "fp32" : policy) + "\"}");
       if (policy.equals(FP32_PER_EXPERT)) {
-        perExpert(all, registry, warmup, 1);
+        perExpert(all, registry, UNTIMED_STEPS - 1, 1);
       } else {
-        StepBench.run(ConfigLoader.load(null, all), registry, warmup, 1);
+        StepBench.run(ConfigLoader.load(null, all), registry, UNTIMED_STEPS - 1, 1);
       }
     }
     Map<String, List<Double>> wall = new LinkedHashMap<>();
@@ -200,8 +204,9 @@ public final class PrecisionBench {
     Map<String, Object> json = new LinkedHashMap<>();
     double fp32 = median(wall.get("fp32"));
     double fp32Cpu = median(cpu.get("fp32"));
-    out.printf(Locale.ROOT, "training step per precision (configs/tiny-moe.json%s, %d tokens/step), an untimed round, then %d"
-        + " interleaved rounds x %d warm-up + %d timed steps%n", sets.isEmpty() ? "" : " " + sets, tokens, rounds, warmup, steps);
+    out.printf(Locale.ROOT, "training step per precision (configs/tiny-moe.json%s, %d tokens/step), an untimed round of %d"
+        + " steps per policy, then %d interleaved rounds x %d warm-up + %d timed steps%n", sets.isEmpty() ? "" : " " + sets,
+        tokens, UNTIMED_STEPS, rounds, warmup, steps);
     out.printf(Locale.ROOT, "%-20s %10s %10s %10s %12s %12s%n", "policy", "wall ms", "cpu ms", "tokens/s",
         "vs fp32 wall", "vs fp32 cpu");
     for (String policy : ROWS) {
