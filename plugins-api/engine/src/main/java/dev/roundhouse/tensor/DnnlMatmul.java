@@ -83,13 +83,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * on first use; {@code -Droundhouse.dnnl=false} turns the whole class off (every call returns
  * false). Each thread has its own stream and its own cache of primitives and memory objects by
  * shape, strides, dtypes and accumulate flag (at most {@value #CACHE_PER_THREAD} primitives and
- * {@value #MEMORIES_PER_THREAD} memory-object sets, least recently used evicted and destroyed); the state of a thread that has ended is destroyed by the
- * next thread that creates its own. oneDNN's own primitive cache shares the compiled kernels
- * between threads. Thread-safe; a call blocks until its product is done.
+ * {@value #MEMORIES_PER_THREAD} memory-object sets, least recently used evicted and destroyed); a
+ * product whose rows or inner dim keep changing at otherwise equal shapes switches to a
+ * runtime-size primitive by itself after {@value #CHURN} fixed shapes; the state of a thread that
+ * has ended is destroyed by the next thread that creates its own. oneDNN's own primitive cache
+ * shares the compiled kernels between threads. Thread-safe; a call blocks until its product is done
+ * and runs on the calling thread (measured: the process's CPU time equals the thread's).
  */
 public final class DnnlMatmul {
   static final int CACHE_PER_THREAD = 256;
   static final int MEMORIES_PER_THREAD = 8192;
+  /** Fixed shapes of one class compiled before its further shapes run at a runtime size. */
+  static final int CHURN = 4;
 
   private static final Library LIB = Library.load();
   private static final ThreadLocal<ThreadState> STATE = ThreadLocal.withInitial(ThreadState::create);
@@ -195,6 +200,9 @@ public final class DnnlMatmul {
 
     Key key = Key.of(aDims, aStr, bDims, bStr, oDims, oStr, ta, tb, to, accumulate);
     ThreadState state = STATE.get();
+    if (varying == Varying.NONE && rank == 2) {
+      varying = state.churn(key);
+    }
     Primitive p = state.primitive(varying == Varying.NONE ? key : key.runtime(varying));
     if (p == null) {
       return false;
@@ -494,6 +502,9 @@ public final class DnnlMatmul {
       }
     };
 
+    /** Fixed shapes met per class (a key with M or K as a runtime size). */
+    final Map<Key, Integer> shapesPerClass = new java.util.HashMap<>();
+
     private ThreadState(dnnl_stream stream) {
       this.stream = stream;
     }
@@ -523,6 +534,24 @@ public final class DnnlMatmul {
         cache.put(key, slot);
       }
       return slot[0];
+    }
+
+    /**
+     * NONE, or the dim to run at a runtime size when this product is a new fixed shape of a class
+     * (all dims but M, or all but K, equal) that has already compiled {@value #CHURN} fixed shapes:
+     * a caller whose row counts change without saying so (per-expert products) then stops compiling
+     * a kernel per count.
+     */
+    Varying churn(Key key) {
+      if (cache.containsKey(key)) {
+        return Varying.NONE;
+      }
+      for (Varying v : new Varying[] {Varying.M, Varying.K}) {
+        if (shapesPerClass.merge(key.runtime(v), 1, Integer::sum) > CHURN) {
+          return v;
+        }
+      }
+      return Varying.NONE;
     }
 
     Memories memories(Key concrete) {

@@ -103,6 +103,19 @@ class DnnlMatmulTest {
   }
 
   @Test
+  void rowCountsThatKeepChangingStayRightAcrossTheSwitchToARuntimeSize() {
+    Nd4j.getRandom().setSeed(10);
+    INDArray x = Nd4j.randn(DataType.FLOAT, 200, 40).castTo(DataType.BFLOAT16);
+    INDArray w = Nd4j.randn(DataType.FLOAT, 24, 40).castTo(DataType.BFLOAT16);
+    for (int rows = 101; rows < 101 + 3 * DnnlMatmul.CHURN; rows++) { // fixed shapes first, then a runtime size
+      INDArray xr = x.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
+      INDArray y = Nd4j.create(DataType.FLOAT, rows, 24);
+      assertTrue(DnnlMatmul.gemm(xr, w, y, false, true, false));
+      assertClose(reference(xr, w, false, true), y, rows + " rows");
+    }
+  }
+
+  @Test
   void batchedProductsMatchFp64() {
     Nd4j.getRandom().setSeed(7);
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.BFLOAT16}) {
