@@ -34,6 +34,8 @@ public final class Bf16 {
   /** How bf16 products run in this process. */
   public enum Mode { NATIVE, EMULATED }
 
+  /** True on ND4J's CUDA backend (decided once: read by every bf16 product oneDNN does not run). */
+  private static final boolean CUDA = cudaBackend();
   private static final Mode MODE = detectMode();
 
   private Bf16() {}
@@ -80,6 +82,10 @@ public final class Bf16 {
   }
 
   private static boolean cuda() {
+    return CUDA;
+  }
+
+  private static boolean cudaBackend() {
     String b = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(Locale.ROOT);
     return b.contains("cublas") || b.contains("cuda");
   }
