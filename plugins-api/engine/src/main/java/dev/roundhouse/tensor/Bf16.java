@@ -86,8 +86,7 @@ public final class Bf16 {
   }
 
   private static boolean cudaBackend() {
-    String b = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(Locale.ROOT);
-    return b.contains("cublas") || b.contains("cuda");
+    return DnnlMatmul.cudaBackend();
   }
 
   private static Mode detectMode() {

@@ -212,6 +212,12 @@ public final class DnnlMatmul {
     return true;
   }
 
+  /** True when ND4J runs on its CUDA backend (device buffers: this class is off; {@link Bf16} reads it too). */
+  static boolean cudaBackend() {
+    String b = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    return b.contains("cublas") || b.contains("cuda");
+  }
+
   /** The dnnl data type of an ND4J type this class runs, or -1. */
   private static int code(DataType t) {
     return switch (t) {
@@ -277,8 +283,7 @@ public final class DnnlMatmul {
         return new Library(null, null, "set by -Droundhouse.dnnl=false");
       }
       try {
-        String backend = Nd4j.getBackend().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-        if (backend.contains("cuda") || backend.contains("cublas")) {
+        if (cudaBackend()) {
           return new Library(null, null, "ND4J's backend is CUDA (device buffers; cuBLAS runs the products)");
         }
         dnnl_version_t v = dnnl_version();
