@@ -69,9 +69,17 @@ class LowPrecisionPolicy implements PrecisionPolicy {
     this.weights = new WeightCache(null, rounding.weight(), groups == null ? null : groups.weights());
   }
 
+  /**
+   * p's rounded copy. Without a weight-gradient rounding the copy is a straight-through node: the
+   * products accumulate the weight gradient straight into p's fp32 gradient (no temporary and add).
+   */
   @Override
   public Tensor weight(Parameter p) {
-    return roles.contains(p.role()) ? QuantizeOp.rounded(p, weights.get(p), rounding.weightGrad()) : p;
+    if (!roles.contains(p.role())) {
+      return p;
+    }
+    INDArray y = weights.get(p);
+    return rounding.weightGrad() == null ? Tensor.straightThrough(y, p) : QuantizeOp.rounded(p, y, rounding.weightGrad());
   }
 
   /** Drops the cached weight copies: the optimizer step that follows changes the weights. */

@@ -1,5 +1,8 @@
 package dev.roundhouse.plugins.precision;
 
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.indexer.IntIndexer;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.custom.BitCast;
@@ -14,20 +17,24 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Rounds FLOAT or DOUBLE arrays to the values of a {@link NumberFormat}, exactly, with
  * round-to-nearest-even, subnormals, and the format's overflow rule; NaN stays NaN. Whole-array
- * ND4J ops only (nine passes for a saturating format, eleven for an IEEE one), no per-element Java
- * loops.
+ * ND4J ops only, no per-element Java loops.
  *
  * <p>Method, per element: clip x to +-bound (below); b = 2^floor(log2 |x|), read exactly from the
  * exponent bits (x's bits AND the exponent mask, reinterpreted as a float: 0 for zero and for
  * subnormals of the storage type); clamped below at 2^minExp (subnormals of the format share the
- * smallest binade's quantum); quantum q = b * 2^-mantissaBits; y = rint(x / q) * q. Division and
- * multiplication by a power of two are exact in fp32/fp64 for every format here, and rint rounds
- * half to even. NaN has an all-ones exponent, so b = inf and y = NaN.
+ * smallest binade's quantum); quantum q = b * 2^-mantissaBits. Then, for FLOAT arrays and every
+ * format but bf16 (five passes after the clip): with C = 1.5 * 2^23 * q, y = (x + C) - C. x + C lies
+ * in C's binade, whose spacing is q, so the fp32 addition rounds x to a multiple of q, half to even
+ * (C / q is even), and the subtraction is exact. For DOUBLE arrays and bf16 (whose C would overflow
+ * fp32), y = rint(x / q) * q (division and multiplication by a power of two are exact, rint rounds
+ * half to even). NaN has an all-ones exponent, so b = inf and y = NaN. A result that rounds to zero
+ * is +0 on the addition path.
  *
  * <p>Overflow: a saturating format's input is clipped to +-max first, and rounding a value of at
  * most max in magnitude never exceeds max (max is representable), so no second clip is needed.
  * IEEE formats are clipped to the next binade 2^(maxExp+1) (no step overflows the storage type),
- * and results beyond max become +-infinity.
+ * and results beyond max become +-infinity. {@link #roundWithinRange} skips the clip (ND4J's clip
+ * op costs as much as the five other passes together) for inputs known to lie within range.
  *
  * <p>Allocates its result and temporaries in the current workspace (a step arena inside a step).
  */
@@ -51,17 +58,58 @@ public final class Quantizer {
     ClipByValue clip = new ClipByValue(x, -bound, bound); // NaN passes through
     clip.addOutputArgument(y);
     Nd4j.exec(clip);
-    INDArray q = binade(y); // 2^floor(log2|y|), 0 at 0
-    Transforms.max(q, Math.scalb(1.0, f.minExp()), false);
-    q.muli(Math.scalb(1.0, -f.mantissaBits())); // quantum 2^(e - m)
-    y.divi(q);
-    Nd4j.exec(new Rint(y, y));
-    y.muli(q);
+    if (byAddition(dt, f)) {
+      roundByAddition(y, f);
+    } else {
+      INDArray q = binade(y); // 2^floor(log2|y|), 0 at 0
+      Transforms.max(q, Math.scalb(1.0, f.minExp()), false);
+      q.muli(Math.scalb(1.0, -f.mantissaBits())); // quantum 2^(e - m)
+      y.divi(q);
+      Nd4j.exec(new Rint(y, y));
+      y.muli(q);
+    }
     if (!f.saturating()) {
       BooleanIndexing.replaceWhere(y, Double.POSITIVE_INFINITY, Conditions.greaterThan(f.maxValue()));
       BooleanIndexing.replaceWhere(y, Double.NEGATIVE_INFINITY, Conditions.lessThan(-f.maxValue()));
     }
     return y;
+  }
+
+  /**
+   * {@link #round} without the clip, for v whose elements are NaN or at most the saturating
+   * format's max times (1 + 2^-20) in magnitude (values a finite scale was divided into, see
+   * {@link ScaledQuantizer}); such values are inside the clip's bound (or round to max when a
+   * division overshot max by an fp32 rounding), so the result equals {@code round(v, f)} (zeros
+   * may carry the other sign). May round v in place and return it; otherwise returns a new array.
+   */
+  public static INDArray roundWithinRange(INDArray v, NumberFormat f) {
+    if (!f.saturating() || !byAddition(v.dataType(), f) || v.isView() || v.ordering() != 'c') {
+      return round(v, f);
+    }
+    roundByAddition(v, f);
+    return v;
+  }
+
+  /** The addition path is exact when C = 1.5 * 2^(23 + e - m) is finite for the top binade e. */
+  private static boolean byAddition(DataType dt, NumberFormat f) {
+    return dt == DataType.FLOAT && f.maxExp() + 1 + 23 - f.mantissaBits() <= 126;
+  }
+
+  /** y (FLOAT, dense c-order, |y| at most 2^(maxExp+1), or NaN) rounded to f in place: y = (y + C) - C. */
+  private static void roundByAddition(INDArray y, NumberFormat f) {
+    INDArray c = Nd4j.createUninitialized(DataType.FLOAT, y.shape());
+    Nd4j.exec(new BitwiseAnd(bitsOf(y), Nd4j.scalar(FLOAT_EXPONENT_MASK), bitsOf(c))); // 2^floor(log2|y|), 0 at 0
+    Transforms.max(c, Math.scalb(1.0, f.minExp()), false); // the format's subnormals: the smallest binade's quantum
+    c.muli(1.5 * Math.scalb(1.0, 23 - f.mantissaBits())); // C = 1.5 * 2^23 * quantum
+    y.addi(c).subi(c);
+  }
+
+  /** x's memory (FLOAT, dense, not a view) as an INT32 array of the same shape: no copy. */
+  private static INDArray bitsOf(INDArray x) {
+    IntPointer p = new IntPointer(x.data().addressPointer());
+    p.capacity(x.length());
+    DataBuffer bits = Nd4j.createBuffer(p, DataType.INT32, x.length(), IntIndexer.create(p));
+    return Nd4j.create(bits, x.shape(), x.stride(), 0, 'c', DataType.INT32);
   }
 
   /**

@@ -34,7 +34,7 @@ public final class ScaledQuantizer {
     if (g == Granularity.TENSOR || x.rank() == 0) {
       double amax = x.amaxNumber().doubleValue();
       double s = amax > 0 && Double.isFinite(amax) ? amax / f.maxValue() : 1.0;
-      return Quantizer.round(x.div(s), f).muli(s);
+      return round(x.div(s), f, withinRange(amax, s)).muli(s);
     }
     long cols = x.size(x.rank() - 1);
     long rows = x.length() / cols;
@@ -46,7 +46,8 @@ public final class ScaledQuantizer {
         .reshape('c', (rows / br) * (cols / bc), br * bc);
     INDArray scale = tiles.amax(1).divi(f.maxValue()).reshape(tiles.size(0), 1); // [nBlocks, 1]
     Transforms.max(scale, Float.MIN_NORMAL, false); // an all-zero block: any positive scale keeps it zero
-    INDArray q = Quantizer.round(tiles.divColumnVector(scale), f).muliColumnVector(scale);
+    boolean finite = Double.isFinite(scale.sumNumber().doubleValue()); // every scale finite: no clip needed
+    INDArray q = round(tiles.diviColumnVector(scale), f, finite).muliColumnVector(scale);
     return q.reshape('c', rows / br, cols / bc, br, bc).permute(0, 2, 1, 3).dup('c').reshape('c', x.shape());
   }
 
@@ -59,15 +60,17 @@ public final class ScaledQuantizer {
    */
   public static INDArray quantizeGroups(INDArray x, NumberFormat f, int[] offsets) {
     INDArray scale = Nd4j.createUninitialized(x.dataType(), x.size(0), 1); // [M, 1], every group's rows set
+    boolean inRange = true;
     for (int g = 0; g + 1 < offsets.length; g++) {
       if (offsets[g + 1] > offsets[g]) {
         INDArray rows = x.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all());
         double amax = rows.amaxNumber().doubleValue();
         double s = amax > 0 && Double.isFinite(amax) ? amax / f.maxValue() : 1.0;
+        inRange &= withinRange(amax, s);
         scale.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).assign(s);
       }
     }
-    return Quantizer.round(x.divColumnVector(scale), f).muliColumnVector(scale);
+    return round(x.divColumnVector(scale), f, inRange).muliColumnVector(scale);
   }
 
   /**
@@ -85,11 +88,13 @@ public final class ScaledQuantizer {
     }
     double[] amax = stack.amax(1).toDoubleVector(); // [n]
     double[] s = new double[n]; // one scale per tensor (n tensors, not elements)
+    boolean inRange = true;
     for (int i = 0; i < n; i++) {
       s[i] = amax[i] > 0 && Double.isFinite(amax[i]) ? amax[i] / f.maxValue() : 1.0;
+      inRange &= withinRange(amax[i], s[i]);
     }
     INDArray scale = Nd4j.createFromArray(s).castTo(stack.dataType()).reshape(n, 1); // [n, 1]
-    INDArray q = Quantizer.round(stack.divColumnVector(scale), f).muliColumnVector(scale);
+    INDArray q = round(stack.diviColumnVector(scale), f, inRange).muliColumnVector(scale);
     List<INDArray> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       out.add(q.getRow(i).reshape(xs.get(i).shape()));
@@ -115,6 +120,24 @@ public final class ScaledQuantizer {
     INDArray scale = blockScale.muli(global).reshape(rows * (cols / bc), 1); // [R*C/16, 1]
     return Quantizer.round(blocks.divColumnVector(scale), NumberFormat.E2M1).muliColumnVector(scale)
         .reshape('c', x.shape());
+  }
+
+  /**
+   * True when x / s stays within f's range for every element of a tensor with absolute maximum
+   * amax and current scale s = amax / max: amax finite and s a normal fp32 number (a scale that
+   * underflows fp32 would blow values up; a non-finite amax gives s = 1 and leaves infinities).
+   * Then |x / s| is at most max (1 + 2^-22) and the clip before rounding changes nothing. NaN
+   * elements stay NaN either way. ND4J's amax skips a NaN that precedes other values, so in a
+   * tensor holding both NaN and an infinity the infinity may be missed: it then rounds to NaN
+   * instead of +-max (the tensor holds NaN either way).
+   */
+  private static boolean withinRange(double amax, double s) {
+    return Double.isFinite(amax) && Math.abs((float) s) >= Float.MIN_NORMAL;
+  }
+
+  /** v rounded to f; the clip is skipped when {@code inRange} (may round v in place). */
+  private static INDArray round(INDArray v, NumberFormat f, boolean inRange) {
+    return inRange ? Quantizer.roundWithinRange(v, f) : Quantizer.round(v, f);
   }
 
   /** b when it divides n; else the largest common divisor of n and b (finer blocks, never padding). */

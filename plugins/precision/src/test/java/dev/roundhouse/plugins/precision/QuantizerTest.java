@@ -126,6 +126,35 @@ class QuantizerTest {
     }
   }
 
+  /**
+   * FLOAT arrays round by addition ((x + C) - C), DOUBLE arrays by rint(x / q) * q: two independent
+   * methods, which must agree on every fp32 input, here 400k random bit patterns (fp32 subnormals,
+   * the format's subnormals, its normal range and values beyond max) plus every format midpoint.
+   */
+  @Test
+  void floatAdditionPathEqualsTheRintPathOnRandomBitPatterns() {
+    Random r = new Random(11);
+    for (NumberFormat f : SMALL) {
+      float[] x = new float[400_000];
+      for (int i = 0; i < x.length; i++) {
+        int exp = f.minExp() - f.mantissaBits() - 4 + r.nextInt(f.maxExp() - f.minExp() + f.mantissaBits() + 8);
+        int bits = r.nextInt(8) == 0 ? r.nextInt() & 0x807FFFFF // fp32 zero and subnormals
+            : (r.nextInt() & 0x807FFFFF) | ((exp + 127) << 23);
+        x[i] = Float.intBitsToFloat(bits);
+      }
+      double[] v = f.nonNegativeValues();
+      for (int i = 0; i + 1 < v.length && i < x.length / 2; i++) {
+        x[2 * i] = (float) ((v[i] + v[i + 1]) / 2); // ties: to even
+        x[2 * i + 1] = -x[2 * i];
+      }
+      float[] byAddition = Quantizer.round(Nd4j.createFromArray(x), f).toFloatVector();
+      double[] byRint = Quantizer.round(Nd4j.createFromArray(x).castTo(DataType.DOUBLE), f).toDoubleVector();
+      for (int i = 0; i < x.length; i++) {
+        assertEquals((float) byRint[i], byAddition[i], 0.0f, f.name() + " x=" + x[i]);
+      }
+    }
+  }
+
   private static void check(NumberFormat f, double[] in, double[] want) {
     INDArray y = Quantizer.round(Nd4j.createFromArray(in).castTo(DataType.FLOAT), f);
     for (int i = 0; i < in.length; i++) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.plugins.precision.ScaledQuantizer.Granularity;
+import dev.roundhouse.tensor.StepArena;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -80,6 +81,55 @@ class ScaledQuantizerTest {
     }
     assertTrue(relErr(y, x) < 0.2, "nvfp4 error " + relErr(y, x));
     assertTrue(relErr(y.getRow(3), x.getRow(3)) < 0.2, "quiet row keeps its range");
+  }
+
+  /**
+   * Scaled quantisation skips the clip (its inputs are within range) and rounds in place: every
+   * element must equal a scalar reference (fp32 division by the fp32 scale, round to nearest even
+   * on the format's grid in double, saturate, fp32 multiplication), per-tensor and 1 x 32 block
+   * scales, e4m3 and e5m2, rows of magnitudes 1e-32 to 1e26 and an all-zero row, inside a step
+   * arena as in training.
+   */
+  @Test
+  void scaledRoundingEqualsAScalarReference() {
+    Nd4j.getRandom().setSeed(9);
+    INDArray x = Nd4j.randn(DataType.FLOAT, 8, 96); // [8, 96]
+    for (int r = 0; r < 8; r++) {
+      x.getRow(r).muli(Math.pow(10, 8 * (r - 4) + 0.37 * r));
+    }
+    x.getRow(5).assign(0);
+    for (NumberFormat f : new NumberFormat[] {NumberFormat.E4M3, NumberFormat.E5M2}) {
+      for (Granularity g : new Granularity[] {Granularity.TENSOR, Granularity.ROW_BLOCK}) {
+        for (int r = 0; r < 8; r++) {
+          INDArray row = x.getRow(r).reshape(1, 96).dup();
+          float[] got;
+          try (StepArena arena = StepArena.open("scaled-test")) {
+            got = ScaledQuantizer.quantize(row, f, g, 32).toFloatVector();
+          }
+          float[] in = row.toFloatVector();
+          for (int b = 0; b < 96; b += (g == Granularity.TENSOR ? 96 : 32)) {
+            int len = g == Granularity.TENSOR ? 96 : 32;
+            double amax = 0;
+            for (int i = b; i < b + len; i++) {
+              amax = Math.max(amax, Math.abs(in[i]));
+            }
+            float s = g == Granularity.TENSOR ? (float) (amax > 0 ? amax / f.maxValue() : 1.0)
+                : Math.max((float) amax / (float) f.maxValue(), Float.MIN_NORMAL);
+            for (int i = b; i < b + len; i++) {
+              float want = (float) (roundRef(in[i] / s, f) * s);
+              assertEquals(want, got[i], 0.0f, f.name() + " " + g + " row " + r + " element " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** v rounded to f's grid, half to even, saturating (scalar, double). */
+  private static double roundRef(float v, NumberFormat f) {
+    double a = Math.min(Math.abs((double) v), f.maxValue());
+    double q = Math.scalb(1.0, Math.max(Math.getExponent(a == 0 ? Double.MIN_NORMAL : a), f.minExp()) - f.mantissaBits());
+    return Math.copySign(Math.rint(a / q) * q, v);
   }
 
   private static double relErr(INDArray y, INDArray x) {
