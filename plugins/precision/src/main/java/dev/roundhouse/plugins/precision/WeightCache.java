@@ -26,8 +26,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * between forward passes without {@code afterBackward} must call {@link #invalidate()}.
  *
  * <p>Thread-safety: shards call {@link #get} concurrently; a weight's copy is made by one of them
- * while the others wait for it (a lock per weight, or the cache's lock when weights of one shape
- * are refilled together). {@link #invalidate()} runs on the training thread
+ * while the others wait for it (a lock per weight), or, when weights of one shape are refilled
+ * together, the refill's chunks are shared out among the threads that ask (each copy's epoch is
+ * guarded by its own lock, the set of refills by the cache's). {@link #invalidate()} runs on the training thread
  * between steps. Each copy's buffer is allocated once, outside every workspace, and refilled in place (about two bytes
  * per covered weight for bf16, four for the emulated formats).
  */
@@ -39,11 +40,13 @@ final class WeightCache {
   private final UnaryOperator<INDArray> make;
   private final UnaryOperator<List<INDArray>> makeAll; // null: one weight at a time
   private volatile long epoch; // bumped by invalidate(); a copy made in an older epoch is refilled
+  private final Map<String, Refill> refills = new java.util.HashMap<>(); // the latest per shape; guarded by this
 
   /** One weight's copy: its buffer is allocated once and refilled in place after each invalidate(). */
   private static final class Copy {
     final INDArray data;
     long epoch = -1; // guarded by this
+    Refill claimedBy; // the refill that fills it in the current epoch; guarded by the cache's lock
 
     Copy(INDArray data) {
       this.data = data;
@@ -92,37 +95,112 @@ final class WeightCache {
     return c.data;
   }
 
-  /** c (p's copy), refilled together with every other stale copy of p's shape when c is stale. */
-  private synchronized INDArray refillAll(Parameter p, Copy c, long now) {
-    if (c.epoch == now) {
-      return c.data;
-    }
-    List<Parameter> stale = new ArrayList<>();
-    for (Map.Entry<Parameter, Copy> e : copies.entrySet()) {
-      Copy o = e.getValue();
-      if (o.epoch != now && Arrays.equals(e.getKey().shape(), p.shape())) {
-        stale.add(e.getKey());
+  /**
+   * c (p's copy), refilled together with every other stale copy of p's shape when c is stale. The
+   * first thread to find c stale starts a refill of all stale copies of the shape, in chunks; every
+   * thread that then asks for one of them takes chunks too until none are left (the data-parallel
+   * shards ask at about the same time, so the refill runs on all their cores instead of one shard
+   * doing it while the others wait), then waits for its own copy.
+   */
+  private INDArray refillAll(Parameter p, Copy c, long now) {
+    Refill job;
+    Refill mine;
+    synchronized (this) {
+      if (current(c, now)) {
+        return c.data;
       }
-    }
-    // in chunks of at most BATCH_ELEMENTS elements: a stack of every expert weight (~5M floats for
-    // tiny-moe) and its rounding temporaries would stream from memory on every pass
-    int perChunk = (int) Math.max(1, BATCH_ELEMENTS / Math.max(1, p.data().length()));
-    for (int from = 0; from < stale.size(); from += perChunk) {
-      List<Parameter> chunk = stale.subList(from, Math.min(stale.size(), from + perChunk));
-      List<INDArray> values = new ArrayList<>(chunk.size());
-      for (Parameter q : chunk) {
-        values.add(q.data());
+      String key = Arrays.toString(p.shape());
+      if (c.claimedBy == null || c.claimedBy.epoch != now) {
+        refills.put(key, new Refill(now, claimStale(p.shape(), now)));
       }
-      try (StepArena s = StepArena.open(SCRATCH)) {
-        List<INDArray> made = makeAll.apply(values);
-        for (int i = 0; i < chunk.size(); i++) {
-          Copy o = copies.get(chunk.get(i));
-          o.data.assign(made.get(i));
-          o.epoch = now;
+      job = refills.get(key);
+      mine = c.claimedBy;
+    }
+    if (job.epoch == now) {
+      job.help();
+    }
+    synchronized (c) {
+      while (c.epoch != now) {
+        if (mine.failure != null) {
+          throw new IllegalStateException("refilling low-precision weight copies failed", mine.failure);
+        }
+        try {
+          c.wait(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for a weight copy", e);
         }
       }
     }
     return c.data;
+  }
+
+  private static boolean current(Copy c, long now) {
+    synchronized (c) {
+      return c.epoch == now;
+    }
+  }
+
+  /** Every stale copy of this shape that no refill of this epoch has claimed yet (caller holds the cache's lock). */
+  private List<Map.Entry<Parameter, Copy>> claimStale(long[] shape, long now) {
+    List<Map.Entry<Parameter, Copy>> stale = new ArrayList<>();
+    for (Map.Entry<Parameter, Copy> e : copies.entrySet()) {
+      Copy o = e.getValue();
+      boolean claimed = o.claimedBy != null && o.claimedBy.epoch == now;
+      if (!claimed && !current(o, now) && Arrays.equals(e.getKey().shape(), shape)) {
+        stale.add(e);
+      }
+    }
+    return stale;
+  }
+
+  /**
+   * One refill of a shape's stale copies for one epoch: chunks of at most BATCH_ELEMENTS elements
+   * (a stack of every expert weight, ~5M floats for tiny-moe, and its rounding temporaries would
+   * stream from memory on every pass), claimed one at a time by the threads that help.
+   */
+  private final class Refill {
+    final long epoch;
+    final List<List<Map.Entry<Parameter, Copy>>> chunks = new ArrayList<>();
+    final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    volatile Throwable failure;
+
+    Refill(long epoch, List<Map.Entry<Parameter, Copy>> stale) {
+      this.epoch = epoch;
+      long len = stale.isEmpty() ? 1 : Math.max(1, stale.get(0).getKey().data().length());
+      int perChunk = (int) Math.max(1, BATCH_ELEMENTS / len);
+      for (int from = 0; from < stale.size(); from += perChunk) {
+        chunks.add(stale.subList(from, Math.min(stale.size(), from + perChunk)));
+      }
+      for (Map.Entry<Parameter, Copy> e : stale) {
+        e.getValue().claimedBy = this; // the caller holds the cache's lock
+      }
+    }
+
+    /** Takes chunks until none are left; each copy is marked current (and its waiters woken) when filled. */
+    void help() {
+      for (int i = next.getAndIncrement(); i < chunks.size() && failure == null; i = next.getAndIncrement()) {
+        List<Map.Entry<Parameter, Copy>> chunk = chunks.get(i);
+        List<INDArray> values = new ArrayList<>(chunk.size());
+        for (Map.Entry<Parameter, Copy> e : chunk) {
+          values.add(e.getKey().data());
+        }
+        try (StepArena s = StepArena.open(SCRATCH)) {
+          List<INDArray> made = makeAll.apply(values);
+          for (int j = 0; j < chunk.size(); j++) {
+            Copy o = chunk.get(j).getValue();
+            synchronized (o) {
+              o.data.assign(made.get(j));
+              o.epoch = epoch;
+              o.notifyAll();
+            }
+          }
+        } catch (RuntimeException | Error e) {
+          failure = e;
+          throw e;
+        }
+      }
+    }
   }
 
   /** Marks every copy stale (weights are about to change); buffers are kept, so a step allocates none. */

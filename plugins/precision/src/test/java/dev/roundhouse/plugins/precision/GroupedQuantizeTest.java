@@ -70,6 +70,59 @@ class GroupedQuantizeTest {
     }
   }
 
+  /**
+   * Two shard threads ask for the copies of eight same-shaped weights (four chunks of two) at the
+   * same time, in opposite orders, over three steps: they share the refill's chunks out, and every
+   * copy each thread gets equals the uncached per-weight rounding.
+   */
+  @Test
+  void concurrentShardsShareTheRefillAndGetTheSameCopies() throws Exception {
+    PrecisionPolicy fp8 = new Fp8Provider().build(new Fp8Config(null, null, null), new PrecisionContext(2, 1));
+    Nd4j.getRandom().setSeed(6);
+    List<Parameter> ws = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      ws.add(new Parameter("w" + i, ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 256, 512).muli(i + 1)));
+    }
+    for (int step = 0; step < 3; step++) {
+      List<float[]> want = new ArrayList<>();
+      for (Parameter w : ws) {
+        want.add(ScaledQuantizer.quantize(w.data(), NumberFormat.E4M3, ScaledQuantizer.Granularity.TENSOR, 128)
+            .ravel().toFloatVector());
+      }
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      List<java.util.concurrent.Future<List<float[]>>> got = new ArrayList<>();
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+      try {
+        for (int t = 0; t < 2; t++) {
+          boolean reverse = t == 1;
+          got.add(pool.submit(() -> {
+            float[][] mine = new float[ws.size()][];
+            try (StepArena arena = StepArena.open("test-shard")) {
+              start.await();
+              for (int k = 0; k < ws.size(); k++) {
+                int i = reverse ? ws.size() - 1 - k : k;
+                mine[i] = fp8.weight(ws.get(i)).data().ravel().toFloatVector();
+              }
+            }
+            return Arrays.asList(mine);
+          }));
+        }
+        for (int t = 0; t < 2; t++) {
+          List<float[]> copies = got.get(t).get(60, java.util.concurrent.TimeUnit.SECONDS);
+          for (int i = 0; i < ws.size(); i++) {
+            assertArrayEquals(want.get(i), copies.get(i), 0f, "thread " + t + " w" + i + " step " + step);
+          }
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      fp8.afterBackward(ws);
+      for (int i = 0; i < ws.size(); i++) {
+        ws.get(i).data().muli(0.5 + i); // the optimizer step changes every weight
+      }
+    }
+  }
+
   @Test
   void oneScalePerGroupEqualsQuantisingEachGroup() {
     Nd4j.getRandom().setSeed(3);
