@@ -6,6 +6,8 @@ import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.custom.BitCast;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMax;
+import org.nd4j.linalg.api.ops.impl.scalar.ScalarMin;
 import org.nd4j.linalg.api.ops.impl.transforms.clip.ClipByValue;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.BitwiseAnd;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
@@ -31,8 +33,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>Overflow: a saturating format's input is clipped to +-max first, and rounding a value of at
  * most max in magnitude never exceeds max (max is representable), so no second clip is needed.
  * IEEE formats are clipped to the next binade 2^(maxExp+1) (no step overflows the storage type),
- * and results beyond max become +-infinity ({@link #overflowToInfinity}). {@link #roundWithinRange} skips the clip (ND4J's clip
- * op costs as much as the five other passes together) for inputs known to lie within range.
+ * and results beyond max become +-infinity ({@link #overflowToInfinity}). The clip is a sum (to
+ * find NaN or infinities) and two scalar min / max passes, or ND4J's slower clip op when the input
+ * holds NaN or infinities ({@link #clip}); {@link #roundWithinRange} skips it for inputs known to
+ * lie within range.
  *
  * <p>Allocates its result and temporaries in the current workspace (a step arena inside a step).
  */
@@ -52,10 +56,7 @@ public final class Quantizer {
     if (dt == DataType.FLOAT) {
       bound = Math.min(bound, Float.MAX_VALUE);
     }
-    INDArray y = Nd4j.createUninitialized(dt, x.shape());
-    ClipByValue clip = new ClipByValue(x, -bound, bound); // NaN passes through
-    clip.addOutputArgument(y);
-    Nd4j.exec(clip);
+    INDArray y = clip(x, bound);
     if (byAddition(dt, f)) {
       roundByAddition(y, f);
     } else {
@@ -68,6 +69,25 @@ public final class Quantizer {
     }
     if (!f.saturating()) {
       overflowToInfinity(y, f);
+    }
+    return y;
+  }
+
+  /**
+   * x clipped to [-bound, bound] into a new dense array; NaN stays NaN. When x holds no NaN and no
+   * infinity (its sum is finite: both propagate through a sum), two scalar min / max passes do it
+   * (they would turn NaN into a bound); otherwise ND4J's clip op, which keeps NaN but costs as much
+   * as eight such passes.
+   */
+  private static INDArray clip(INDArray x, double bound) {
+    INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape());
+    if (Double.isFinite(x.sumNumber().doubleValue())) {
+      Nd4j.exec(new ScalarMin(x, null, y, bound));
+      Nd4j.exec(new ScalarMax(y, null, y, -bound));
+    } else {
+      ClipByValue clip = new ClipByValue(x, -bound, bound); // NaN passes through
+      clip.addOutputArgument(y);
+      Nd4j.exec(clip);
     }
     return y;
   }

@@ -73,8 +73,14 @@ class QuantizerTest {
         new double[] {4, 6, 6, -6, 0, 0.5, 2, 4});
     check(NumberFormat.FP16, new double[] {65519, 65520, 1e5, -65520, inf},
         new double[] {65504, inf, inf, -inf, inf});
-    INDArray nan = Quantizer.round(Nd4j.createFromArray(Float.NaN, 1f), NumberFormat.E4M3);
+    // without NaN or infinities in the array the clip takes the scalar min / max path: same values
+    check(NumberFormat.E4M3, new double[] {464, 1e6, -1e30, -500, 3}, new double[] {448, 448, -448, -448, 3});
+    check(NumberFormat.E2M1, new double[] {5, 7, 100, -7.5, 0.25}, new double[] {4, 6, 6, -6, 0});
+    check(NumberFormat.FP16, new double[] {65519, 65520, 1e5, -65520, -1e38}, new double[] {65504, inf, inf, -inf, -inf});
+    INDArray nan = Quantizer.round(Nd4j.createFromArray(Float.NaN, 1f, 1e6f, -1e6f), NumberFormat.E4M3);
     assertTrue(Double.isNaN(nan.getDouble(0)));
+    assertEquals(448, nan.getDouble(2), 0.0); // NaN elsewhere in the array: ND4J's clip op, still saturating
+    assertEquals(-448, nan.getDouble(3), 0.0);
   }
 
   @Test
