@@ -30,7 +30,10 @@ public final class Nvfp4Provider implements PrecisionProvider<Nvfp4Config> {
     UnaryOperator<INDArray> bf16 = x -> Quantizer.round(x, NumberFormat.BF16);
     return new LowPrecisionPolicy(Roles.parse(config.roles()), new LowPrecisionPolicy.Rounding(fp4, fp4, null, bf16),
         "nvfp4: e2m1 weights and activations, e4m3 scale per 16 elements + fp32 tensor scale, bf16 activation"
-            + " gradients, straight-through, fp32 accumulate");
+            + " gradients, straight-through, fp32 accumulate",
+        false, // the tensor scale spans rows
+        new LowPrecisionPolicy.GroupRounding( // routed experts: one tensor scale per expert block, one set of passes
+            ScaledQuantizer::nvfp4Groups, (g, o) -> Quantizer.round(g, NumberFormat.BF16), null));
   }
 
   @Override

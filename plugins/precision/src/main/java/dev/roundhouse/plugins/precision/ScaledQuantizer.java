@@ -140,6 +140,40 @@ public final class ScaledQuantizer {
     return inRange ? Quantizer.roundWithinRange(v, f) : Quantizer.round(v, f);
   }
 
+  /**
+   * {@link #nvfp4} applied to each row group of a 2-D x on its own (rows offsets[g] ..
+   * offsets[g+1] - 1 get the tensor scale from their own amax), in one set of passes over all rows
+   * instead of one call per group: the same fp32 divisions and multiplications by the same scales,
+   * here per-block columns instead of scalars, so the same values. x: [M, C] -> [M, C].
+   */
+  public static INDArray nvfp4Groups(INDArray x, int[] offsets) {
+    long rows = x.size(0);
+    long cols = x.size(1);
+    long bc = blockLength(cols, 16);
+    long perRow = cols / bc;
+    INDArray global = Nd4j.createUninitialized(x.dataType(), rows, 1); // [M, 1]: each row's group's tensor scale
+    INDArray e2m1Global = Nd4j.createUninitialized(x.dataType(), rows, 1); // [M, 1]: 6 * that scale
+    for (int g = 0; g + 1 < offsets.length; g++) {
+      if (offsets[g + 1] > offsets[g]) {
+        INDArray groupRows = x.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all());
+        double amax = groupRows.amaxNumber().doubleValue();
+        double gl = amax > 0 && Double.isFinite(amax) ? amax / (NumberFormat.E2M1.maxValue() * NumberFormat.E4M3.maxValue()) : 1.0;
+        global.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).assign(gl);
+        e2m1Global.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all())
+            .assign(NumberFormat.E2M1.maxValue() * gl);
+      }
+    }
+    INDArray blocks = x.dup('c').reshape('c', rows * perRow, bc); // [M*C/16, 16]
+    INDArray perBlockGlobal = global.repeat(1, perRow).reshape('c', rows * perRow, 1); // [M*C/16, 1]
+    INDArray perBlockE2m1 = e2m1Global.repeat(1, perRow).reshape('c', rows * perRow, 1); // [M*C/16, 1]
+    INDArray blockScale = blocks.amax(1).reshape('c', rows * perRow, 1).diviColumnVector(perBlockE2m1);
+    blockScale = Quantizer.round(blockScale, NumberFormat.E4M3);
+    Transforms.max(blockScale, NumberFormat.E4M3.minSubnormal(), false); // an all-zero block stays zero
+    INDArray scale = blockScale.muliColumnVector(perBlockGlobal); // [M*C/16, 1]
+    return Quantizer.round(blocks.diviColumnVector(scale), NumberFormat.E2M1).muliColumnVector(scale)
+        .reshape('c', x.shape());
+  }
+
   /** b when it divides n; else the largest common divisor of n and b (finer blocks, never padding). */
   static long blockLength(long n, long b) {
     if (n % b == 0) {

@@ -123,6 +123,25 @@ class GroupedQuantizeTest {
     }
   }
 
+  /** nvfp4 per row group in one set of passes equals nvfp4 of each group (an empty and an all-zero group included). */
+  @Test
+  void nvfp4PerGroupInOnePassEqualsEachGroup() {
+    Nd4j.getRandom().setSeed(8);
+    INDArray x = Nd4j.randn(DataType.FLOAT, 40, 64); // [40, 64]
+    int[] offsets = {0, 7, 7, 19, 25, 40};
+    x.get(NDArrayIndex.interval(19, 25), NDArrayIndex.all()).assign(0);
+    x.get(NDArrayIndex.interval(25, 40), NDArrayIndex.all()).muli(1e-3);
+    INDArray all = ScaledQuantizer.nvfp4Groups(x, offsets);
+    for (int g = 0; g + 1 < offsets.length; g++) {
+      if (offsets[g + 1] > offsets[g]) {
+        INDArray rows = x.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).dup();
+        INDArray want = ScaledQuantizer.nvfp4(rows);
+        INDArray got = all.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all());
+        assertArrayEquals(want.ravel().toFloatVector(), got.dup().ravel().toFloatVector(), 0f, "group " + g);
+      }
+    }
+  }
+
   @Test
   void oneScalePerGroupEqualsQuantisingEachGroup() {
     Nd4j.getRandom().setSeed(3);
