@@ -53,9 +53,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link DnnlMatmul}'s), made on its first call and kept for the thread's life (the trainer's and
  * the shards' threads live as long as the process; a thread that dies leaves them behind: a
  * stream and at most 34 small primitives). A call runs on the calling thread and returns when
- * done. Thread-safe. {@code -Droundhouse.dnnl=false} turns it off with the products.
+ * done. Thread-safe. {@code -Droundhouse.dnnl=false} turns it off with the products,
+ * {@code -Droundhouse.dnnl.eltwise=false} alone.
  */
 final class DnnlEltwise {
+  /** False with {@code -Droundhouse.dnnl.eltwise=false} (measurements) or when the products' oneDNN is off. */
+  static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("roundhouse.dnnl.eltwise", "true"))
+      && DnnlMatmul.available();
   private static final int LOG_BLOCK = 16;
   private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::create);
 

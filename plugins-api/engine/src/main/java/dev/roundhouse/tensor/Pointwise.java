@@ -63,7 +63,7 @@ public final class Pointwise {
    * other dtypes and a machine without oneDNN on ND4J.
    */
   public static Tensor silu(Tensor x) {
-    if (x.dataType() == DataType.FLOAT && DnnlMatmul.available()) {
+    if (x.dataType() == DataType.FLOAT && DnnlEltwise.ENABLED) {
       INDArray in = DnnlEltwise.usable(x.data()) ? x.data() : x.data().dup('c'); // [..], dense
       INDArray out = Nd4j.createUninitialized(DataType.FLOAT, in.shape());
       if (DnnlEltwise.usable(in) && DnnlEltwise.silu(in, out)) {
