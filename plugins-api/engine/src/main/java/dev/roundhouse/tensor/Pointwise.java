@@ -64,13 +64,14 @@ public final class Pointwise {
    */
   public static Tensor silu(Tensor x) {
     if (x.dataType() == DataType.FLOAT && DnnlEltwise.ENABLED) {
-      INDArray in = DnnlEltwise.usable(x.data()) ? x.data() : x.data().dup('c'); // [..], dense
-      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, in.shape());
+      INDArray in = DnnlEltwise.usable(x.data()) ? x.data() : x.data().dup('c'); // [..], dense, c or f order
+      INDArray out = Nd4j.createUninitialized(DataType.FLOAT, in.shape(), in.ordering()); // in's layout
       if (DnnlEltwise.usable(in) && DnnlEltwise.silu(in, out)) {
         return Tensor.result(out, g -> {
           if (x.requiresGrad()) {
-            INDArray gc = DnnlEltwise.usable(g) && java.util.Arrays.equals(g.stride(), in.stride()) ? g : g.dup('c');
-            INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, in.shape());
+            boolean sameLayout = DnnlEltwise.usable(g) && java.util.Arrays.equals(g.stride(), in.stride());
+            INDArray gc = sameLayout ? g : g.dup(in.ordering());
+            INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, in.shape(), in.ordering());
             if (!DnnlEltwise.siluBackward(in, gc, dx)) {
               INDArray s = Transforms.sigmoid(in, true);
               dx = s.rsub(1.0).muli(in).addi(1.0).muli(s).muli(g);

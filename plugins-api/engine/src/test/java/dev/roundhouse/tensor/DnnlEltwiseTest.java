@@ -69,6 +69,8 @@ class DnnlEltwiseTest {
     assertFalse(DnnlEltwise.silu(view, Nd4j.create(DataType.FLOAT, 5, 8)));
     assertFalse(DnnlEltwise.silu(big.castTo(DataType.DOUBLE), Nd4j.create(DataType.DOUBLE, 10, 8)));
     assertFalse(DnnlEltwise.silu(big, big)); // in place is refused (the caller makes a fresh output)
+    assertFalse(DnnlEltwise.silu(big, Nd4j.create(DataType.FLOAT, new long[] {10, 8}, 'f'))); // layouts differ
+    assertTrue(DnnlEltwise.silu(big.dup('f'), Nd4j.create(DataType.FLOAT, new long[] {10, 8}, 'f'))); // same f layout
     for (INDArray in : new INDArray[] {view, big.dup('f'), big.transpose()}) {
       Parameter p = new Parameter("p", ParamRole.DENSE_FFN, in.dup());
       INDArray[] grad = new INDArray[1];
