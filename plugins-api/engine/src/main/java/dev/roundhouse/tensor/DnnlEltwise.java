@@ -14,6 +14,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_strides;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -140,9 +141,12 @@ final class DnnlEltwise {
       check(dnnl_eltwise_backward_desc_init(bd, dnnl_eltwise_swish, md, md, 1f, 0f), "backward_desc");
       PointerPointer<?> bpd = new PointerPointer<>(1);
       check(dnnl_primitive_desc_create(bpd, new const_dnnl_op_desc_t(bd), null, engine, fwdDesc), "backward_primitive_desc");
+      dnnl_primitive_desc bwdDesc = new dnnl_primitive_desc(bpd.get());
       PointerPointer<?> bp = new PointerPointer<>(1);
-      check(dnnl_primitive_create(bp, new dnnl_primitive_desc(bpd.get())), "backward_primitive");
+      check(dnnl_primitive_create(bp, bwdDesc), "backward_primitive");
       backward = new dnnl_primitive(bp.get());
+      dnnl_primitive_desc_destroy(bwdDesc); // a primitive keeps what it needs of its descriptor
+      dnnl_primitive_desc_destroy(fwdDesc); // (the forward one was the backward's hint, now done)
       src = memory(engine, md);
       dst = memory(engine, md);
       diffSrc = memory(engine, md);
