@@ -19,7 +19,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
@@ -30,7 +29,6 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -103,17 +101,7 @@ final class DnnlEltwise {
   }
 
   private static void check(int status, String what) {
-    if (status != dnnl_success) {
-      throw new IllegalStateException("oneDNN eltwise " + what + " failed with status " + status);
-    }
-  }
-
-  /** A raw address handed to oneDNN as a data handle (no allocation, no ownership). */
-  private static final class Address extends Pointer {
-    Address at(long a) {
-      address = a;
-      return this;
-    }
+    DnnlMatmul.check(status, "eltwise " + what);
   }
 
   /** One length's forward and backward primitives and their memory objects (handles set per call). */
@@ -171,9 +159,9 @@ final class DnnlEltwise {
     final dnnl_engine engine;
     final dnnl_stream stream;
     final Piece[] pieces = new Piece[LOG_BLOCK + 1];
-    final Address a = new Address();
-    final Address b = new Address();
-    final Address c = new Address();
+    final DnnlMatmul.Address a = new DnnlMatmul.Address();
+    final DnnlMatmul.Address b = new DnnlMatmul.Address();
+    final DnnlMatmul.Address c = new DnnlMatmul.Address();
 
     private State(dnnl_engine engine, dnnl_stream stream) {
       this.engine = engine;

@@ -257,14 +257,15 @@ public final class DnnlMatmul {
     return p.address() + p.position() * p.sizeof();
   }
 
-  private static void check(int status, String what) {
+  /** Throws naming {@code what} when a oneDNN call did not succeed (shared with {@link DnnlEltwise}). */
+  static void check(int status, String what) {
     if (status != dnnl_success) {
       throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
     }
   }
 
-  /** A raw address handed to oneDNN as a data handle (no allocation, no ownership). */
-  private static final class Address extends Pointer {
+  /** A raw address handed to oneDNN as a data handle (no allocation, no ownership; also {@link DnnlEltwise}'s). */
+  static final class Address extends Pointer {
     Address at(long a) {
       address = a;
       return this;

@@ -73,8 +73,7 @@ public final class Pointwise {
             INDArray gc = sameLayout ? g : g.dup(in.ordering());
             INDArray dx = Nd4j.createUninitialized(DataType.FLOAT, in.shape(), in.ordering());
             if (!DnnlEltwise.siluBackward(in, gc, dx)) {
-              INDArray s = Transforms.sigmoid(in, true);
-              dx = s.rsub(1.0).muli(in).addi(1.0).muli(s).muli(g);
+              dx = siluDerivative(in).muli(g);
             }
             x.addGradOwned(dx);
           }
@@ -87,10 +86,13 @@ public final class Pointwise {
       INDArray s = Transforms.sigmoid(x.data(), true);
       out = scratch.parent(() -> x.data().mul(s));
     }
-    return unary(x, out, (in, o) -> {
-      INDArray s = Transforms.sigmoid(in, true);
-      return s.rsub(1.0).muli(in).addi(1.0).muli(s);
-    });
+    return unary(x, out, (in, o) -> siluDerivative(in));
+  }
+
+  /** d silu(x) / dx = s * (1 + x * (1 - s)), s = sigmoid(x) recomputed from x (same bits as forward). */
+  private static INDArray siluDerivative(INDArray in) {
+    INDArray s = Transforms.sigmoid(in, true);
+    return s.rsub(1.0).muli(in).addi(1.0).muli(s);
   }
 
   /**
