@@ -2,6 +2,7 @@ package dev.roundhouse.plugins.precision;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.roundhouse.api.PrecisionContext;
 import dev.roundhouse.api.PrecisionPolicy;
@@ -162,6 +163,28 @@ class GroupedQuantizeTest {
       assertArrayEquals(expected.ravel().toFloatVector(), grouped.ravel().toFloatVector(), 0f, f.name());
       INDArray whole = ScaledQuantizer.quantize(x, f, ScaledQuantizer.Granularity.TENSOR, 128);
       assertFalse(Arrays.equals(whole.ravel().toFloatVector(), grouped.ravel().toFloatVector()), "not vacuous: " + f.name());
+    }
+  }
+
+  /** A NaN in one group: that group holds NaN, every other group keeps its own scale and values. */
+  @Test
+  void aNanInOneGroupLeavesTheOtherGroupsAlone() {
+    Nd4j.getRandom().setSeed(5);
+    int[] offsets = {0, 6, 13, 20};
+    INDArray x = Nd4j.randn(DataType.FLOAT, 20, 16);
+    x.putScalar(8, 3, Float.NaN);
+    for (NumberFormat f : new NumberFormat[] {NumberFormat.E4M3, NumberFormat.E5M2}) {
+      INDArray grouped = ScaledQuantizer.quantizeGroups(x, f, offsets);
+      for (int g = 0; g + 1 < offsets.length; g++) {
+        INDArray rows = x.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).dup();
+        INDArray got = grouped.get(NDArrayIndex.interval(offsets[g], offsets[g + 1]), NDArrayIndex.all()).dup();
+        if (g == 1) {
+          assertTrue(Double.isNaN(got.getDouble(2, 3)), f.name());
+        } else {
+          INDArray want = ScaledQuantizer.quantize(rows, f, ScaledQuantizer.Granularity.TENSOR, 128);
+          assertArrayEquals(want.ravel().toFloatVector(), got.ravel().toFloatVector(), 0f, f.name() + " group " + g);
+        }
+      }
     }
   }
 }
