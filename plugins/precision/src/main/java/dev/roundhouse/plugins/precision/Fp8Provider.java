@@ -42,7 +42,7 @@ public final class Fp8Provider implements PrecisionProvider<Fp8Config> {
         block ? null : new LowPrecisionPolicy.GroupRounding( // tensor scaling: one scale per expert block, one pass
             (x, o) -> ScaledQuantizer.quantizeGroups(x, NumberFormat.E4M3, o),
             (x, o) -> ScaledQuantizer.quantizeGroups(x, NumberFormat.E5M2, o),
-            ws -> ScaledQuantizer.quantizeEach(ws, NumberFormat.E4M3))); // weights: tensor scaling too
+            (ws, out) -> ScaledQuantizer.quantizeEachInto(ws, NumberFormat.E4M3, out))); // weights: tensor scaling too
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -38,12 +39,13 @@ class LowPrecisionPolicy implements PrecisionPolicy {
   /**
    * Activation and activation-gradient rounding over row groups in one pass, one scale per group
    * (per-tensor scaling applied per group), and the weight rounding of several same-shaped weights
-   * in one pass (one scale per weight; null: one weight at a time); each must give the same values
+   * in one pass, written into an [n, len] array whose row i receives weight i (one scale per weight;
+   * null: one weight at a time); each must give the same values
    * as {@link Rounding}'s per-group / per-weight rounding. A null gradient rounding passes gradients
    * unchanged.
    */
   record GroupRounding(BiFunction<INDArray, int[], INDArray> activation,
-      BiFunction<INDArray, int[], INDArray> activationGrad, UnaryOperator<List<INDArray>> weights) {}
+      BiFunction<INDArray, int[], INDArray> activationGrad, BiConsumer<List<INDArray>, INDArray> weights) {}
 
   /** {@code what}: one line for the run record, e.g. "bf16 weights and activations (RNE), fp32 accumulate". */
   LowPrecisionPolicy(Set<ParamRole> roles, Rounding rounding, String what) {

@@ -33,7 +33,8 @@ public final class Nvfp4Provider implements PrecisionProvider<Nvfp4Config> {
             + " gradients, straight-through, fp32 accumulate",
         false, // the tensor scale spans rows
         new LowPrecisionPolicy.GroupRounding( // routed experts: one tensor scale per expert block, one set of passes
-            ScaledQuantizer::nvfp4Groups, (g, o) -> Quantizer.round(g, NumberFormat.BF16), null));
+            ScaledQuantizer::nvfp4Groups, (g, o) -> Quantizer.round(g, NumberFormat.BF16),
+            ScaledQuantizer::nvfp4EachInto)); // weights: one tensor scale each, stacked
   }
 
   @Override

@@ -7,10 +7,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A weight's low-precision copy (its bf16 cast, its quantised-dequantised value) made once per
@@ -38,13 +40,19 @@ final class WeightCache {
   private final ConcurrentHashMap<Parameter, Copy> copies = new ConcurrentHashMap<>();
   private final DataType type;
   private final UnaryOperator<INDArray> make;
-  private final UnaryOperator<List<INDArray>> makeAll; // null: one weight at a time
+  private final BiConsumer<List<INDArray>, INDArray> makeAll; // null: one weight at a time
   private volatile long epoch; // bumped by invalidate(); a copy made in an older epoch is refilled
   private final Map<String, Refill> refills = new java.util.HashMap<>(); // the latest per shape; guarded by this
 
-  /** One weight's copy: its buffer is allocated once and refilled in place after each invalidate(). */
+  /**
+   * One weight's copy, refilled in place after each invalidate(). Its buffer is its own, or (once a
+   * refill of several copies has run) a row of a stack shared with the other copies of its refill
+   * chunk, so that the rounding writes all of them in one pass.
+   */
   private static final class Copy {
-    final INDArray data;
+    volatile INDArray data; // replaced only by a Refill under the cache's lock while the copy is stale
+    INDArray stack; // [n, len] holding data as row `row`, or null; guarded by the cache's lock
+    int row;
     long epoch = -1; // guarded by this
     Refill claimedBy; // the refill that fills it in the current epoch; guarded by the cache's lock
 
@@ -62,12 +70,13 @@ final class WeightCache {
   }
 
   /**
-   * As above, with {@code makeAll}: the same rounding for several weights of one shape at once
-   * (each result equal to {@code make} of that weight; e.g. one stacked quantisation pass with one
-   * scale per weight instead of one pass per weight). With it, the first stale weight asked for in
-   * a step refills every stale copy of its shape in one call, under the cache's lock.
+   * As above, with {@code makeAll}: the same rounding for several weights of one shape at once,
+   * written into an [n, len] array whose row i is weight i's copy (each row equal to {@code make} of
+   * that weight; e.g. one stacked quantisation pass with one scale per weight instead of one pass
+   * per weight). With it, the first stale weight asked for in a step starts a refill of every stale
+   * copy of its shape, in chunks shared by the threads that ask.
    */
-  WeightCache(DataType type, UnaryOperator<INDArray> make, UnaryOperator<List<INDArray>> makeAll) {
+  WeightCache(DataType type, UnaryOperator<INDArray> make, BiConsumer<List<INDArray>, INDArray> makeAll) {
     this.type = type;
     this.make = make;
     this.makeAll = makeAll;
@@ -162,6 +171,7 @@ final class WeightCache {
   private final class Refill {
     final long epoch;
     final List<List<Map.Entry<Parameter, Copy>>> chunks = new ArrayList<>();
+    final List<INDArray> outputs = new ArrayList<>(); // per chunk: its copies as rows of one [n, len] array
     final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
     volatile Throwable failure;
 
@@ -170,7 +180,9 @@ final class WeightCache {
       long len = stale.isEmpty() ? 1 : Math.max(1, stale.get(0).getKey().data().length());
       int perChunk = (int) Math.max(1, BATCH_ELEMENTS / len);
       for (int from = 0; from < stale.size(); from += perChunk) {
-        chunks.add(stale.subList(from, Math.min(stale.size(), from + perChunk)));
+        List<Map.Entry<Parameter, Copy>> chunk = stale.subList(from, Math.min(stale.size(), from + perChunk));
+        chunks.add(chunk);
+        outputs.add(stackedCopies(chunk));
       }
       for (Map.Entry<Parameter, Copy> e : stale) {
         e.getValue().claimedBy = this; // the caller holds the cache's lock
@@ -186,11 +198,10 @@ final class WeightCache {
           values.add(e.getKey().data());
         }
         try (StepArena s = StepArena.open(SCRATCH)) {
-          List<INDArray> made = makeAll.apply(values);
-          for (int j = 0; j < chunk.size(); j++) {
-            Copy o = chunk.get(j).getValue();
+          makeAll.accept(values, outputs.get(i)); // fills every copy of the chunk
+          for (Map.Entry<Parameter, Copy> e : chunk) {
+            Copy o = e.getValue();
             synchronized (o) {
-              o.data.assign(made.get(j));
               o.epoch = epoch;
               o.notifyAll();
             }
@@ -201,6 +212,36 @@ final class WeightCache {
         }
       }
     }
+  }
+
+  /**
+   * The chunk's copies as the rows of one [n, len] array (caller holds the cache's lock; the copies
+   * are stale, so no thread reads them until this refill marks them current). When they are not
+   * already consecutive rows of one stack (the first refill of a chunk), a new stack is allocated
+   * outside every workspace and the copies move onto its rows; later refills of the same chunk find
+   * them in place and allocate nothing.
+   */
+  private static INDArray stackedCopies(List<Map.Entry<Parameter, Copy>> chunk) {
+    Copy first = chunk.get(0).getValue();
+    int n = chunk.size();
+    boolean inPlace = first.stack != null && first.row + n <= first.stack.rows();
+    for (int j = 1; inPlace && j < n; j++) {
+      Copy c = chunk.get(j).getValue();
+      inPlace = c.stack == first.stack && c.row == first.row + j;
+    }
+    if (inPlace) {
+      return first.row == 0 && n == first.stack.rows() ? first.stack
+          : first.stack.get(NDArrayIndex.interval(first.row, first.row + n), NDArrayIndex.all());
+    }
+    long len = first.data.length();
+    INDArray stack = StepArena.outside(() -> Nd4j.createUninitialized(first.data.dataType(), n, len)); // [n, len]
+    for (int j = 0; j < n; j++) {
+      Copy c = chunk.get(j).getValue();
+      c.stack = stack;
+      c.row = j;
+      c.data = stack.getRow(j).reshape(chunk.get(j).getKey().shape());
+    }
+    return stack;
   }
 
   /** Marks every copy stale (weights are about to change); buffers are kept, so a step allocates none. */

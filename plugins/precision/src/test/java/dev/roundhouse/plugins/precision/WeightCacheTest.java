@@ -55,16 +55,17 @@ class WeightCacheTest {
           }
         }).get();
         assertSame(first, other); // another shard's thread shares it
-        assertEquals(expected(p, w.data()), first);
       }
+      assertEquals(expected(p, w.data()), first); // outside the arena (inside, "fresh" would get a copy too)
       w.addGrad(Nd4j.zeros(DataType.FLOAT, 32, 48)); // a finite gradient (fp16's afterBackward checks it)
       w.data().addi(0.5); // the optimizer step ...
       p.afterBackward(List.of(w)); // ... follows afterBackward, which drops the copies
+      INDArray next;
       try (StepArena arena = StepArena.open("test-step")) {
-        INDArray next = p.weight(w).data();
-        assertEquals(expected(p, w.data()), next); // the copy follows the optimizer step ...
-        assertSame(first, next); // ... refilled in its own buffer: a step allocates no new copies
+        next = p.weight(w).data();
       }
+      assertEquals(expected(p, w.data()), next); // the copy follows the optimizer step ...
+      assertSame(first, next, p.describe().toString()); // ... refilled in its own buffer: a step allocates no new copies
     }
   }
 
@@ -76,6 +77,42 @@ class WeightCacheTest {
       w.data().muli(3.0); // e.g. a finite-difference probe between passes
       assertEquals(expected(p, w.data()), p.weight(w).data());
       assertNotSame(a.data(), p.weight(w).data());
+    }
+  }
+
+  /**
+   * Several weights of one shape (fp8 and nvfp4 refill them stacked): every copy equals its own
+   * uncached rounding at every step, and from the second refill on (the copies then sit side by
+   * side in one buffer) each copy is refilled where it is.
+   */
+  @Test
+  void stackedRefillsGiveEachWeightItsOwnValueAndSettleInPlace() {
+    for (PrecisionPolicy p : policies()) {
+      List<Parameter> ws = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        ws.add(new Parameter("w" + i, ParamRole.ROUTED_EXPERT, Nd4j.randn(DataType.FLOAT, 16, 32).muli(1 + i)));
+      }
+      INDArray[] previous = new INDArray[ws.size()];
+      for (int step = 1; step <= 3; step++) {
+        INDArray[] got = new INDArray[ws.size()];
+        try (StepArena arena = StepArena.open("test-step")) {
+          for (int i = 0; i < ws.size(); i++) {
+            got[i] = p.weight(ws.get(i)).data();
+          }
+        }
+        for (int i = 0; i < ws.size(); i++) {
+          assertEquals(expected(p, ws.get(i).data()), got[i], p.describe().get("routed_expert") + " w" + i + " step " + step);
+          if (step == 3) {
+            assertSame(previous[i], got[i], "w" + i);
+          }
+        }
+        previous = got;
+        for (Parameter w : ws) {
+          w.addGrad(Nd4j.zeros(DataType.FLOAT, 16, 32));
+          w.data().addi(0.25);
+        }
+        p.afterBackward(ws);
+      }
     }
   }
 }
