@@ -141,7 +141,6 @@ final class BlockCausalAttention {
   private static INDArray chunkRows(INDArray x4, long r0, long r1) {
     long bk = x4.size(0);
     long g = x4.size(1);
-    long t = x4.size(2);
     long d = x4.size(3);
     long len = r1 - r0;
     if (g == 1) {
