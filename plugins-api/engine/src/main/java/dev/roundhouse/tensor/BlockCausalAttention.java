@@ -6,7 +6,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -17,10 +16,21 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * one-block path up to float rounding; only the diagonal [c, c] block of each chunk is masked.
  *
  * <p>Legend as in {@link AttentionOps}: B batch, H query heads, Hk kv heads, G = H / Hk, T positions,
- * hd head dim, c chunk length, L = r1 the keys of a chunk. Per chunk: qs = scale * q rows [Bk, G*c,
- * hd] (scale folded into q, which is 4x smaller than the scores), S = qs k[0:L]^T [Bk, G*c, L],
- * P = softmax(S + mask), O = P v[0:L]. Backward per chunk: dV[0:L] += P^T dO, dS = P * (dO v^T -
- * rowsum(dO * O)), dQ rows = scale * dS K, dK[0:L] += dS^T qs.
+ * hd head dim, c chunk length, L = r1 the keys of a chunk. Once per call: qs = scale * q [Bk, G, T,
+ * hd] (scale folded into q, which is 4x smaller than the scores; kept for backward). Per chunk: S =
+ * qs rows k[0:L]^T [Bk, G*c, L], the mask added to its diagonal [c, c] block only (the keys before
+ * the chunk are all visible; a bias goes with the mask over all of S), P = softmax(S), O rows = P
+ * v[0:L]. Backward: rowDot = rowsum(dO * O)
+ * once over all T; per chunk, last first: dV[0:L] += P^T dO, dS = P * (dO v^T - rowDot), dQ rows =
+ * dS K (times scale once at the end), dK[0:L] += dS^T qs.
+ *
+ * <p>Copies: at G = 1 the query, output and gradient rows of a chunk ([Bk, c, hd] of a [Bk, T, hd]
+ * array) and the key/value prefixes ([Bk, L, hd]) are strided views that oneDNN ({@link DnnlMatmul})
+ * reads and writes in place, dK/dV accumulated into their prefixes by its sum post-op; nothing is
+ * copied per chunk. At G > 1 a chunk's rows of the G query heads are not one stride apart: they are
+ * copied ([Bk, G*c, hd]). Where oneDNN does not run a product (-Droundhouse.dnnl=false, the CUDA
+ * backend, fp64) the operands are copied dense, multiplied by {@link MatOps#gemm} and the result
+ * copied or added into the view: same values.
  */
 final class BlockCausalAttention {
   private BlockCausalAttention() {}
@@ -29,6 +39,8 @@ final class BlockCausalAttention {
    * Chunk length used by {@link AttentionOps#causalAttention}. Measured (fwd + bwd, B*H = 64 at
    * T = 256, hd = 64, one thread): one block 168 ms, c = 32: 183, 64: 141, 128: 144; at T = 1024
    * one block 532, c = 64: 406, 128: 373. Shorter chunks lose to per-chunk copies and small gemms.
+   * Without the per-chunk copies (B = 8, H = 4, hd = 64, fwd + bwd median, shared machine): T = 256
+   * c = 64: 15.7 ms, 128: 15.0, 256 (one chunk): 17.2; T = 1024 c = 64: 135, 128: 132, 256: 150.
    */
   static final int DEFAULT_CHUNK = 128;
 
@@ -47,7 +59,7 @@ final class BlockCausalAttention {
     long hd = qs[3];
     int nc = (int) ((t + chunk - 1) / chunk);
     DataType dt = q.dataType();
-    INDArray q4 = rowMajor(q.data()).reshape('c', bk, g, t, hd); // [Bk, G, T, hd]
+    INDArray qs4 = scaled(q.data(), scale).reshape('c', bk, g, t, hd); // scale * q: [Bk, G, T, hd], kept for dK
     INDArray k3 = rowMajor(k.data()).reshape('c', bk, t, hd); // [Bk, T, hd]
     INDArray v3 = rowMajor(v.data()).reshape('c', bk, t, hd); // [Bk, T, hd]
     INDArray out4 = Nd4j.createUninitialized(dt, bk, g, t, hd); // [Bk, G, T, hd]
@@ -57,56 +69,54 @@ final class BlockCausalAttention {
       long r1 = Math.min(t, r0 + chunk);
       long len = r1 - r0;
       INDArray p; // [Bk, G*c, L], kept for backward
-      // the scaled query rows, the key/value prefixes and the chunk's output are temporaries (op
-      // scratch): backward rebuilds them from q, k, v and the output with the same ops (same bits)
+      // copies of query rows (G > 1) and the mask sum are op scratch; backward rebuilds them the same way
       try (OpScratch s = OpScratch.open()) {
-        INDArray qsi = scaledRows(q4, r0, r1, scale); // [Bk, G*c, hd]
-        INDArray ki = prefix(k3, r1, t); // [Bk, L, hd]
-        INDArray vi = prefix(v3, r1, t); // [Bk, L, hd]
-        p = s.parent(() -> MatOps.gemm(qsi, ki, false, true)); // [Bk, G*c, L]
-        INDArray add = mask(r0, r1, dt);
-        if (bias != null) {
-          add = add.add(bias.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(0, r1)).castTo(dt));
-        }
-        p.reshape('c', bk * g, len, r1).addi(add); // broadcast [c, L]
+        INDArray qi = chunkRows(qs4, r0, r1); // [Bk, G*c, hd]
+        p = s.parent(() -> MatOps.gemm(qi, keys(k3, 0, r1), false, true)); // S: [Bk, G*c, L]
+        addMask(p, r0, r1, bias, bk * g, dt);
         AttentionScores.softmaxInPlace(p);
-        INDArray oi = MatOps.gemm(p, vi, false, false); // [Bk, G*c, hd]
-        rows(out4, r0, r1).assign(oi.reshape('c', bk, g, len, hd));
+        productIntoRows(p, keys(v3, 0, r1), out4, r0, r1, false); // O rows = P v[0:L]
       }
       chunks[i] = new Chunk(r0, r1, p);
     }
     return Tensor.result(out4.reshape('c', qs), dOut -> {
       INDArray dO4 = rowMajor(dOut).reshape('c', bk, g, t, hd);
-      INDArray dq4 = q.requiresGrad() ? Nd4j.createUninitialized(dt, bk, g, t, hd) : null;
-      INDArray dk3 = k.requiresGrad() ? Nd4j.create(dt, bk, t, hd) : null;
-      INDArray dv3 = v.requiresGrad() ? Nd4j.create(dt, bk, t, hd) : null;
-      for (Chunk c : chunks) {
-        long len = c.r1 - c.r0;
-        INDArray dOi = rows(dO4, c.r0, c.r1).dup('c').reshape('c', bk, g * len, hd); // [Bk, G*c, hd]
-        if (dv3 != null) {
-          addInto(prefixView(dv3, c.r1), MatOps.gemm(c.p, dOi, true, false)); // dV[0:L] += P^T dO
+      boolean wantQ = q.requiresGrad();
+      boolean wantK = k.requiresGrad();
+      boolean wantV = v.requiresGrad();
+      INDArray dq4 = wantQ ? Nd4j.createUninitialized(dt, bk, g, t, hd) : null; // every row written once
+      // the last chunk's prefix is all of [0, T): it writes dK and dV whole, earlier chunks add to them
+      INDArray dk3 = wantK ? Nd4j.createUninitialized(dt, bk, t, hd) : null;
+      INDArray dv3 = wantV ? Nd4j.createUninitialized(dt, bk, t, hd) : null;
+      // rowsum(dO * O) over all T at once: [Bk, G, T, 1] (= rowsum(dP * P) per query row)
+      INDArray rowDot4 = wantQ || wantK
+          ? AxisSums.rows(dO4.mul(out4).reshape('c', bk * g * t, hd)).reshape('c', bk, g, t, 1) : null;
+      for (int i = nc - 1; i >= 0; i--) {
+        Chunk c = chunks[i];
+        boolean first = i == nc - 1; // writes dK, dV instead of adding
+        INDArray dOi = chunkRows(dO4, c.r0, c.r1); // [Bk, G*c, hd]
+        if (wantV) {
+          productInto(c.p, dOi, keys(dv3, 0, c.r1), true, false, !first); // dV[0:L] += P^T dO
         }
-        if (dq4 == null && dk3 == null) {
+        if (!wantQ && !wantK) {
           continue;
         }
-        INDArray oi = rows(out4, c.r0, c.r1).dup('c').reshape('c', bk, g * len, hd); // the chunk's output
-        INDArray rowDot = AxisSums.rows(dOi.mul(oi).reshape('c', bk * g * len, hd)).reshape(bk, g * len, 1); // rowsum(dP * P)
-        INDArray ds = MatOps.gemm(dOi, prefix(v3, c.r1, t), false, true).subi(rowDot).muli(c.p); // dS: [Bk, G*c, L]
-        if (dq4 != null) {
-          INDArray dqi = MatOps.gemm(ds, prefix(k3, c.r1, t), false, false).muli(scale); // [Bk, G*c, hd]
-          rows(dq4, c.r0, c.r1).assign(dqi.reshape('c', bk, g, len, hd));
+        INDArray ds = MatOps.gemm(dOi, keys(v3, 0, c.r1), false, true); // dP = dO v[0:L]^T: [Bk, G*c, L]
+        ds.subi(chunkRows(rowDot4, c.r0, c.r1)).muli(c.p); // dS = P * (dP - rowDot)
+        if (wantQ) {
+          productIntoRows(ds, keys(k3, 0, c.r1), dq4, c.r0, c.r1, false); // dQ rows / scale = dS k[0:L]
         }
-        if (dk3 != null) {
-          addInto(prefixView(dk3, c.r1), MatOps.gemm(ds, scaledRows(q4, c.r0, c.r1, scale), true, false)); // dK[0:L] += dS^T qs
+        if (wantK) {
+          productInto(ds, chunkRows(qs4, c.r0, c.r1), keys(dk3, 0, c.r1), true, false, !first); // dK[0:L] += dS^T qs
         }
       }
-      if (dq4 != null) {
-        q.addGradOwned(dq4.reshape('c', qs));
+      if (wantQ) {
+        q.addGradOwned(dq4.muli(scale).reshape('c', qs)); // the scale of dQ = scale * dS K, once over all rows
       }
-      if (dk3 != null) {
+      if (wantK) {
         k.addGradOwned(dk3.reshape('c', ks));
       }
-      if (dv3 != null) {
+      if (wantV) {
         v.addGradOwned(dv3.reshape('c', ks));
       }
     }, q, k, v);
@@ -115,9 +125,30 @@ final class BlockCausalAttention {
   /** What the backward pass of one query chunk keeps from its forward pass: its probabilities. */
   private record Chunk(long r0, long r1, INDArray p) {}
 
-  /** scale * q rows [r0, r1) of q4 [Bk, G, T, hd] as a c-order [Bk, G*c, hd]. */
-  private static INDArray scaledRows(INDArray q4, long r0, long r1, double scale) {
-    return rows(q4, r0, r1).dup('c').muli(scale).reshape('c', q4.size(0), q4.size(1) * (r1 - r0), q4.size(3));
+  /**
+   * scale * x as a row-major array: one element-wise pass over all of q instead of a copy and a
+   * scaling per chunk (same values: each element is multiplied once either way).
+   */
+  private static INDArray scaled(INDArray x, double scale) {
+    INDArray s = x.mul(scale);
+    return AttentionScores.rowMajor(s) ? s : s.dup('c');
+  }
+
+  /**
+   * Rows [r0, r1) of the position axis of a row-major x4: [Bk, G, T, d] as [Bk, G*c, d]: a strided
+   * view of x4 (no copy) when G = 1, else a c-order copy (the G blocks of c rows are not one stride apart).
+   */
+  private static INDArray chunkRows(INDArray x4, long r0, long r1) {
+    long bk = x4.size(0);
+    long g = x4.size(1);
+    long d = x4.size(3);
+    long len = r1 - r0;
+    if (g == 1) {
+      long[] st = x4.stride();
+      return Nd4j.create(x4.data(), new long[] {bk, len, d}, new long[] {st[0], st[2], st[3]}, x4.offset() + r0 * st[2],
+          'c');
+    }
+    return rows(x4, r0, r1).dup('c').reshape('c', bk, g * len, d);
   }
 
   /** Rows [r0, r1) of the position axis of x: [Bk, G, T, hd] (a view). */
@@ -125,14 +156,68 @@ final class BlockCausalAttention {
     return x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(r0, r1), NDArrayIndex.all());
   }
 
-  /** Keys [0, len) of x: [Bk, T, hd] as a contiguous array (x itself when len = T). */
-  private static INDArray prefix(INDArray x, long len, long t) {
-    return len == t ? x : prefixView(x, len).dup('c');
+  /** Keys (or values, or their gradients) [j0, j1) of a row-major x: [Bk, T, d] as a strided view [Bk, j1 - j0, d]. */
+  private static INDArray keys(INDArray x, long j0, long j1) {
+    if (j0 == 0 && j1 == x.size(1)) {
+      return x;
+    }
+    long[] st = x.stride();
+    return Nd4j.create(x.data(), new long[] {x.size(0), j1 - j0, x.size(2)}, st.clone(), x.offset() + j0 * st[1], 'c');
   }
 
-  private static INDArray prefixView(INDArray x, long len) {
-    INDArrayIndex[] idx = {NDArrayIndex.all(), NDArrayIndex.interval(0, len), NDArrayIndex.all()};
-    return len == x.size(1) ? x : x.get(idx);
+  /**
+   * Adds the causal mask to the chunk's scores s: [Bk, G*c, L] in place. Without a bias only the
+   * diagonal block (keys [r0, r1)) holds -inf entries, so only that [Bk*G, c, c] strided block is
+   * touched; with a bias the [c, L] mask + bias goes over all of s.
+   */
+  private static void addMask(INDArray s, long r0, long r1, INDArray bias, long heads, DataType dt) {
+    long len = r1 - r0;
+    INDArray s3 = s.reshape('c', heads, len, r1); // [Bk*G, c, L]
+    if (bias != null) {
+      INDArray add = mask(r0, r1, dt).add(bias.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.interval(0, r1)).castTo(dt));
+      s3.addi(add); // broadcast [c, L]
+    } else if (r0 == 0) {
+      s3.addi(mask(0, len, dt)); // [c, c]: the whole block is the diagonal
+    } else {
+      Nd4j.create(s3.data(), new long[] {heads, len, len}, s3.stride().clone(), s3.offset() + r0, 'c')
+          .addi(mask(0, len, dt)); // [Bk*G, c, c] view of keys [r0, r1)
+    }
+  }
+
+  /**
+   * out = op(a) op(b) ({@code accumulate} false) or out += op(a) op(b) for a strided view out of a
+   * larger array: oneDNN reads the strided operands and writes out in place; where it cannot (off,
+   * CUDA backend, a dtype it lacks) the operands are copied dense, multiplied by {@link MatOps#gemm}
+   * and the product copied or added into out.
+   */
+  private static void productInto(INDArray a, INDArray b, INDArray out, boolean transA, boolean transB,
+                                  boolean accumulate) {
+    if (DnnlMatmul.gemm(a, b, out, transA, transB, accumulate)) {
+      return;
+    }
+    INDArray y = MatOps.gemm(rowMajor(a), rowMajor(b), transA, transB);
+    if (accumulate) {
+      addInto(out, y);
+    } else {
+      out.assign(y);
+    }
+  }
+
+  /**
+   * Rows [r0, r1) of out4: [Bk, G, T, d] = a b ([Bk, G*c, k] x [Bk, k, d]): straight into the strided
+   * rows when G = 1 (see {@link #productInto}), else a product copied into the rows.
+   */
+  private static void productIntoRows(INDArray a, INDArray b, INDArray out4, long r0, long r1, boolean accumulate) {
+    if (out4.size(1) == 1) {
+      productInto(a, b, chunkRows(out4, r0, r1), false, false, accumulate);
+      return;
+    }
+    INDArray y = MatOps.gemm(a, b, false, false).reshape('c', out4.size(0), out4.size(1), r1 - r0, out4.size(3));
+    if (accumulate) {
+      addInto(rows(out4, r0, r1), y);
+    } else {
+      rows(out4, r0, r1).assign(y);
+    }
   }
 
   /**
@@ -141,7 +226,7 @@ final class BlockCausalAttention {
    * copies in and out of views are fast: so add into y and copy back.
    */
   private static void addInto(INDArray dst, INDArray y) {
-    if (dst.isView()) {
+    if (dst.isView() || !AttentionScores.rowMajor(dst)) {
       dst.assign(y.addi(dst.dup('c')));
     } else {
       dst.addi(y);
