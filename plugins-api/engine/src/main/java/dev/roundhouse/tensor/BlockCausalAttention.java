@@ -17,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Legend as in {@link AttentionOps}: B batch, H query heads, Hk kv heads, G = H / Hk, T positions,
  * hd head dim, c chunk length, L = r1 the keys of a chunk. Once per call: qs = scale * q [Bk, G, T,
- * hd] (scale folded into q, which is 4x smaller than the scores; kept for backward). Per chunk: S =
+ * hd] (scale folded into q, which is 4x smaller than the scores; rebuilt by backward, not kept). Per chunk: S =
  * qs rows k[0:L]^T [Bk, G*c, L], the mask added to its diagonal [c, c] block only (the keys before
  * the chunk are all visible; a bias goes with the mask over all of S), P = softmax(S), O rows = P
  * v[0:L]. Backward: rowDot = rowsum(dO * O)
@@ -59,25 +59,24 @@ final class BlockCausalAttention {
     long hd = qs[3];
     int nc = (int) ((t + chunk - 1) / chunk);
     DataType dt = q.dataType();
-    INDArray qs4 = scaled(q.data(), scale).reshape('c', bk, g, t, hd); // scale * q: [Bk, G, T, hd], kept for dK
     INDArray k3 = rowMajor(k.data()).reshape('c', bk, t, hd); // [Bk, T, hd]
     INDArray v3 = rowMajor(v.data()).reshape('c', bk, t, hd); // [Bk, T, hd]
     INDArray out4 = Nd4j.createUninitialized(dt, bk, g, t, hd); // [Bk, G, T, hd]
     Chunk[] chunks = new Chunk[nc];
-    for (int i = 0; i < nc; i++) {
-      long r0 = (long) i * chunk;
-      long r1 = Math.min(t, r0 + chunk);
-      long len = r1 - r0;
-      INDArray p; // [Bk, G*c, L], kept for backward
-      // copies of query rows (G > 1) and the mask sum are op scratch; backward rebuilds them the same way
-      try (OpScratch s = OpScratch.open()) {
+    // scale * q, the query rows copied at G > 1 and the mask sums are op scratch: only each chunk's
+    // P outlives the forward pass; backward rebuilds scale * q with the same op (same bits)
+    try (OpScratch s = OpScratch.open()) {
+      INDArray qs4 = scaled(q.data(), scale).reshape('c', bk, g, t, hd); // scale * q: [Bk, G, T, hd]
+      for (int i = 0; i < nc; i++) {
+        long r0 = (long) i * chunk;
+        long r1 = Math.min(t, r0 + chunk);
         INDArray qi = chunkRows(qs4, r0, r1); // [Bk, G*c, hd]
-        p = s.parent(() -> MatOps.gemm(qi, keys(k3, 0, r1), false, true)); // S: [Bk, G*c, L]
+        INDArray p = s.parent(() -> MatOps.gemm(qi, keys(k3, 0, r1), false, true)); // S, then P: [Bk, G*c, L], kept
         addMask(p, r0, r1, bias, bk * g, dt);
         AttentionScores.softmaxInPlace(p);
         productIntoRows(p, keys(v3, 0, r1), out4, r0, r1, false); // O rows = P v[0:L]
+        chunks[i] = new Chunk(r0, r1, p);
       }
-      chunks[i] = new Chunk(r0, r1, p);
     }
     return Tensor.result(out4.reshape('c', qs), dOut -> {
       INDArray dO4 = rowMajor(dOut).reshape('c', bk, g, t, hd);
@@ -88,6 +87,7 @@ final class BlockCausalAttention {
       // the last chunk's prefix is all of [0, T): it writes dK and dV whole, earlier chunks add to them
       INDArray dk3 = wantK ? Nd4j.createUninitialized(dt, bk, t, hd) : null;
       INDArray dv3 = wantV ? Nd4j.createUninitialized(dt, bk, t, hd) : null;
+      INDArray qs4 = wantK ? scaled(q.data(), scale).reshape('c', bk, g, t, hd) : null; // scale * q, as in forward
       // rowsum(dO * O) over all T at once: [Bk, G, T, 1] (= rowsum(dP * P) per query row)
       INDArray rowDot4 = wantQ || wantK
           ? AxisSums.rows(dO4.mul(out4).reshape('c', bk * g * t, hd)).reshape('c', bk, g, t, 1) : null;
