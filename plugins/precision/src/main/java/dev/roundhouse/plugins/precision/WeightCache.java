@@ -31,8 +31,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * while the others wait for it (a lock per weight), or, when weights of one shape are refilled
  * together, the refill's chunks are shared out among the threads that ask (each copy's epoch is
  * guarded by its own lock, the set of refills by the cache's). {@link #invalidate()} runs on the training thread
- * between steps. Each copy's buffer is allocated once, outside every workspace, and refilled in place (about two bytes
- * per covered weight for bf16, four for the emulated formats).
+ * between steps. Copies live outside every workspace and are refilled in place (about two bytes per
+ * covered weight for bf16, four for the emulated formats): one buffer per weight, or with {@code
+ * makeAll} one buffer per refill chunk whose rows are its copies (allocated by the first refill
+ * that finds the chunk's copies apart; in training, the first two steps).
  */
 final class WeightCache {
   private static final String SCRATCH = "weight-cache-scratch";
@@ -50,7 +52,7 @@ final class WeightCache {
    * chunk, so that the rounding writes all of them in one pass.
    */
   private static final class Copy {
-    volatile INDArray data; // replaced only by a Refill under the cache's lock while the copy is stale
+    volatile INDArray data; // null until its first stacked refill; replaced only by a Refill under the cache's lock while stale
     INDArray stack; // [n, len] holding data as row `row`, or null; guarded by the cache's lock
     int row;
     long epoch = -1; // guarded by this
@@ -87,7 +89,8 @@ final class WeightCache {
     if (StepArena.current() == null) {
       return make.apply(p.data());
     }
-    Copy c = copies.computeIfAbsent(p, q -> new Copy(StepArena.outside(
+    // with makeAll the first refill places the copy in its chunk's stack: no buffer of its own
+    Copy c = copies.computeIfAbsent(p, q -> new Copy(makeAll != null ? null : StepArena.outside(
         () -> Nd4j.createUninitialized(type == null ? q.dataType() : type, q.shape()))));
     long now = epoch;
     if (makeAll != null) {
@@ -221,7 +224,7 @@ final class WeightCache {
    * outside every workspace and the copies move onto its rows; later refills of the same chunk find
    * them in place and allocate nothing.
    */
-  private static INDArray stackedCopies(List<Map.Entry<Parameter, Copy>> chunk) {
+  private INDArray stackedCopies(List<Map.Entry<Parameter, Copy>> chunk) {
     Copy first = chunk.get(0).getValue();
     int n = chunk.size();
     boolean inPlace = first.stack != null && first.row + n <= first.stack.rows();
@@ -233,8 +236,10 @@ final class WeightCache {
       return first.row == 0 && n == first.stack.rows() ? first.stack
           : first.stack.get(NDArrayIndex.interval(first.row, first.row + n), NDArrayIndex.all());
     }
-    long len = first.data.length();
-    INDArray stack = StepArena.outside(() -> Nd4j.createUninitialized(first.data.dataType(), n, len)); // [n, len]
+    Parameter p0 = chunk.get(0).getKey();
+    long len = p0.data().length();
+    DataType dt = type == null ? p0.dataType() : type;
+    INDArray stack = StepArena.outside(() -> Nd4j.createUninitialized(dt, n, len)); // [n, len]
     for (int j = 0; j < n; j++) {
       Copy c = chunk.get(j).getValue();
       c.stack = stack;
